@@ -1,0 +1,130 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, AwsEnvironment } from './aws-config';
+import type { MemberRoleRef } from './credentials';
+import { MemberCredentials, memberCacheKey } from './credentials';
+
+/**
+ * SDK-level retries stay low: Temporal's activity retry policy owns backoff, so a throttled
+ * call surfaces quickly as a retryable failure instead of hiding inside the SDK.
+ */
+export const SDK_MAX_ATTEMPTS = 2;
+
+export interface ManagementClients {
+  organizations: OrganizationsClient;
+  iam: IAMClient;
+  sts: STSClient;
+}
+
+export interface MemberClients {
+  iam: IAMClient;
+  secrets: SecretsManagerClient;
+  sts: STSClient;
+}
+
+interface Destroyable {
+  destroy(): void;
+}
+
+interface CommonClientConfig {
+  region: string;
+  maxAttempts: number;
+  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  endpoint?: string;
+}
+
+/**
+ * The worker's AWS clients: one instance per (account/role, region, service), built on demand
+ * and kept for the life of the worker. Member clients sign with the cached, refreshing
+ * assumed-role provider of `MemberCredentials`.
+ */
+export class AwsClients {
+  readonly credentials: MemberCredentials;
+  private readonly cache = new Map<string, Destroyable>();
+
+  constructor(
+    readonly env: AwsEnvironment,
+    credentials?: MemberCredentials,
+  ) {
+    this.credentials = credentials ?? new MemberCredentials(env);
+  }
+
+  /** Clients of the management account, signed with the base credentials. */
+  management(): ManagementClients {
+    const credentials = this.credentials.base();
+    return {
+      organizations: this.cached(
+        'management',
+        'organizations',
+        () => new OrganizationsClient(this.config(credentials)),
+      ),
+      iam: this.cached('management', 'iam', () => new IAMClient(this.config(credentials))),
+      sts: this.cached('management', 'sts', () => new STSClient(this.config(credentials))),
+    };
+  }
+
+  /** Clients of one member account, signed with credentials from AssumeRole into that account. */
+  member(ref: MemberRoleRef): MemberClients {
+    const credentials = this.credentials.provider(ref);
+    const owner = `member:${memberCacheKey(ref)}`;
+    return {
+      iam: this.cached(owner, 'iam', () => new IAMClient(this.config(credentials))),
+      secrets: this.cached(owner, 'secretsmanager', () => new SecretsManagerClient(this.config(credentials))),
+      sts: this.cached(owner, 'sts', () => new STSClient(this.config(credentials))),
+    };
+  }
+
+  /**
+   * A one-off STS client signed with explicit key credentials (to prove a new key works).
+   * Never cached, so no secret outlives the call: the caller must `destroy()` it when done.
+   */
+  clientForCredentials(creds: AwsCredentialIdentity): STSClient {
+    return stsClientForCredentials(this.env, creds);
+  }
+
+  /** Number of cached client instances (for tests and metrics). */
+  get size(): number {
+    return this.cache.size;
+  }
+
+  destroy(): void {
+    for (const client of this.cache.values()) client.destroy();
+    this.cache.clear();
+    this.credentials.clear();
+  }
+
+  private cached<T extends Destroyable>(owner: string, service: string, build: () => T): T {
+    const key = `${owner}|${this.env.region}|${service}`;
+    let client = this.cache.get(key);
+    if (client === undefined) {
+      client = build();
+      this.cache.set(key, client);
+    }
+    return client as T;
+  }
+
+  private config(credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider): CommonClientConfig {
+    return clientConfig(this.env, credentials);
+  }
+}
+
+function clientConfig(
+  env: AwsEnvironment,
+  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
+): CommonClientConfig {
+  const config: CommonClientConfig = { region: env.region, maxAttempts: SDK_MAX_ATTEMPTS, credentials };
+  if (env.endpoint !== undefined) config.endpoint = env.endpoint;
+  return config;
+}
+
+/** See AwsClients.clientForCredentials: signs with exactly these credentials, never the chain. */
+export function stsClientForCredentials(env: AwsEnvironment, creds: AwsCredentialIdentity): STSClient {
+  const { accessKeyId, secretAccessKey, sessionToken } = creds;
+  const staticCreds: AwsCredentialIdentity =
+    sessionToken === undefined
+      ? { accessKeyId, secretAccessKey }
+      : { accessKeyId, secretAccessKey, sessionToken };
+  return new STSClient(clientConfig(env, staticCreds));
+}

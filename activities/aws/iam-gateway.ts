@@ -1,0 +1,461 @@
+import type { IAMClient, StatusType, User } from '@aws-sdk/client-iam';
+import {
+  AddUserToGroupCommand,
+  AttachUserPolicyCommand,
+  CreateAccessKeyCommand,
+  DeactivateMFADeviceCommand,
+  DeleteAccessKeyCommand,
+  DeleteLoginProfileCommand,
+  DeleteServiceSpecificCredentialCommand,
+  DeleteSigningCertificateCommand,
+  DeleteSSHPublicKeyCommand,
+  DeleteUserCommand,
+  DeleteUserPolicyCommand,
+  DeleteVirtualMFADeviceCommand,
+  DetachUserPolicyCommand,
+  GetAccessKeyLastUsedCommand,
+  GetLoginProfileCommand,
+  GetUserCommand,
+  GetUserPolicyCommand,
+  ListServiceSpecificCredentialsCommand,
+  paginateListAccessKeys,
+  paginateListAttachedUserPolicies,
+  paginateListGroupsForUser,
+  paginateListMFADevices,
+  paginateListSigningCertificates,
+  paginateListSSHPublicKeys,
+  paginateListUserPolicies,
+  paginateListUsers,
+  paginateListUserTags,
+  PutUserPolicyCommand,
+  RemoveUserFromGroupCommand,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
+import type { AccessKeyFacts, KeyStatus, UserFacts } from '../../domain/inventory';
+import { isAwsError } from './errors';
+
+export interface UserSummary {
+  userName: string;
+  userId: string;
+  arn: string;
+  path: string;
+  /** ISO-8601. */
+  createDate: string;
+}
+
+export type AccessKeySummary = Pick<AccessKeyFacts, 'accessKeyId' | 'status' | 'createDate'>;
+export type AccessKeyLastUse = Pick<AccessKeyFacts, 'lastUsedDate' | 'lastUsedService' | 'lastUsedRegion'>;
+
+/**
+ * A new key pair. The secret must never leave the activity that created it: store it in the
+ * destination there and return only the key ID. Never log it, return it or put it in an error.
+ */
+export interface NewAccessKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface LoginProfileInfo {
+  createDate: string;
+  passwordResetRequired: boolean;
+}
+
+export interface CredentialItem {
+  id: string;
+  status: KeyStatus;
+}
+
+export interface ServiceSpecificCredentialItem extends CredentialItem {
+  serviceName: string;
+}
+
+export interface MfaDeviceInfo {
+  serialNumber: string;
+  enableDate: string;
+  /** Virtual devices (ARN serials) can be deleted after deactivation; hardware ones cannot. */
+  virtual: boolean;
+}
+
+export interface AttachedPolicy {
+  policyArn: string;
+  policyName: string;
+}
+
+/**
+ * IAM of one account, as keywarden uses it. Each method is a thin mapping to one API (all
+ * pages when the API pages). Deletions, detaches and removals are idempotent: they return
+ * false when the thing was already gone, so a retried activity does not fail on its own success.
+ */
+export interface IamGateway {
+  listUsers(): Promise<UserSummary[]>;
+  getUser(userName: string): Promise<UserSummary | undefined>;
+  listAccessKeys(userName: string): Promise<AccessKeySummary[]>;
+  getAccessKeyLastUsed(accessKeyId: string): Promise<AccessKeyLastUse>;
+  listUserTags(userName: string): Promise<Record<string, string>>;
+  listGroupsForUser(userName: string): Promise<string[]>;
+  getUserFacts(accountId: string, user: UserSummary): Promise<UserFacts>;
+  inventoryUsers(accountId: string, concurrency?: number): Promise<UserFacts[]>;
+
+  createAccessKey(userName: string): Promise<NewAccessKey>;
+  updateAccessKeyStatus(userName: string, accessKeyId: string, status: KeyStatus): Promise<void>;
+  deleteAccessKey(userName: string, accessKeyId: string): Promise<boolean>;
+
+  getLoginProfile(userName: string): Promise<LoginProfileInfo | undefined>;
+  deleteLoginProfile(userName: string): Promise<boolean>;
+  listSigningCertificates(userName: string): Promise<CredentialItem[]>;
+  deleteSigningCertificate(userName: string, certificateId: string): Promise<boolean>;
+  listSshPublicKeys(userName: string): Promise<CredentialItem[]>;
+  deleteSshPublicKey(userName: string, sshPublicKeyId: string): Promise<boolean>;
+  listServiceSpecificCredentials(userName: string): Promise<ServiceSpecificCredentialItem[]>;
+  deleteServiceSpecificCredential(userName: string, credentialId: string): Promise<boolean>;
+  listMfaDevices(userName: string): Promise<MfaDeviceInfo[]>;
+  deactivateMfaDevice(userName: string, serialNumber: string): Promise<boolean>;
+  deleteVirtualMfaDevice(serialNumber: string): Promise<boolean>;
+
+  listUserPolicies(userName: string): Promise<string[]>;
+  /** The policy document as JSON text (IAM returns it URL-encoded; this decodes it). */
+  getUserPolicy(userName: string, policyName: string): Promise<string | undefined>;
+  putUserPolicy(userName: string, policyName: string, policyDocument: string): Promise<void>;
+  deleteUserPolicy(userName: string, policyName: string): Promise<boolean>;
+  listAttachedUserPolicies(userName: string): Promise<AttachedPolicy[]>;
+  attachUserPolicy(userName: string, policyArn: string): Promise<void>;
+  detachUserPolicy(userName: string, policyArn: string): Promise<boolean>;
+  addUserToGroup(userName: string, groupName: string): Promise<void>;
+  removeUserFromGroup(userName: string, groupName: string): Promise<boolean>;
+  deleteUser(userName: string): Promise<boolean>;
+}
+
+export const DEFAULT_INVENTORY_CONCURRENCY = 4;
+
+const iso = (date: Date | undefined): string => (date ?? new Date(0)).toISOString();
+const keyStatus = (status: StatusType | undefined): KeyStatus =>
+  status === 'Active' ? 'Active' : 'Inactive';
+
+function toUserSummary(user: User): UserSummary {
+  return {
+    userName: user.UserName ?? '',
+    userId: user.UserId ?? '',
+    arn: user.Arn ?? '',
+    path: user.Path ?? '/',
+    createDate: iso(user.CreateDate),
+  };
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight; keeps the input order. */
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < items.length; i = next++) {
+      results[i] = await fn(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+/** Maps "already gone" (NoSuchEntity) to false; anything else propagates. */
+async function gone(call: Promise<unknown>): Promise<boolean> {
+  try {
+    await call;
+    return true;
+  } catch (err) {
+    if (isAwsError(err, 'NoSuchEntity', 'NoSuchEntityException')) return false;
+    throw err;
+  }
+}
+
+async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (err) {
+    if (isAwsError(err, 'NoSuchEntity', 'NoSuchEntityException')) return undefined;
+    throw err;
+  }
+}
+
+export class SdkIamGateway implements IamGateway {
+  constructor(
+    private readonly client: IAMClient,
+    private readonly options: { pageSize?: number } = {},
+  ) {}
+
+  private get pager(): { client: IAMClient; pageSize?: number } {
+    return { client: this.client, pageSize: this.options.pageSize };
+  }
+
+  async listUsers(): Promise<UserSummary[]> {
+    const users: UserSummary[] = [];
+    for await (const page of paginateListUsers(this.pager, {})) {
+      for (const user of page.Users ?? []) users.push(toUserSummary(user));
+    }
+    return users;
+  }
+
+  async getUser(userName: string): Promise<UserSummary | undefined> {
+    const out = await orUndefined(this.client.send(new GetUserCommand({ UserName: userName })));
+    return out?.User === undefined ? undefined : toUserSummary(out.User);
+  }
+
+  async listAccessKeys(userName: string): Promise<AccessKeySummary[]> {
+    const keys: AccessKeySummary[] = [];
+    for await (const page of paginateListAccessKeys(this.pager, { UserName: userName })) {
+      for (const key of page.AccessKeyMetadata ?? []) {
+        keys.push({
+          accessKeyId: key.AccessKeyId ?? '',
+          status: keyStatus(key.Status),
+          createDate: iso(key.CreateDate),
+        });
+      }
+    }
+    return keys;
+  }
+
+  async getAccessKeyLastUsed(accessKeyId: string): Promise<AccessKeyLastUse> {
+    const out = await this.client.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }));
+    const used = out.AccessKeyLastUsed;
+    const result: AccessKeyLastUse = {};
+    // A key never used answers ServiceName/Region 'N/A' and no date.
+    if (used?.LastUsedDate !== undefined) result.lastUsedDate = used.LastUsedDate.toISOString();
+    if (used?.ServiceName !== undefined && used.ServiceName !== 'N/A')
+      result.lastUsedService = used.ServiceName;
+    if (used?.Region !== undefined && used.Region !== 'N/A') result.lastUsedRegion = used.Region;
+    return result;
+  }
+
+  async listUserTags(userName: string): Promise<Record<string, string>> {
+    const tags: Record<string, string> = {};
+    for await (const page of paginateListUserTags(this.pager, { UserName: userName })) {
+      for (const tag of page.Tags ?? []) {
+        if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
+      }
+    }
+    return tags;
+  }
+
+  async listGroupsForUser(userName: string): Promise<string[]> {
+    const groups: string[] = [];
+    for await (const page of paginateListGroupsForUser(this.pager, { UserName: userName })) {
+      for (const group of page.Groups ?? []) groups.push(group.GroupName ?? '');
+    }
+    return groups;
+  }
+
+  async getUserFacts(accountId: string, user: UserSummary): Promise<UserFacts> {
+    const [summaries, tags, groups] = await Promise.all([
+      this.listAccessKeys(user.userName),
+      this.listUserTags(user.userName),
+      this.listGroupsForUser(user.userName),
+    ]);
+    const keys: AccessKeyFacts[] = [];
+    for (const key of summaries) {
+      keys.push({ ...key, ...(await this.getAccessKeyLastUsed(key.accessKeyId)) });
+    }
+    return { accountId, ...user, tags, groups, keys };
+  }
+
+  async inventoryUsers(accountId: string, concurrency = DEFAULT_INVENTORY_CONCURRENCY): Promise<UserFacts[]> {
+    const users = await this.listUsers();
+    return mapWithConcurrency(users, concurrency, (user) => this.getUserFacts(accountId, user));
+  }
+
+  async createAccessKey(userName: string): Promise<NewAccessKey> {
+    const out = await this.client.send(new CreateAccessKeyCommand({ UserName: userName }));
+    const key = out.AccessKey;
+    if (key?.AccessKeyId === undefined || key.SecretAccessKey === undefined) {
+      throw new Error('CreateAccessKey returned no key');
+    }
+    return { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey };
+  }
+
+  async updateAccessKeyStatus(userName: string, accessKeyId: string, status: KeyStatus): Promise<void> {
+    await this.client.send(
+      new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: status }),
+    );
+  }
+
+  deleteAccessKey(userName: string, accessKeyId: string): Promise<boolean> {
+    return gone(
+      this.client.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId })),
+    );
+  }
+
+  async getLoginProfile(userName: string): Promise<LoginProfileInfo | undefined> {
+    const out = await orUndefined(this.client.send(new GetLoginProfileCommand({ UserName: userName })));
+    const profile = out?.LoginProfile;
+    if (profile === undefined) return undefined;
+    return {
+      createDate: iso(profile.CreateDate),
+      passwordResetRequired: profile.PasswordResetRequired ?? false,
+    };
+  }
+
+  deleteLoginProfile(userName: string): Promise<boolean> {
+    return gone(this.client.send(new DeleteLoginProfileCommand({ UserName: userName })));
+  }
+
+  async listSigningCertificates(userName: string): Promise<CredentialItem[]> {
+    const items: CredentialItem[] = [];
+    for await (const page of paginateListSigningCertificates(this.pager, { UserName: userName })) {
+      for (const cert of page.Certificates ?? [])
+        items.push({ id: cert.CertificateId ?? '', status: keyStatus(cert.Status) });
+    }
+    return items;
+  }
+
+  deleteSigningCertificate(userName: string, certificateId: string): Promise<boolean> {
+    return gone(
+      this.client.send(
+        new DeleteSigningCertificateCommand({ UserName: userName, CertificateId: certificateId }),
+      ),
+    );
+  }
+
+  async listSshPublicKeys(userName: string): Promise<CredentialItem[]> {
+    const items: CredentialItem[] = [];
+    for await (const page of paginateListSSHPublicKeys(this.pager, { UserName: userName })) {
+      for (const key of page.SSHPublicKeys ?? [])
+        items.push({ id: key.SSHPublicKeyId ?? '', status: keyStatus(key.Status) });
+    }
+    return items;
+  }
+
+  deleteSshPublicKey(userName: string, sshPublicKeyId: string): Promise<boolean> {
+    return gone(
+      this.client.send(new DeleteSSHPublicKeyCommand({ UserName: userName, SSHPublicKeyId: sshPublicKeyId })),
+    );
+  }
+
+  async listServiceSpecificCredentials(userName: string): Promise<ServiceSpecificCredentialItem[]> {
+    // The SDK has no paginator for this API: follow Marker by hand.
+    const items: ServiceSpecificCredentialItem[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListServiceSpecificCredentialsCommand({ UserName: userName, Marker: marker }),
+      );
+      for (const cred of page.ServiceSpecificCredentials ?? []) {
+        items.push({
+          id: cred.ServiceSpecificCredentialId ?? '',
+          status: keyStatus(cred.Status),
+          serviceName: cred.ServiceName ?? '',
+        });
+      }
+      marker = page.IsTruncated === true ? page.Marker : undefined;
+    } while (marker !== undefined);
+    return items;
+  }
+
+  deleteServiceSpecificCredential(userName: string, credentialId: string): Promise<boolean> {
+    return gone(
+      this.client.send(
+        new DeleteServiceSpecificCredentialCommand({
+          UserName: userName,
+          ServiceSpecificCredentialId: credentialId,
+        }),
+      ),
+    );
+  }
+
+  async listMfaDevices(userName: string): Promise<MfaDeviceInfo[]> {
+    const devices: MfaDeviceInfo[] = [];
+    for await (const page of paginateListMFADevices(this.pager, { UserName: userName })) {
+      for (const device of page.MFADevices ?? []) {
+        const serialNumber = device.SerialNumber ?? '';
+        devices.push({
+          serialNumber,
+          enableDate: iso(device.EnableDate),
+          virtual: serialNumber.startsWith('arn:'),
+        });
+      }
+    }
+    return devices;
+  }
+
+  deactivateMfaDevice(userName: string, serialNumber: string): Promise<boolean> {
+    return gone(
+      this.client.send(new DeactivateMFADeviceCommand({ UserName: userName, SerialNumber: serialNumber })),
+    );
+  }
+
+  deleteVirtualMfaDevice(serialNumber: string): Promise<boolean> {
+    return gone(this.client.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: serialNumber })));
+  }
+
+  async listUserPolicies(userName: string): Promise<string[]> {
+    const names: string[] = [];
+    for await (const page of paginateListUserPolicies(this.pager, { UserName: userName })) {
+      names.push(...(page.PolicyNames ?? []));
+    }
+    return names;
+  }
+
+  async getUserPolicy(userName: string, policyName: string): Promise<string | undefined> {
+    const out = await orUndefined(
+      this.client.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: policyName })),
+    );
+    if (out?.PolicyDocument === undefined) return undefined;
+    return decodePolicyDocument(out.PolicyDocument);
+  }
+
+  async putUserPolicy(userName: string, policyName: string, policyDocument: string): Promise<void> {
+    await this.client.send(
+      new PutUserPolicyCommand({
+        UserName: userName,
+        PolicyName: policyName,
+        PolicyDocument: policyDocument,
+      }),
+    );
+  }
+
+  deleteUserPolicy(userName: string, policyName: string): Promise<boolean> {
+    return gone(
+      this.client.send(new DeleteUserPolicyCommand({ UserName: userName, PolicyName: policyName })),
+    );
+  }
+
+  async listAttachedUserPolicies(userName: string): Promise<AttachedPolicy[]> {
+    const policies: AttachedPolicy[] = [];
+    for await (const page of paginateListAttachedUserPolicies(this.pager, { UserName: userName })) {
+      for (const p of page.AttachedPolicies ?? [])
+        policies.push({ policyArn: p.PolicyArn ?? '', policyName: p.PolicyName ?? '' });
+    }
+    return policies;
+  }
+
+  async attachUserPolicy(userName: string, policyArn: string): Promise<void> {
+    await this.client.send(new AttachUserPolicyCommand({ UserName: userName, PolicyArn: policyArn }));
+  }
+
+  detachUserPolicy(userName: string, policyArn: string): Promise<boolean> {
+    return gone(this.client.send(new DetachUserPolicyCommand({ UserName: userName, PolicyArn: policyArn })));
+  }
+
+  async addUserToGroup(userName: string, groupName: string): Promise<void> {
+    await this.client.send(new AddUserToGroupCommand({ UserName: userName, GroupName: groupName }));
+  }
+
+  removeUserFromGroup(userName: string, groupName: string): Promise<boolean> {
+    return gone(
+      this.client.send(new RemoveUserFromGroupCommand({ UserName: userName, GroupName: groupName })),
+    );
+  }
+
+  deleteUser(userName: string): Promise<boolean> {
+    return gone(this.client.send(new DeleteUserCommand({ UserName: userName })));
+  }
+}
+
+/** IAM returns inline policy documents URL-encoded (RFC 3986); emulators sometimes do not. */
+export function decodePolicyDocument(document: string): string {
+  if (document.trimStart().startsWith('{')) return document;
+  try {
+    return decodeURIComponent(document);
+  } catch {
+    return document;
+  }
+}

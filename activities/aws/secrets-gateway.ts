@@ -1,0 +1,148 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { isAwsError } from './errors';
+
+export const CURRENT_STAGE = 'AWSCURRENT';
+export const PREVIOUS_STAGE = 'AWSPREVIOUS';
+export const MANAGED_BY_TAG = { Key: 'managed-by', Value: 'keywarden' } as const;
+
+export interface SecretDescription {
+  arn: string;
+  /** Versions that carry at least one staging label. */
+  versions: Array<{ versionId: string; stages: string[] }>;
+}
+
+export interface SecretVersionRef {
+  arn: string;
+  versionId: string;
+}
+
+export type RestoreResult =
+  | { restored: true; fromVersionId: string; toVersionId: string }
+  | { restored: false; reason: 'secret-not-found' | 'no-previous-version' | 'current-is-not-expected' };
+
+/**
+ * Secrets Manager of one account. `getCurrentValue` and `putNewVersion` handle secret material:
+ * call them only inside the activity that owns the secret, and never return, log or report the value.
+ */
+export interface SecretsGateway {
+  describe(name: string): Promise<SecretDescription | undefined>;
+  getCurrentValue(name: string): Promise<{ versionId: string; value: string } | undefined>;
+  /** Stores `value` as the new AWSCURRENT, creating the secret (tagged managed-by=keywarden) if missing. */
+  putNewVersion(name: string, value: string, clientRequestToken?: string): Promise<SecretVersionRef>;
+  /**
+   * Moves AWSCURRENT back to the AWSPREVIOUS version. With `expectedCurrentVersionId`, does so
+   * only while that version is still current, so a retried compensation is a no-op.
+   */
+  restorePreviousVersion(name: string, expectedCurrentVersionId?: string): Promise<RestoreResult>;
+  /** Deletes at once, without a recovery window. Idempotent: a missing secret is not an error. */
+  deleteSecret(name: string): Promise<void>;
+}
+
+const NOT_FOUND = 'ResourceNotFoundException';
+
+async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (err) {
+    if (isAwsError(err, NOT_FOUND)) return undefined;
+    throw err;
+  }
+}
+
+export class SdkSecretsGateway implements SecretsGateway {
+  constructor(private readonly client: SecretsManagerClient) {}
+
+  async describe(name: string): Promise<SecretDescription | undefined> {
+    const out = await orUndefined(this.client.send(new DescribeSecretCommand({ SecretId: name })));
+    if (out === undefined) return undefined;
+    const versions = Object.entries(out.VersionIdsToStages ?? {}).map(([versionId, stages]) => ({
+      versionId,
+      stages: [...stages],
+    }));
+    return { arn: out.ARN ?? '', versions };
+  }
+
+  async getCurrentValue(name: string): Promise<{ versionId: string; value: string } | undefined> {
+    // Ask for AWSCURRENT by name: some emulators answer an unqualified read with the newest
+    // version even after UpdateSecretVersionStage moved AWSCURRENT elsewhere.
+    const out = await orUndefined(
+      this.client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: CURRENT_STAGE })),
+    );
+    if (out?.SecretString === undefined || out.VersionId === undefined) return undefined;
+    return { versionId: out.VersionId, value: out.SecretString };
+  }
+
+  async putNewVersion(name: string, value: string, clientRequestToken?: string): Promise<SecretVersionRef> {
+    try {
+      const out = await this.client.send(
+        new PutSecretValueCommand({
+          SecretId: name,
+          SecretString: value,
+          ClientRequestToken: clientRequestToken,
+        }),
+      );
+      return { arn: out.ARN ?? '', versionId: out.VersionId ?? '' };
+    } catch (err) {
+      if (!isAwsError(err, NOT_FOUND)) throw err;
+    }
+    try {
+      const out = await this.client.send(
+        new CreateSecretCommand({
+          Name: name,
+          SecretString: value,
+          ClientRequestToken: clientRequestToken,
+          Description: 'Access key managed by keywarden',
+          Tags: [{ ...MANAGED_BY_TAG }],
+        }),
+      );
+      return { arn: out.ARN ?? '', versionId: out.VersionId ?? '' };
+    } catch (err) {
+      // Someone created it between our two calls: add the version to theirs.
+      if (!isAwsError(err, 'ResourceExistsException')) throw err;
+      const out = await this.client.send(
+        new PutSecretValueCommand({
+          SecretId: name,
+          SecretString: value,
+          ClientRequestToken: clientRequestToken,
+        }),
+      );
+      return { arn: out.ARN ?? '', versionId: out.VersionId ?? '' };
+    }
+  }
+
+  async restorePreviousVersion(name: string, expectedCurrentVersionId?: string): Promise<RestoreResult> {
+    const described = await this.describe(name);
+    if (described === undefined) return { restored: false, reason: 'secret-not-found' };
+    const current = described.versions.find((v) => v.stages.includes(CURRENT_STAGE));
+    const previous = described.versions.find((v) => v.stages.includes(PREVIOUS_STAGE));
+    if (expectedCurrentVersionId !== undefined && current?.versionId !== expectedCurrentVersionId) {
+      return { restored: false, reason: 'current-is-not-expected' };
+    }
+    if (current === undefined || previous === undefined)
+      return { restored: false, reason: 'no-previous-version' };
+    await this.client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: name,
+        VersionStage: CURRENT_STAGE,
+        MoveToVersionId: previous.versionId,
+        RemoveFromVersionId: current.versionId,
+      }),
+    );
+    return { restored: true, fromVersionId: current.versionId, toVersionId: previous.versionId };
+  }
+
+  async deleteSecret(name: string): Promise<void> {
+    // With ForceDeleteWithoutRecovery, Secrets Manager already answers success for a missing secret.
+    await orUndefined(
+      this.client.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true })),
+    );
+  }
+}

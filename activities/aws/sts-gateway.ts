@@ -1,0 +1,37 @@
+import type { STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { AwsEnvironment } from './aws-config';
+import { stsClientForCredentials } from './clients';
+
+export interface CallerIdentity {
+  arn: string;
+  account: string;
+  userId: string;
+}
+
+export async function callerIdentity(client: STSClient): Promise<CallerIdentity> {
+  const out = await client.send(new GetCallerIdentityCommand({}));
+  return { arn: out.Arn ?? '', account: out.Account ?? '', userId: out.UserId ?? '' };
+}
+
+/**
+ * Proves a freshly created key works: sts:GetCallerIdentity signed with exactly that key,
+ * through a one-off client that is destroyed afterwards (the secret is never cached).
+ * A brand-new key can be refused (InvalidClientTokenId) for a few seconds while IAM
+ * propagates it: callers should treat that as retryable.
+ */
+export async function verifyKeyWorks(
+  key: { accessKeyId: string; secretAccessKey: string },
+  env: AwsEnvironment,
+): Promise<{ arn: string; account: string }> {
+  const client = stsClientForCredentials(env, {
+    accessKeyId: key.accessKeyId,
+    secretAccessKey: key.secretAccessKey,
+  });
+  try {
+    const { arn, account } = await callerIdentity(client);
+    return { arn, account };
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,10 @@
+import type { AwsClients } from './aws/clients';
+
+/** Named points where a test can make an activity fail on purpose, to prove crash recovery. */
+export type FaultPoint = 'after-create-access-key';
+
+export interface ActivityDeps {
+  aws: AwsClients;
+  /** Production passes none. A hook that throws simulates a crash at that point of the activity. */
+  faults?: Partial<Record<FaultPoint, (context: { accountId: string; userName: string; attempt: number }) => void>>;
+}

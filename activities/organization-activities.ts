@@ -1,0 +1,19 @@
+import type { AccountRef } from '../domain/inventory';
+import type { AccountScope } from './aws/account-scope';
+import { toActivityFailure } from './aws/errors';
+import { SdkOrganizationsGateway, resolveAccountsInScope } from './aws/organizations-gateway';
+import type { ActivityDeps } from './deps';
+
+export function createOrganizationActivities(deps: ActivityDeps) {
+  return {
+    /** The ACTIVE accounts of the organization that the scope covers, sorted by account ID. */
+    async listAccountsInScope(scope: AccountScope): Promise<AccountRef[]> {
+      const gateway = new SdkOrganizationsGateway(deps.aws.management().organizations);
+      try {
+        return await resolveAccountsInScope(gateway, scope);
+      } catch (error) {
+        throw toActivityFailure(error, 'listing the accounts in scope');
+      }
+    },
+  };
+}

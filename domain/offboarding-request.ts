@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { AccessSchema } from './access';
+import { ApprovalSettingsBase, approverShortfall } from './approval-settings';
+import { durationSchema } from './duration';
+import { accountIdSchema, principalSchema } from './ids';
+
+const MatchSchema = z
+  .strictObject({
+    userNames: z.array(z.string().min(1)).default([]),
+    tagKey: z.string().min(1).max(128).default('email'),
+    tagValues: z.array(z.string().min(1)).default([]),
+  })
+  .refine((m) => m.userNames.length > 0 || m.tagValues.length > 0, {
+    message: "match is empty: give match.userNames or match.tagValues (e.g. the leaver's email)",
+  });
+
+const OffboardingScopeSchema = z
+  .strictObject({
+    includeAccounts: z.array(accountIdSchema).optional(),
+    excludeAccounts: z.array(accountIdSchema).default([]),
+  })
+  .prefault({});
+
+const OffboardingApprovalSchema = ApprovalSettingsBase.extend({
+  timeout: durationSchema.default('24h'),
+});
+
+export const OffboardingRequestSchema = z
+  .strictObject({
+    employeeId: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/,
+        'an employeeId is 1-128 letters, digits or ._@-, starting with a letter or digit',
+      ),
+    match: MatchSchema,
+    scope: OffboardingScopeSchema,
+    initiator: principalSchema,
+    reason: z.string().max(500).optional(),
+    purgeMode: z.enum(['delete-user', 'strip-credentials']).default('delete-user'),
+    access: AccessSchema,
+    approval: OffboardingApprovalSchema,
+    containmentPolicyName: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,128}$/, 'a policy name is 1-128 characters from letters, digits and +=,.@_-')
+      .default('keywarden-offboarding-deny-all'),
+  })
+  .superRefine((request, ctx) => {
+    const problem = approverShortfall(request.approval, request.initiator);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['approval', 'requiredApprovals'] });
+  });
+
+export type OffboardingRequest = z.output<typeof OffboardingRequestSchema>;
+export type OffboardingRequestInput = z.input<typeof OffboardingRequestSchema>;
+export type OffboardingRequestParseResult =
+  { ok: true; request: OffboardingRequest } | { ok: false; message: string };
+
+export function parseOffboardingRequest(raw: unknown): OffboardingRequestParseResult {
+  const result = OffboardingRequestSchema.safeParse(raw);
+  if (result.success) return { ok: true, request: result.data };
+  return { ok: false, message: z.prettifyError(result.error) };
+}
+
+/** One workflow per leaver: a repeated HR call finds the running workflow instead of starting another. */
+export function offboardingWorkflowId(employeeId: string): string {
+  return `offboard-${employeeId}`;
+}

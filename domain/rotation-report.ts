@@ -1,0 +1,96 @@
+import type { ApprovalState } from './approval-state';
+import type { Finding } from './findings';
+import type { AccessKeyFacts } from './inventory';
+import type { SelectionAction } from './selection';
+
+/** Where one user's rotation ended, as an auditor reads it. */
+export type UserRotationStatus =
+  | 'inventoried' // dry run: nothing changed
+  | 'skipped'
+  | 'needs-attention'
+  | 'rotated' // new key live, old key deleted after approval
+  | 'rolled-back' // rejection or timeout: old key reactivated, new key kept
+  | 'compensated' // failure before deactivation: new key deleted, secret put back
+  | 'failed';
+
+export interface TimelineEntry {
+  at: string;
+  event: string;
+}
+
+export interface UserRotationReport {
+  accountId: string;
+  userName: string;
+  action: SelectionAction;
+  reason: string;
+  status: UserRotationStatus;
+  keys: Array<AccessKeyFacts & { findings: Finding[] }>;
+  oldAccessKeyId?: string;
+  newAccessKeyId?: string;
+  secretArn?: string;
+  secretVersionId?: string;
+  deletedAccessKeyIds: string[];
+  oldKeyLastUsedDuringAdoption?: string;
+  error?: string;
+  timeline: TimelineEntry[];
+}
+
+export type AccountRotationStatus = 'completed' | 'failed' | 'inventoried';
+
+export interface AccountRotationReport {
+  campaignId: string;
+  accountId: string;
+  accountName: string;
+  ouName?: string;
+  status: AccountRotationStatus;
+  error?: string;
+  users: UserRotationReport[];
+  approval?: ApprovalState;
+}
+
+export type StatusCounts = Partial<Record<UserRotationStatus, number>>;
+
+export function countStatuses(users: readonly UserRotationReport[]): StatusCounts {
+  const counts: StatusCounts = {};
+  for (const user of users) counts[user.status] = (counts[user.status] ?? 0) + 1;
+  return counts;
+}
+
+export function addCounts(into: StatusCounts, more: StatusCounts): StatusCounts {
+  const result: StatusCounts = { ...into };
+  for (const [status, n] of Object.entries(more) as Array<[UserRotationStatus, number]>) {
+    result[status] = (result[status] ?? 0) + n;
+  }
+  return result;
+}
+
+export type CampaignPhase =
+  | 'listing-accounts'
+  | 'rotating'
+  | 'awaiting-approval'
+  | 'finishing'
+  | 'completed'
+  | 'failed';
+
+export interface AccountSummary {
+  accountId: string;
+  status: AccountRotationStatus;
+  counts: StatusCounts;
+  error?: string;
+}
+
+export interface CampaignStatus {
+  campaignId: string;
+  name: string;
+  initiator: string;
+  dryRun: boolean;
+  phase: CampaignPhase;
+  startedAt: string;
+  /** How many times the campaign has continued as new; its history stays small. */
+  continuedAsNew: number;
+  accounts: { inScope: number; started: number; readyForApproval: number; finished: number; failed: number };
+  users: StatusCounts;
+  failedAccounts: Array<{ accountId: string; error: string }>;
+  approval: ApprovalState;
+  error?: string;
+}

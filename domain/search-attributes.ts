@@ -1,0 +1,23 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export type KeywardenKindValue = 'campaign' | 'account-rotation' | 'key-rotation' | 'offboarding';
+
+export const KeywardenKind = defineSearchAttributeKey('KeywardenKind', SearchAttributeType.KEYWORD);
+export const KeywardenCampaignId = defineSearchAttributeKey(
+  'KeywardenCampaignId',
+  SearchAttributeType.KEYWORD,
+);
+export const KeywardenAccountId = defineSearchAttributeKey('KeywardenAccountId', SearchAttributeType.KEYWORD);
+export const KeywardenPhase = defineSearchAttributeKey('KeywardenPhase', SearchAttributeType.KEYWORD);
+export const KeywardenInitiator = defineSearchAttributeKey('KeywardenInitiator', SearchAttributeType.KEYWORD);
+
+export type SearchAttributeRegistrationType = 'Keyword' | 'Text' | 'Int' | 'Bool' | 'Datetime';
+
+/** For `temporal server start-dev --search-attribute Name=Keyword` and operator registration. */
+export const searchAttributeRegistrations: Array<{ name: string; type: SearchAttributeRegistrationType }> = [
+  KeywardenKind,
+  KeywardenCampaignId,
+  KeywardenAccountId,
+  KeywardenPhase,
+  KeywardenInitiator,
+].map((key) => ({ name: key.name, type: 'Keyword' }));

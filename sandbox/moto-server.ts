@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { LOOPBACK, choosePort } from './ports';
+import { startProcess, stopProcess, waitUntil, type StartedProcess } from './processes';
+import { paths } from './project-paths';
+
+export interface MotoServerOptions {
+  python: string;
+  port?: number;
+  keepRunningAfterExit?: boolean;
+  logFile?: string;
+}
+
+export async function startMotoServer(opts: MotoServerOptions): Promise<{ process: StartedProcess; endpoint: string }> {
+  const port = await choosePort(opts.port, 'AWS emulator');
+  const logFile = opts.logFile ?? path.join(paths.logs, 'moto.log');
+  const started = startProcess({
+    name: 'moto',
+    command: opts.python,
+    args: [path.join(paths.sandboxSources, 'moto_launcher.py'), '--host', LOOPBACK, '--port', String(port)],
+    logFile,
+    keepRunningAfterExit: opts.keepRunningAfterExit,
+    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+  });
+  const endpoint = `http://${LOOPBACK}:${port}`;
+  try {
+    await waitUntil('the AWS emulator (moto)', () => motoReady(endpoint), {
+      timeoutMs: 60_000,
+      pid: started.pid,
+      logFile,
+    });
+  } catch (error) {
+    await stopProcess(started.pid);
+    throw error;
+  }
+  return { process: started, endpoint };
+}
+
+export async function motoReady(endpoint: string): Promise<boolean> {
+  const response = await fetch(`${endpoint}/_keywarden/health`, { signal: AbortSignal.timeout(2000) });
+  return response.ok;
+}
+
+/** Forgets every resource in the emulator: each test file starts from an empty org. */
+export async function resetMoto(endpoint: string): Promise<void> {
+  const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+  if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
+}
+
+/** Sets creation dates and last use, which AWS (and so moto's API) never lets a caller change. */
+export async function backdate(
+  endpoint: string,
+  change: {
+    accountId: string;
+    userName: string;
+    userCreateDate?: string;
+    accessKeyId?: string;
+    keyCreateDate?: string;
+    lastUsed?: { date: string; service?: string; region?: string };
+  },
+): Promise<void> {
+  const response = await fetch(`${endpoint}/_keywarden/backdate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(change),
+  });
+  if (!response.ok) throw new Error(`backdate failed for ${change.userName}: ${await response.text()}`);
+}

@@ -1,0 +1,109 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { startLocalStack, stopAll } from './local-stack';
+import { isAlive, startProcess } from './processes';
+import { paths } from './project-paths';
+import { readSandboxState, removeSandboxState, writeSandboxState, type SandboxState } from './sandbox-state';
+import { seedOrganization } from './seed-org';
+import { SetupError } from './setup-error';
+
+export const SANDBOX_TASK_QUEUE = 'keywarden';
+
+export interface SandboxUpOptions {
+  memberAccounts?: number;
+  seed?: number;
+  temporalPort?: number;
+  temporalUiPort?: number;
+  awsPort?: number;
+  log: (line: string) => void;
+}
+
+export function runningSandbox(): SandboxState | undefined {
+  const state = readSandboxState();
+  if (!state) return undefined;
+  return state.processes.every((p) => isAlive(p.pid)) ? state : undefined;
+}
+
+/** The environment of a process that works against the sandbox: the standard AWS variables, so the default credential chain finds them. */
+export function sandboxEnvironment(state: SandboxState): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TEMPORAL_ADDRESS: state.temporal.address,
+    TEMPORAL_NAMESPACE: state.temporal.namespace,
+    KEYWARDEN_TASK_QUEUE: state.taskQueue,
+    AWS_ENDPOINT_URL: state.aws.endpoint,
+    AWS_REGION: state.aws.region,
+    AWS_ACCESS_KEY_ID: state.aws.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: state.aws.credentials.secretAccessKey,
+  };
+}
+
+export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxState> {
+  const existing = readSandboxState();
+  if (existing) {
+    if (existing.processes.every((p) => isAlive(p.pid))) {
+      opts.log('the sandbox is already running');
+      return existing;
+    }
+    opts.log('a previous sandbox was left half-running; stopping what is left of it first');
+    await stopAll(existing.processes);
+    removeSandboxState();
+  }
+  rmSync(paths.sandboxDb, { force: true });
+  const stack = await startLocalStack({
+    lifetime: 'detached',
+    temporalDbFile: paths.sandboxDb,
+    temporalPort: opts.temporalPort,
+    temporalUiPort: opts.temporalUiPort,
+    awsPort: opts.awsPort,
+    log: opts.log,
+  });
+  try {
+    opts.log(`seeding an emulated organization with ${opts.memberAccounts ?? 5} member accounts`);
+    const org = await seedOrganization({
+      endpoint: stack.awsEndpoint,
+      memberAccounts: opts.memberAccounts,
+      seed: opts.seed,
+    });
+    const state: SandboxState = {
+      version: 1,
+      startedAt: new Date().toISOString(),
+      taskQueue: SANDBOX_TASK_QUEUE,
+      temporal: stack.temporal,
+      aws: {
+        endpoint: stack.awsEndpoint,
+        region: org.region,
+        managementAccountId: org.managementAccountId,
+        credentials: org.operatorCredentials,
+      },
+      org: { rootId: org.rootId, ous: org.ous, accounts: org.accounts },
+      processes: stack.processes,
+    };
+    opts.log('starting a keywarden worker');
+    const worker = startProcess({
+      name: 'worker',
+      command: process.execPath,
+      args: [path.join(paths.root, 'dist', 'worker', 'main.js')],
+      logFile: path.join(paths.logs, 'worker.log'),
+      env: sandboxEnvironment(state),
+      keepRunningAfterExit: true,
+    });
+    state.processes = [...stack.processes, worker];
+    writeSandboxState(state);
+    return state;
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+}
+
+export async function sandboxDown(log: (line: string) => void): Promise<void> {
+  const state = readSandboxState();
+  if (!state) {
+    throw new SetupError('no sandbox is running, so there is nothing to stop (start one with: keywarden sandbox up)');
+  }
+  for (const p of [...state.processes].reverse()) log(`stopping ${p.name} (pid ${p.pid})`);
+  await stopAll(state.processes);
+  removeSandboxState();
+  rmSync(paths.sandboxDb, { force: true });
+}

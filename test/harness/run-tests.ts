@@ -1,0 +1,66 @@
+import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
+import path from 'node:path';
+import { startLocalStack } from '../../sandbox/local-stack';
+import { paths } from '../../sandbox/project-paths';
+import { SetupError } from '../../sandbox/setup-error';
+import { STACK_ENV } from './stack-env';
+
+/** A test file that hangs fails instead of holding CI until its limit. */
+const TEST_FILE_TIMEOUT_MS = 10 * 60_000;
+const quietLogger = new DefaultLogger('WARN');
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'fixtures' ? [] : testFiles(full);
+    return entry.name.endsWith('.test.js') ? [full] : [];
+  });
+}
+
+/** Starts the real local stack, runs every test file against it, and stops the stack whatever happens. */
+async function main(): Promise<number> {
+  const files = testFiles(path.join(paths.root, 'dist', 'test')).sort();
+  const bundlePath = path.join(paths.root, 'dist', 'test', 'workflow-bundle.js');
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  writeFileSync(bundlePath, code);
+  const stack = await startLocalStack({ lifetime: 'owned', log: (line) => console.log(`[stack] ${line}`) });
+  console.log(`[stack] Temporal ${stack.temporal.address} (UI ${stack.temporal.uiUrl}), AWS emulator ${stack.awsEndpoint}`);
+  try {
+    Object.assign(process.env, {
+      [STACK_ENV.temporalAddress]: stack.temporal.address,
+      [STACK_ENV.temporalNamespace]: stack.temporal.namespace,
+      [STACK_ENV.temporalUiUrl]: stack.temporal.uiUrl,
+      [STACK_ENV.awsEndpoint]: stack.awsEndpoint,
+      [STACK_ENV.workflowBundle]: bundlePath,
+    });
+    const counts = { passed: 0, failed: 0, skipped: 0 };
+    const stream = run({ files, concurrency: 1, timeout: TEST_FILE_TIMEOUT_MS });
+    stream.on('test:pass', (event) => {
+      if (event.details.type === 'suite') return;
+      if (event.skip || event.todo) counts.skipped++;
+      else counts.passed++;
+    });
+    stream.on('test:fail', (event) => {
+      if (event.details.type !== 'suite') counts.failed++;
+    });
+    const reporter = stream.pipe(new spec());
+    reporter.pipe(process.stdout);
+    await new Promise<void>((resolve) => reporter.once('end', resolve));
+    console.log(`\n${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+    return counts.failed === 0 && counts.passed > 0 ? 0 : 1;
+  } finally {
+    console.log('[stack] stopping');
+    await stack.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof SetupError ? `keywarden: ${error.message}` : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,94 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { AwsClients } from '../../activities/aws/clients';
+import type { ActivityDeps } from '../../activities/deps';
+import { resetMoto } from '../../sandbox/moto-server';
+import { seedOrganization, type SeededOrg, type SeedOptions } from '../../sandbox/seed-org';
+import { createKeywardenWorker } from '../../worker/create-worker';
+import { STACK_ENV } from '../harness/stack-env';
+
+export interface TestStack {
+  temporalAddress: string;
+  namespace: string;
+  uiUrl: string;
+  awsEndpoint: string;
+  workflowBundlePath?: string;
+}
+
+/** Where the harness started the real services. Tests that need them fail loudly without them. */
+export function testStack(): TestStack {
+  const temporalAddress = process.env[STACK_ENV.temporalAddress];
+  const awsEndpoint = process.env[STACK_ENV.awsEndpoint];
+  if (!temporalAddress || !awsEndpoint) {
+    throw new Error('integration tests need the local stack: run them with "npm test", which starts it');
+  }
+  return {
+    temporalAddress,
+    awsEndpoint,
+    namespace: process.env[STACK_ENV.temporalNamespace] ?? 'default',
+    uiUrl: process.env[STACK_ENV.temporalUiUrl] ?? '',
+    workflowBundlePath: process.env[STACK_ENV.workflowBundle],
+  };
+}
+
+/** Empties the emulator and seeds a fresh org. Test files run one at a time, so each has it to itself. */
+export async function freshOrg(stack: TestStack, opts: Partial<SeedOptions> = {}): Promise<SeededOrg> {
+  await resetMoto(stack.awsEndpoint);
+  return seedOrganization({ endpoint: stack.awsEndpoint, ...opts });
+}
+
+export function awsClientsFor(stack: TestStack, org: SeededOrg): AwsClients {
+  const { accessKeyId, secretAccessKey } = org.operatorCredentials;
+  return new AwsClients({
+    region: org.region,
+    endpoint: stack.awsEndpoint,
+    baseCredentials: () => Promise.resolve({ accessKeyId, secretAccessKey }),
+  });
+}
+
+export interface RunningWorker {
+  client: Client;
+  taskQueue: string;
+  worker: Worker;
+  aws: AwsClients;
+  stop(): Promise<void>;
+}
+
+/** A real worker on a task queue of its own, against the real dev server and emulator. */
+export async function startTestWorker(
+  stack: TestStack,
+  org: SeededOrg,
+  extraDeps: Partial<ActivityDeps> = {},
+): Promise<RunningWorker> {
+  const taskQueue = `test-${randomUUID()}`;
+  const aws = awsClientsFor(stack, org);
+  const nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
+  const worker = await createKeywardenWorker({
+    connection: nativeConnection,
+    namespace: stack.namespace,
+    taskQueue,
+    deps: { aws, ...extraDeps },
+    workflowBundlePath: stack.workflowBundlePath,
+  }).catch(async (error: unknown) => {
+    await nativeConnection.close();
+    aws.destroy();
+    throw error;
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const client = new Client({ connection, namespace: stack.namespace });
+  return {
+    client,
+    taskQueue,
+    worker,
+    aws,
+    stop: async () => {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await nativeConnection.close();
+      aws.destroy();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FromTemporaryCredentialsOptions } from '@aws-sdk/credential-providers';
+import { AwsClients } from '../../../activities/aws/clients';
+import { MemberCredentials } from '../../../activities/aws/credentials';
+
+const env = {
+  region: 'us-east-1',
+  endpoint: 'http://127.0.0.1:5000',
+  baseCredentials: () => Promise.resolve({ accessKeyId: 'A', secretAccessKey: 'B' }),
+};
+const fakeSts = (_: FromTemporaryCredentialsOptions) => () =>
+  Promise.resolve({ accessKeyId: 'ASIA', secretAccessKey: 's' });
+const ref = {
+  accountId: '111111111111',
+  roleName: 'OrganizationAccountAccessRole',
+  sessionName: 'keywarden-c1',
+};
+
+describe('AwsClients', () => {
+  test('one client per (account/role, region, service), reused across calls', () => {
+    const aws = new AwsClients(env, new MemberCredentials(env, { temporaryCredentials: fakeSts }));
+    try {
+      const m1 = aws.management();
+      assert.equal(aws.management().iam, m1.iam);
+      const a = aws.member(ref);
+      assert.equal(aws.member({ ...ref }).iam, a.iam);
+      assert.equal(aws.member({ ...ref }).secrets, a.secrets);
+      assert.notEqual(a.iam, m1.iam);
+      const b = aws.member({ ...ref, accountId: '222222222222' });
+      assert.notEqual(b.iam, a.iam);
+      assert.equal(aws.size, 3 + 3 + 3);
+    } finally {
+      aws.destroy();
+    }
+    assert.equal(aws.size, 0);
+  });
+
+  test('clients get the endpoint, the region and SDK retries capped at 2 attempts', async () => {
+    const aws = new AwsClients(env, new MemberCredentials(env, { temporaryCredentials: fakeSts }));
+    try {
+      const { iam } = aws.member(ref);
+      assert.equal(await iam.config.region(), 'us-east-1');
+      assert.equal(await iam.config.maxAttempts(), 2);
+      const endpoint = await iam.config.endpoint?.();
+      assert.equal(endpoint?.hostname, '127.0.0.1');
+      assert.equal(endpoint?.port, 5000);
+      const creds = await iam.config.credentials();
+      assert.equal(creds.accessKeyId, 'ASIA');
+    } finally {
+      aws.destroy();
+    }
+  });
+
+  test('clientForCredentials is never cached and signs with exactly the given key', async () => {
+    const aws = new AwsClients(env);
+    const key = { accessKeyId: 'AKIANEW', secretAccessKey: 'new-secret' };
+    const one = aws.clientForCredentials(key);
+    const two = aws.clientForCredentials(key);
+    try {
+      assert.notEqual(one, two);
+      assert.equal(aws.size, 0);
+      const creds = await one.config.credentials();
+      assert.equal(creds.accessKeyId, 'AKIANEW');
+      assert.equal(creds.secretAccessKey, 'new-secret');
+      assert.equal(creds.sessionToken, undefined);
+    } finally {
+      one.destroy();
+      two.destroy();
+    }
+  });
+});

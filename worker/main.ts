@@ -1,0 +1,32 @@
+import { NativeConnection } from '@temporalio/worker';
+import { AwsClients } from '../activities/aws/clients';
+import { awsEnvironmentFromEnv } from '../activities/aws/aws-config';
+import { createKeywardenWorker } from './create-worker';
+import { workerConfigFromEnv } from './worker-config';
+
+/** A worker process: polls the task queue until SIGINT/SIGTERM, then finishes running activities and exits. */
+async function main(): Promise<void> {
+  const config = workerConfigFromEnv();
+  const aws = new AwsClients(awsEnvironmentFromEnv());
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  try {
+    const worker = await createKeywardenWorker({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.KEYWARDEN_TASK_QUEUE,
+      deps: { aws },
+      maxConcurrentActivityTaskExecutions: config.KEYWARDEN_MAX_CONCURRENT_ACTIVITIES,
+      maxTaskQueueActivitiesPerSecond: config.KEYWARDEN_TASK_QUEUE_ACTIVITIES_PER_SECOND,
+    });
+    console.log(`keywarden worker polling task queue ${config.KEYWARDEN_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
+    await worker.run();
+  } finally {
+    await connection.close();
+    aws.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`keywarden worker: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

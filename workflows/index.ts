@@ -1,0 +1,1 @@
+export { orgAccounts } from './org-accounts';
