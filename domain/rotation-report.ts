@@ -5,6 +5,7 @@ import type { SelectionAction } from './selection';
 
 /** Where one user's rotation ended, as an auditor reads it. */
 export type UserRotationStatus =
+  | 'in-progress'
   | 'inventoried' // dry run: nothing changed
   | 'skipped'
   | 'needs-attention'
@@ -35,7 +36,7 @@ export interface UserRotationReport {
   timeline: TimelineEntry[];
 }
 
-export type AccountRotationStatus = 'completed' | 'failed' | 'inventoried';
+export type AccountRotationStatus = 'in-progress' | 'completed' | 'failed' | 'inventoried';
 
 export interface AccountRotationReport {
   campaignId: string;

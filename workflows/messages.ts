@@ -1,6 +1,11 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { ApprovalDecision } from '../domain/approval-state';
-import type { AccountRotationReport, CampaignStatus, UserRotationReport } from '../domain/rotation-report';
+import type {
+  AccountRotationReport,
+  AccountSummary,
+  CampaignStatus,
+  UserRotationReport,
+} from '../domain/rotation-report';
 
 // Sent by people (Temporal Web UI "Send a Signal", or the CLI). One JSON object:
 // {"approver": "alice@example.com", "comment": "..."}. Typed unknown: the gate validates it.
@@ -16,7 +21,7 @@ export const keyStatusQuery = defineQuery<UserRotationReport>('status');
 export interface AccountProgress {
   accountId: string;
   stage: 'ready-for-approval' | 'finished';
-  report?: AccountRotationReport;
+  summary?: AccountSummary;
 }
 export interface KeyProgress {
   userName: string;
