@@ -6,5 +6,7 @@ export type FaultPoint = 'after-create-access-key';
 export interface ActivityDeps {
   aws: AwsClients;
   /** Production passes none. A hook that throws simulates a crash at that point of the activity. */
-  faults?: Partial<Record<FaultPoint, (context: { accountId: string; userName: string; attempt: number }) => void>>;
+  faults?: Partial<
+    Record<FaultPoint, (context: { accountId: string; userName: string; attempt: number }) => void>
+  >;
 }

@@ -1,4 +1,7 @@
 import type { ActivityDeps } from './deps';
+import { createInventoryActivities } from './inventory-activities';
+import { createKeyActivities } from './key-activities';
+import { createOffboardingActivities } from './offboarding-activities';
 import { createOrganizationActivities } from './organization-activities';
 
 export type { ActivityDeps } from './deps';
@@ -7,6 +10,9 @@ export type { ActivityDeps } from './deps';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createOrganizationActivities(deps),
+    ...createInventoryActivities(deps),
+    ...createKeyActivities(deps),
+    ...createOffboardingActivities(deps),
   };
 }
 

@@ -66,12 +66,7 @@ export function addCounts(into: StatusCounts, more: StatusCounts): StatusCounts 
 }
 
 export type CampaignPhase =
-  | 'listing-accounts'
-  | 'rotating'
-  | 'awaiting-approval'
-  | 'finishing'
-  | 'completed'
-  | 'failed';
+  'listing-accounts' | 'rotating' | 'awaiting-approval' | 'finishing' | 'completed' | 'failed';
 
 export interface AccountSummary {
   accountId: string;

@@ -55,7 +55,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       return t;
     });
     log('starting the AWS emulator');
-    const moto = await startMotoServer({ python: tools.python, port: opts.awsPort, keepRunningAfterExit: keep });
+    const moto = await startMotoServer({
+      python: tools.python,
+      port: opts.awsPort,
+      keepRunningAfterExit: keep,
+    });
     started.push(moto.process);
     return {
       temporal: temporal.endpoint,

@@ -10,7 +10,9 @@ export interface MotoServerOptions {
   logFile?: string;
 }
 
-export async function startMotoServer(opts: MotoServerOptions): Promise<{ process: StartedProcess; endpoint: string }> {
+export async function startMotoServer(
+  opts: MotoServerOptions,
+): Promise<{ process: StartedProcess; endpoint: string }> {
   const port = await choosePort(opts.port, 'AWS emulator');
   const logFile = opts.logFile ?? path.join(paths.logs, 'moto.log');
   const started = startProcess({

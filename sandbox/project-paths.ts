@@ -10,7 +10,8 @@ function findProjectRoot(start: string): string {
       if (name === 'keywarden') return dir;
     }
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('cannot find the keywarden project root (package.json named keywarden)');
+    if (parent === dir)
+      throw new Error('cannot find the keywarden project root (package.json named keywarden)');
     dir = parent;
   }
 }

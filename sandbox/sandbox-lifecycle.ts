@@ -100,7 +100,9 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxState> {
 export async function sandboxDown(log: (line: string) => void): Promise<void> {
   const state = readSandboxState();
   if (!state) {
-    throw new SetupError('no sandbox is running, so there is nothing to stop (start one with: keywarden sandbox up)');
+    throw new SetupError(
+      'no sandbox is running, so there is nothing to stop (start one with: keywarden sandbox up)',
+    );
   }
   for (const p of [...state.processes].reverse()) log(`stopping ${p.name} (pid ${p.pid})`);
   await stopAll(state.processes);

@@ -76,17 +76,22 @@ const ACCOUNT_OU_CYCLE = ['Prod', 'Dev', 'Sandbox', 'Payments'] as const;
 
 async function createMemberAccount(org: OrganizationsClient, name: string, index: number): Promise<string> {
   const created = await org.send(
-    new CreateAccountCommand({ AccountName: name, Email: `aws+${name}-${index}@example.com`, RoleName: ORG_ACCESS_ROLE }),
+    new CreateAccountCommand({
+      AccountName: name,
+      Email: `aws+${name}-${index}@example.com`,
+      RoleName: ORG_ACCESS_ROLE,
+    }),
   );
   let status = created.CreateAccountStatus;
   for (let attempt = 0; status?.State === 'IN_PROGRESS' && attempt < 60; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 500));
-    status = (
-      await org.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: status.Id }))
-    ).CreateAccountStatus;
+    status = (await org.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: status.Id })))
+      .CreateAccountStatus;
   }
   if (status?.State !== 'SUCCEEDED' || !status.AccountId) {
-    throw new Error(`account ${name} was not created: ${status?.FailureReason ?? status?.State ?? 'no status'}`);
+    throw new Error(
+      `account ${name} was not created: ${status?.FailureReason ?? status?.State ?? 'no status'}`,
+    );
   }
   return status.AccountId;
 }
@@ -99,7 +104,10 @@ function memberCredentials(opts: {
 }): AwsCredentialIdentityProvider {
   return fromTemporaryCredentials({
     masterCredentials: opts.base,
-    params: { RoleArn: `arn:aws:iam::${opts.accountId}:role/${ORG_ACCESS_ROLE}`, RoleSessionName: 'keywarden-seed' },
+    params: {
+      RoleArn: `arn:aws:iam::${opts.accountId}:role/${ORG_ACCESS_ROLE}`,
+      RoleSessionName: 'keywarden-seed',
+    },
     clientConfig: { endpoint: opts.endpoint, region: opts.region },
   });
 }
@@ -131,7 +139,9 @@ async function seedUser(
     if (!accessKeyId) throw new Error(`no access key returned for ${userName}`);
     accessKeyIds.push(accessKeyId);
     if (key.status === 'Inactive') {
-      await iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: 'Inactive' }));
+      await iam.send(
+        new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: 'Inactive' }),
+      );
     }
     await backdate(ctx.endpoint, {
       accountId: ctx.accountId,
@@ -160,7 +170,10 @@ export async function seedOrganization(opts: SeedOptions): Promise<SeededOrg> {
   }
   const random = prng(opts.seed ?? 1);
   const now = opts.now ?? new Date();
-  const bootstrap = opts.bootstrapCredentials ?? { accessKeyId: 'sandbox-bootstrap', secretAccessKey: 'sandbox-bootstrap' };
+  const bootstrap = opts.bootstrapCredentials ?? {
+    accessKeyId: 'sandbox-bootstrap',
+    secretAccessKey: 'sandbox-bootstrap',
+  };
   const clientConfig = { endpoint: opts.endpoint, region, credentials: bootstrap, maxAttempts: 3 };
   const org = new OrganizationsClient(clientConfig);
   const managementIam = new IAMClient(clientConfig);
@@ -170,9 +183,11 @@ export async function seedOrganization(opts: SeedOptions): Promise<SeededOrg> {
     if (!managementAccountId) throw new Error('the emulator did not return the management account ID');
 
     await managementIam.send(new CreateUserCommand({ UserName: 'keywarden-operator' }));
-    const operatorKey = (await managementIam.send(new CreateAccessKeyCommand({ UserName: 'keywarden-operator' })))
-      .AccessKey;
-    if (!operatorKey?.AccessKeyId || !operatorKey.SecretAccessKey) throw new Error('no operator key returned');
+    const operatorKey = (
+      await managementIam.send(new CreateAccessKeyCommand({ UserName: 'keywarden-operator' }))
+    ).AccessKey;
+    if (!operatorKey?.AccessKeyId || !operatorKey.SecretAccessKey)
+      throw new Error('no operator key returned');
     const operatorCredentials = {
       accessKeyId: operatorKey.AccessKeyId,
       secretAccessKey: operatorKey.SecretAccessKey,
@@ -188,7 +203,11 @@ export async function seedOrganization(opts: SeedOptions): Promise<SeededOrg> {
       );
       const id = result.OrganizationalUnit?.Id;
       if (!id) throw new Error(`OU ${layout.name} was not created`);
-      ous.push({ id, name: layout.name, path: parent ? `${parent.path}/${layout.name}` : `Root/${layout.name}` });
+      ous.push({
+        id,
+        name: layout.name,
+        path: parent ? `${parent.path}/${layout.name}` : `Root/${layout.name}`,
+      });
     }
 
     const accounts: SeededOrg['accounts'] = [];
@@ -199,13 +218,20 @@ export async function seedOrganization(opts: SeedOptions): Promise<SeededOrg> {
       const accountId = await createMemberAccount(org, name, i);
       const ou = ous.find((o) => o.name === ouName);
       if (!ou) throw new Error(`unknown OU ${ouName}`);
-      await org.send(new MoveAccountCommand({ AccountId: accountId, SourceParentId: rootId, DestinationParentId: ou.id }));
+      await org.send(
+        new MoveAccountCommand({ AccountId: accountId, SourceParentId: rootId, DestinationParentId: ou.id }),
+      );
       accounts.push({ accountId, name, ouName });
 
       const iam = new IAMClient({
         endpoint: opts.endpoint,
         region,
-        credentials: memberCredentials({ accountId, base: operatorCredentials, endpoint: opts.endpoint, region }),
+        credentials: memberCredentials({
+          accountId,
+          base: operatorCredentials,
+          endpoint: opts.endpoint,
+          region,
+        }),
       });
       try {
         await iam.send(new CreateGroupCommand({ GroupName: EXEMPTION_GROUP_NAME }));

@@ -18,7 +18,9 @@ async function main(): Promise<void> {
       maxConcurrentActivityTaskExecutions: config.KEYWARDEN_MAX_CONCURRENT_ACTIVITIES,
       maxTaskQueueActivitiesPerSecond: config.KEYWARDEN_TASK_QUEUE_ACTIVITIES_PER_SECOND,
     });
-    console.log(`keywarden worker polling task queue ${config.KEYWARDEN_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
+    console.log(
+      `keywarden worker polling task queue ${config.KEYWARDEN_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`,
+    );
     await worker.run();
   } finally {
     await connection.close();

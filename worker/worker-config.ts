@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
 const WorkerEnvSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'use host:port, e.g. 127.0.0.1:7233').default('127.0.0.1:7233'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^:\s]+:\d+$/, 'use host:port, e.g. 127.0.0.1:7233')
+    .default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   KEYWARDEN_TASK_QUEUE: z.string().min(1).default('keywarden'),
   KEYWARDEN_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(20),

@@ -13,7 +13,12 @@ import type { ApprovalDecision } from '../domain/approval-state';
 import type { AccountRotationInput } from '../domain/campaign-input';
 import { durationToMs } from '../domain/duration';
 import type { UserFacts } from '../domain/inventory';
-import { countStatuses, type AccountRotationReport, type AccountSummary, type UserRotationReport } from '../domain/rotation-report';
+import {
+  countStatuses,
+  type AccountRotationReport,
+  type AccountSummary,
+  type UserRotationReport,
+} from '../domain/rotation-report';
 import { KeywardenAccountId, KeywardenCampaignId, KeywardenKind } from '../domain/search-attributes';
 import { renderSecretName } from '../domain/secret-name';
 import { selectUser } from '../domain/selection';
@@ -104,7 +109,11 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
   } catch (error) {
     report.status = 'failed';
     report.error = `inventory failed: ${failureMessage(error)}`;
-    await campaign.signal(accountProgressSignal, { accountId: account.accountId, stage: 'finished', summary: summaryOf(report) });
+    await campaign.signal(accountProgressSignal, {
+      accountId: account.accountId,
+      stage: 'finished',
+      summary: summaryOf(report),
+    });
     return report;
   }
 
@@ -118,7 +127,9 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
       accountId: account.accountId,
       userName: user.userName,
       action: accountExempt ? 'skip' : selection.action,
-      reason: accountExempt ? `exempt: account ${account.accountId} is in policy.exemptions.accounts` : selection.reason,
+      reason: accountExempt
+        ? `exempt: account ${account.accountId} is in policy.exemptions.accounts`
+        : selection.reason,
       status: 'skipped',
       keys: user.keys.map((key) => ({ ...key, findings: findingsOf(key.accessKeyId) })),
       deletedAccessKeyIds: [],
@@ -139,7 +150,9 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
         adoptionMs: durationToMs(spec.windows.adoption),
         graceMs: durationToMs(spec.windows.grace),
         oldAccessKeyId: selection.keyToRotate,
-        ...(selection.inactiveKeyToDelete === undefined ? {} : { inactiveKeyToDelete: selection.inactiveKeyToDelete }),
+        ...(selection.inactiveKeyToDelete === undefined
+          ? {}
+          : { inactiveKeyToDelete: selection.inactiveKeyToDelete }),
         knownAccessKeyIds: user.keys.map((k) => k.accessKeyId),
         report: userReport,
       });
@@ -149,7 +162,11 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
 
   if (spec.dryRun) {
     report.status = 'inventoried';
-    await campaign.signal(accountProgressSignal, { accountId: account.accountId, stage: 'finished', summary: summaryOf(report) });
+    await campaign.signal(accountProgressSignal, {
+      accountId: account.accountId,
+      stage: 'finished',
+      summary: summaryOf(report),
+    });
     return report;
   }
 
@@ -191,7 +208,10 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
   const waitingForDecision = () => [...awaiting].filter((u) => !done.has(u)).length;
   await condition(() => done.size + waitingForDecision() === plans.length);
   if (waitingForDecision() > 0 && !decision) {
-    await campaign.signal(accountProgressSignal, { accountId: account.accountId, stage: 'ready-for-approval' });
+    await campaign.signal(accountProgressSignal, {
+      accountId: account.accountId,
+      stage: 'ready-for-approval',
+    });
     if (gate) {
       const own = await gate.waitForDecision();
       decision ??= own;
@@ -203,7 +223,11 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
 
   report.status = 'completed';
   if (gate) report.approval = gate.snapshot();
-  await campaign.signal(accountProgressSignal, { accountId: account.accountId, stage: 'finished', summary: summaryOf(report) });
+  await campaign.signal(accountProgressSignal, {
+    accountId: account.accountId,
+    stage: 'finished',
+    summary: summaryOf(report),
+  });
   return report;
 }
 

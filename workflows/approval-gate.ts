@@ -77,11 +77,17 @@ export class ApprovalGate {
       const decided = await condition(() => this.state.decision !== undefined, remaining);
       if (decided && this.state.decision) return this.state.decision;
       if (this.config.onTimeout === 'reject') {
-        return this.decide('timed-out', [], `no decision within the approval timeout (${formatMs(this.config.timeoutMs)}); policy onTimeout: reject`);
+        return this.decide(
+          'timed-out',
+          [],
+          `no decision within the approval timeout (${formatMs(this.config.timeoutMs)}); policy onTimeout: reject`,
+        );
       }
       this.state.escalations.push(nowIso());
       this.state.deadline = new Date(Date.now() + this.config.timeoutMs).toISOString();
-      log.warn('approval escalated: no decision within the timeout', { escalations: this.state.escalations.length });
+      log.warn('approval escalated: no decision within the timeout', {
+        escalations: this.state.escalations.length,
+      });
       if (onEscalate) await onEscalate();
     }
   }
@@ -127,7 +133,10 @@ export class ApprovalGate {
     return true;
   }
 
-  private recordInvalid(signal: RejectedAttempt['signal'], judgement: Extract<Judgement, { valid: false }>): void {
+  private recordInvalid(
+    signal: RejectedAttempt['signal'],
+    judgement: Extract<Judgement, { valid: false }>,
+  ): void {
     this.state.rejectedAttempts.push({
       signal,
       reason: judgement.reason,

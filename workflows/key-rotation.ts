@@ -44,7 +44,11 @@ const verification = proxyActivities<KeywardenActivities>({
  * secret back; a rejection reactivates the old key and keeps the new one.
  */
 export async function keyRotation(input: KeyRotationInput): Promise<UserRotationReport> {
-  const report: UserRotationReport = { ...input.report, status: 'in-progress', timeline: [...input.report.timeline] };
+  const report: UserRotationReport = {
+    ...input.report,
+    status: 'in-progress',
+    timeline: [...input.report.timeline],
+  };
   const { target } = input;
   const userName = report.userName;
   let decision: ApprovalDecision | undefined;
@@ -88,13 +92,23 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
 
   let created: Awaited<ReturnType<KeywardenActivities['createAndStoreKey']>> | undefined;
   try {
-    created = await aws.createAndStoreKey({ target, userName, knownAccessKeyIds, secretName: input.secretName });
+    created = await aws.createAndStoreKey({
+      target,
+      userName,
+      knownAccessKeyIds,
+      secretName: input.secretName,
+    });
     report.newAccessKeyId = created.accessKeyId;
     report.secretArn = created.secretArn;
     report.secretVersionId = created.versionId;
     note(`created key ${created.accessKeyId}, stored as version ${created.versionId} of ${input.secretName}`);
 
-    await verification.verifyAccessKey({ target, userName, accessKeyId: created.accessKeyId, secretName: input.secretName });
+    await verification.verifyAccessKey({
+      target,
+      userName,
+      accessKeyId: created.accessKeyId,
+      secretName: input.secretName,
+    });
     note('verified the new key with sts:GetCallerIdentity');
 
     await sleep(input.adoptionMs);
@@ -117,7 +131,10 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
         previousVersionId: undo.previousVersionId,
         secretCreated: undo.secretCreated,
       });
-      return finish('compensated', `failed before deactivation; discarded new key ${undo.accessKeyId} and restored the secret`);
+      return finish(
+        'compensated',
+        `failed before deactivation; discarded new key ${undo.accessKeyId} and restored the secret`,
+      );
     }
     return finish('failed', 'failed before a new key was made; nothing changed');
   }

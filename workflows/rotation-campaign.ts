@@ -17,7 +17,12 @@ import type { CampaignCarryOver, CampaignInput } from '../domain/campaign-input'
 import { durationToMs } from '../domain/duration';
 import type { AccountRef } from '../domain/inventory';
 import { addCounts, type CampaignPhase, type CampaignStatus } from '../domain/rotation-report';
-import { KeywardenAccountId, KeywardenCampaignId, KeywardenKind, KeywardenPhase } from '../domain/search-attributes';
+import {
+  KeywardenAccountId,
+  KeywardenCampaignId,
+  KeywardenKind,
+  KeywardenPhase,
+} from '../domain/search-attributes';
 import { accountRotation, accountWorkflowId } from './account-rotation';
 import { ApprovalGate } from './approval-gate';
 import { accountProgressSignal, campaignStatusQuery, deletionDecisionSignal } from './messages';
@@ -93,7 +98,12 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     upsertSearchAttributes([{ key: KeywardenPhase, value: next }]);
   };
   const sendDecision = (accountId: string, decision: ApprovalDecision) => {
-    sends.push(getExternalWorkflowHandle(accountWorkflowId(campaignId, accountId)).signal(deletionDecisionSignal, decision));
+    sends.push(
+      getExternalWorkflowHandle(accountWorkflowId(campaignId, accountId)).signal(
+        deletionDecisionSignal,
+        decision,
+      ),
+    );
   };
 
   setHandler(campaignStatusQuery, status);
@@ -110,7 +120,10 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     if (progress.summary) {
       carry.userCounts = addCounts(carry.userCounts, progress.summary.counts);
       if (progress.summary.status === 'failed') {
-        carry.failedAccounts.push({ accountId: progress.accountId, error: progress.summary.error ?? 'failed' });
+        carry.failedAccounts.push({
+          accountId: progress.accountId,
+          error: progress.summary.error ?? 'failed',
+        });
       }
     }
   });
@@ -176,9 +189,15 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
       decisionBroadcast = true;
       for (const accountId of ready) sendDecision(accountId, gate.decision);
     }
-    if (!campaignScope && allWaiting && (phase as CampaignPhase) !== 'awaiting-approval') setPhase('awaiting-approval');
+    if (!campaignScope && allWaiting && (phase as CampaignPhase) !== 'awaiting-approval')
+      setPhase('awaiting-approval');
 
-    const before = { pending: pending.length, inFlight: inFlight.size, ready: ready.size, decided: !!gate.decision };
+    const before = {
+      pending: pending.length,
+      inFlight: inFlight.size,
+      ready: ready.size,
+      decided: !!gate.decision,
+    };
     await condition(
       () =>
         inFlight.size !== before.inFlight ||

@@ -24,10 +24,15 @@ function testFiles(dir: string): string[] {
 async function main(): Promise<number> {
   const files = testFiles(path.join(paths.root, 'dist', 'test')).sort();
   const bundlePath = path.join(paths.root, 'dist', 'test', 'workflow-bundle.js');
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: quietLogger,
+  });
   writeFileSync(bundlePath, code);
   const stack = await startLocalStack({ lifetime: 'owned', log: (line) => console.log(`[stack] ${line}`) });
-  console.log(`[stack] Temporal ${stack.temporal.address} (UI ${stack.temporal.uiUrl}), AWS emulator ${stack.awsEndpoint}`);
+  console.log(
+    `[stack] Temporal ${stack.temporal.address} (UI ${stack.temporal.uiUrl}), AWS emulator ${stack.awsEndpoint}`,
+  );
   try {
     Object.assign(process.env, {
       [STACK_ENV.temporalAddress]: stack.temporal.address,

@@ -1,4 +1,8 @@
-import { GetSecretValueCommand, ListSecretsCommand, ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  ListSecretsCommand,
+  ListSecretVersionIdsCommand,
+} from '@aws-sdk/client-secrets-manager';
 import type { AwsClients } from '../../activities/aws/clients';
 import { SdkIamGateway } from '../../activities/aws/iam-gateway';
 import { ORG_ACCESS_ROLE } from '../../sandbox/seed-org';
@@ -14,7 +18,10 @@ export interface UserSnapshot {
 export interface AccountSnapshot {
   users: Record<string, UserSnapshot>;
   /** Secret name → its versions (ID and stages), and the access key ID held by AWSCURRENT. */
-  secrets: Record<string, { versions: Array<{ versionId: string; stages: string[] }>; currentAccessKeyId?: string }>;
+  secrets: Record<
+    string,
+    { versions: Array<{ versionId: string; stages: string[] }>; currentAccessKeyId?: string }
+  >;
 }
 
 export function memberRef(accountId: string) {
@@ -68,7 +75,10 @@ export async function currentSecret(
   }
 }
 
-export async function snapshotAccounts(aws: AwsClients, accountIds: readonly string[]): Promise<Record<string, AccountSnapshot>> {
+export async function snapshotAccounts(
+  aws: AwsClients,
+  accountIds: readonly string[],
+): Promise<Record<string, AccountSnapshot>> {
   const result: Record<string, AccountSnapshot> = {};
   for (const accountId of accountIds) result[accountId] = await snapshotAccount(aws, accountId);
   return result;

@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CampaignSpecSchema, type CampaignSpec, type CampaignSpecInput } from '../../domain/campaign-spec';
 import type { AccountRotationReport, CampaignPhase, CampaignStatus } from '../../domain/rotation-report';
 import { KeywardenCampaignId, KeywardenInitiator, KeywardenKind } from '../../domain/search-attributes';
-import { rotationCampaign } from '../../workflows';
+import { rotationCampaign } from '../../workflows/rotation-campaign';
 import { campaignStatusQuery } from '../../workflows/messages';
 
 export const INITIATOR = 'platform-team@example.com';
@@ -65,17 +65,27 @@ export async function listWorkflowIds(client: Client, query: string, atLeast: nu
   }
 }
 
-export async function accountReports(client: Client, campaignId: string, accounts: number): Promise<AccountRotationReport[]> {
+export async function accountReports(
+  client: Client,
+  campaignId: string,
+  accounts: number,
+): Promise<AccountRotationReport[]> {
   const ids = await listWorkflowIds(
     client,
     `KeywardenCampaignId = "${campaignId}" AND KeywardenKind = "account-rotation"`,
     accounts,
   );
-  return Promise.all(ids.map((id) => client.workflow.getHandle(id).result() as Promise<AccountRotationReport>));
+  return Promise.all(
+    ids.map((id) => client.workflow.getHandle(id).result() as Promise<AccountRotationReport>),
+  );
 }
 
 /** Every event of every workflow of the campaign (itself, its accounts, its key sagas), as text. */
-export async function campaignHistoriesText(client: Client, campaignId: string, expectedWorkflows: number): Promise<string> {
+export async function campaignHistoriesText(
+  client: Client,
+  campaignId: string,
+  expectedWorkflows: number,
+): Promise<string> {
   const ids = await listWorkflowIds(client, `KeywardenCampaignId = "${campaignId}"`, expectedWorkflows);
   const texts: string[] = [];
   for (const id of ids) {

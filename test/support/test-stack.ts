@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogEntry, type Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { AwsClients } from '../../activities/aws/clients';
 import type { ActivityDeps } from '../../activities/deps';
@@ -7,6 +7,19 @@ import { resetMoto } from '../../sandbox/moto-server';
 import { seedOrganization, type SeededOrg, type SeedOptions } from '../../sandbox/seed-org';
 import { createKeywardenWorker } from '../../worker/create-worker';
 import { STACK_ENV } from '../harness/stack-env';
+
+/**
+ * Every line the worker runtime logs in this test process, at every level, so a test can prove
+ * what never reaches a log. Only warnings and errors are printed.
+ */
+export const workerLogLines: string[] = [];
+Runtime.install({
+  logger: new DefaultLogger('TRACE', (entry: LogEntry) => {
+    const line = JSON.stringify({ level: entry.level, message: entry.message, meta: entry.meta });
+    workerLogLines.push(line);
+    if (entry.level === 'WARN' || entry.level === 'ERROR') console.error(line);
+  }),
+});
 
 export interface TestStack {
   temporalAddress: string;

@@ -1,13 +1,18 @@
 import { DeleteRoleCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { stsClientForCredentials } from '../../../activities/aws/clients';
 import type { CampaignStatus } from '../../../domain/rotation-report';
 import { ORG_ACCESS_ROLE, type SeededOrg } from '../../../sandbox/seed-org';
 import { approveSignal } from '../../../workflows/messages';
-import { currentSecret, memberRef, snapshotAccount, snapshotAccounts, type AccountSnapshot } from '../../support/aws-snapshot';
+import {
+  currentSecret,
+  memberRef,
+  snapshotAccount,
+  snapshotAccounts,
+  type AccountSnapshot,
+} from '../../support/aws-snapshot';
 import {
   APPROVERS,
   accountReports,
@@ -17,18 +22,23 @@ import {
   uniqueId,
   waitForPhase,
 } from '../../support/campaign-helpers';
-import { freshOrg, startTestWorker, testStack, type RunningWorker } from '../../support/test-stack';
-
-// Everything the worker logs in this process, to prove no secret reaches a log line.
-const logLines: string[] = [];
-Runtime.install({
-  logger: new DefaultLogger('DEBUG', (entry: LogEntry) => {
-    logLines.push(JSON.stringify({ message: entry.message, meta: entry.meta }));
-  }),
-});
+import {
+  freshOrg,
+  startTestWorker,
+  testStack,
+  workerLogLines as logLines,
+  type RunningWorker,
+} from '../../support/test-stack';
 
 const ROTATED = ['alice.ops', 'build-bot', 'heidi.unused'];
-const UNTOUCHED = ['carol.dev', 'dave.legacy', 'erin.exempt', 'frank.breakglass', 'grace.console', 'ivan.rotated'];
+const UNTOUCHED = [
+  'carol.dev',
+  'dave.legacy',
+  'erin.exempt',
+  'frank.breakglass',
+  'grace.console',
+  'ivan.rotated',
+];
 
 describe('a whole rotation campaign on the real stack', () => {
   const stack = testStack();
@@ -110,7 +120,7 @@ describe('a whole rotation campaign on the real stack', () => {
         assert.equal(stored?.AccessKeyId, key!.accessKeyId, 'the secret AWSCURRENT holds the new key');
         const sts = stsClientForCredentials(
           { region: org.region, endpoint: stack.awsEndpoint },
-          { accessKeyId: stored!.AccessKeyId, secretAccessKey: stored!.SecretAccessKey },
+          { accessKeyId: stored.AccessKeyId, secretAccessKey: stored.SecretAccessKey },
         );
         try {
           const identity = await sts.send(new GetCallerIdentityCommand({}));
@@ -126,7 +136,11 @@ describe('a whole rotation campaign on the real stack', () => {
     for (const accountId of inScope) {
       const after_ = await snapshotAccount(worker.aws, accountId);
       for (const userName of UNTOUCHED) {
-        assert.deepEqual(after_.users[userName], before_[accountId]!.users[userName], `${accountId}/${userName}`);
+        assert.deepEqual(
+          after_.users[userName],
+          before_[accountId]!.users[userName],
+          `${accountId}/${userName}`,
+        );
       }
     }
     assert.deepEqual(await snapshotAccount(worker.aws, outOfScope), before_[outOfScope]);
@@ -148,7 +162,9 @@ describe('a whole rotation campaign on the real stack', () => {
       assert.match(byName['erin.exempt']?.reason ?? '', /exempt: tag keywarden:exempt=true/);
       assert.match(byName['frank.breakglass']?.reason ?? '', /exempt: .*keywarden-exempt/);
       const alice = byName['alice.ops']!;
-      assert.ok(alice.keys[0]!.findings.some((f) => f.code === 'KEY_AGE_OVER_MAX' && f.controls.includes('CIS 2.13')));
+      assert.ok(
+        alice.keys[0]!.findings.some((f) => f.code === 'KEY_AGE_OVER_MAX' && f.controls.includes('CIS 2.13')),
+      );
       assert.ok(alice.timeline.some((t) => /deleted old key/.test(t.event)));
     }
   });
@@ -164,7 +180,10 @@ describe('a whole rotation campaign on the real stack', () => {
     }
     const workflows = 1 + 6 + ROTATED.length * inScope.length;
     const histories = await campaignHistoriesText(worker.client, campaignId, workflows);
-    assert.ok(histories.includes(campaignId) && histories.includes('alice.ops'), 'the histories were decoded');
+    assert.ok(
+      histories.includes(campaignId) && histories.includes('alice.ops'),
+      'the histories were decoded',
+    );
     assert.ok(logLines.length > 0, 'the worker logged something');
     const logs = logLines.join('\n');
     for (const secret of secrets) {
