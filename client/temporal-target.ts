@@ -10,7 +10,10 @@ export interface TemporalTarget {
 }
 
 const TargetEnvSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'use host:port, e.g. 127.0.0.1:7233').optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^:\s]+:\d+$/, 'use host:port, e.g. 127.0.0.1:7233')
+    .optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).optional(),
   TEMPORAL_UI_URL: z.url().optional(),
   KEYWARDEN_TASK_QUEUE: z.string().min(1).optional(),

@@ -12,8 +12,8 @@ export interface CampaignCarryOver {
   pending: AccountRef[];
   /** Accounts started and not finished: their workflows keep running across continue-as-new. */
   inFlight: string[];
-  /** Accounts whose keys wait for the deletion decision. */
-  readyForApproval: string[];
+  /** Accounts whose keys wait for the deletion decision, with how many users wait in each. */
+  readyForApproval: Array<{ accountId: string; usersWaiting: number }>;
   finished: number;
   failedAccounts: Array<{ accountId: string; error: string }>;
   userCounts: StatusCounts;

@@ -85,7 +85,10 @@ export interface CampaignStatus {
   /** How many times the campaign has continued as new; its history stays small. */
   continuedAsNew: number;
   accounts: { inScope: number; started: number; readyForApproval: number; finished: number; failed: number };
+  /** Users of finished accounts, by final status. */
   users: StatusCounts;
+  /** Users whose old key waits for the deletion decision (in accounts not finished yet). */
+  usersAwaitingDecision: number;
   failedAccounts: Array<{ accountId: string; error: string }>;
   approval: ApprovalState;
   error?: string;

@@ -18,13 +18,17 @@ function findProjectRoot(start: string): string {
 
 export const projectRoot = findProjectRoot(__dirname);
 
+// Overridable so that tests can exercise setup failures without touching the project's own venv and state.
+const venv = process.env.KEYWARDEN_VENV_DIR ?? path.join(projectRoot, '.venv');
+const state = process.env.KEYWARDEN_STATE_DIR ?? path.join(projectRoot, '.keywarden');
+
 export const paths = {
   root: projectRoot,
   sandboxSources: path.join(projectRoot, 'sandbox'),
-  venv: path.join(projectRoot, '.venv'),
+  venv,
   tools: path.join(projectRoot, '.tools'),
-  state: path.join(projectRoot, '.keywarden'),
-  logs: path.join(projectRoot, '.keywarden', 'logs'),
-  sandboxFile: path.join(projectRoot, '.keywarden', 'sandbox.json'),
-  sandboxDb: path.join(projectRoot, '.keywarden', 'temporal.sqlite'),
+  state,
+  logs: path.join(state, 'logs'),
+  sandboxFile: path.join(state, 'sandbox.json'),
+  sandboxDb: path.join(state, 'temporal.sqlite'),
 };

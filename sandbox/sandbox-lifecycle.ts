@@ -1,7 +1,8 @@
+import { Connection } from '@temporalio/client';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { startLocalStack, stopAll } from './local-stack';
-import { isAlive, startProcess } from './processes';
+import { isAlive, startProcess, waitUntil, type StartedProcess } from './processes';
 import { paths } from './project-paths';
 import { readSandboxState, removeSandboxState, writeSandboxState, type SandboxState } from './sandbox-state';
 import { seedOrganization } from './seed-org';
@@ -58,6 +59,7 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxState> {
     awsPort: opts.awsPort,
     log: opts.log,
   });
+  const started: StartedProcess[] = [];
   try {
     opts.log(`seeding an emulated organization with ${opts.memberAccounts ?? 5} member accounts`);
     const org = await seedOrganization({
@@ -74,7 +76,10 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxState> {
         endpoint: stack.awsEndpoint,
         region: org.region,
         managementAccountId: org.managementAccountId,
-        credentials: org.operatorCredentials,
+        credentials: {
+          accessKeyId: org.operatorCredentials.accessKeyId,
+          secretAccessKey: org.operatorCredentials.secretAccessKey,
+        },
       },
       org: { rootId: org.rootId, ous: org.ous, accounts: org.accounts },
       processes: stack.processes,
@@ -88,12 +93,34 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxState> {
       env: sandboxEnvironment(state),
       keepRunningAfterExit: true,
     });
+    started.push(worker);
+    await waitUntil('the keywarden worker', () => workerPolling(state), {
+      timeoutMs: 120_000,
+      pid: worker.pid,
+      logFile: worker.logFile,
+    });
     state.processes = [...stack.processes, worker];
     writeSandboxState(state);
     return state;
   } catch (error) {
+    await stopAll(started);
     await stack.stop();
     throw error;
+  }
+}
+
+/** The worker is ready once it polls the sandbox's task queue. */
+async function workerPolling(state: SandboxState): Promise<boolean> {
+  const connection = await Connection.connect({ address: state.temporal.address, connectTimeout: 1000 });
+  try {
+    const response = await connection.workflowService.describeTaskQueue({
+      namespace: state.temporal.namespace,
+      taskQueue: { name: state.taskQueue },
+      taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
+    });
+    return (response.pollers ?? []).length > 0;
+  } finally {
+    await connection.close();
   }
 }
 

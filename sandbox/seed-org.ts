@@ -103,7 +103,8 @@ function memberCredentials(opts: {
   region: string;
 }): AwsCredentialIdentityProvider {
   return fromTemporaryCredentials({
-    masterCredentials: opts.base,
+    // A copy: the SDK annotates the credentials object it is given.
+    masterCredentials: { ...opts.base },
     params: {
       RoleArn: `arn:aws:iam::${opts.accountId}:role/${ORG_ACCESS_ROLE}`,
       RoleSessionName: 'keywarden-seed',

@@ -211,6 +211,7 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     await campaign.signal(accountProgressSignal, {
       accountId: account.accountId,
       stage: 'ready-for-approval',
+      usersWaiting: waitingForDecision(),
     });
     if (gate) {
       const own = await gate.waitForDecision();

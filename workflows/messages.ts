@@ -21,6 +21,8 @@ export const keyStatusQuery = defineQuery<UserRotationReport>('status');
 export interface AccountProgress {
   accountId: string;
   stage: 'ready-for-approval' | 'finished';
+  /** With 'ready-for-approval': how many users wait for the decision. */
+  usersWaiting?: number;
   summary?: AccountSummary;
 }
 export interface KeyProgress {

@@ -68,7 +68,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
 
   const pending: AccountRef[] = [...carry.pending];
   const inFlight = new Set(carry.inFlight);
-  const ready = new Set(carry.readyForApproval);
+  const ready = new Map(carry.readyForApproval.map((r) => [r.accountId, r.usersWaiting]));
   let phase: CampaignPhase = input.carry ? 'rotating' : 'listing-accounts';
   let error: string | undefined;
   const sends: Array<Promise<void>> = [];
@@ -89,6 +89,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
       failed: carry.failedAccounts.length,
     },
     users: carry.userCounts,
+    usersAwaitingDecision: [...ready.values()].reduce((sum, n) => sum + n, 0),
     failedAccounts: carry.failedAccounts,
     approval: gate.snapshot(),
     ...(error === undefined ? {} : { error }),
@@ -110,7 +111,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
   setHandler(accountProgressSignal, (progress) => {
     if (!inFlight.has(progress.accountId)) return; // a repeat after continue-as-new, already counted
     if (progress.stage === 'ready-for-approval') {
-      ready.add(progress.accountId);
+      ready.set(progress.accountId, progress.usersWaiting ?? 0);
       if (campaignScope && gate.decision) sendDecision(progress.accountId, gate.decision);
       return;
     }
@@ -170,7 +171,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
         continuedAsNew: carry.continuedAsNew + 1,
         pending,
         inFlight: [...inFlight],
-        readyForApproval: [...ready],
+        readyForApproval: [...ready].map(([accountId, usersWaiting]) => ({ accountId, usersWaiting })),
         approval: gate.snapshot(),
       };
       await continueAsNew<typeof rotationCampaign>({ spec, carry: next });
@@ -187,7 +188,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     }
     if (campaignScope && gate.decision && !decisionBroadcast) {
       decisionBroadcast = true;
-      for (const accountId of ready) sendDecision(accountId, gate.decision);
+      for (const accountId of ready.keys()) sendDecision(accountId, gate.decision);
     }
     if (!campaignScope && allWaiting && (phase as CampaignPhase) !== 'awaiting-approval')
       setPhase('awaiting-approval');

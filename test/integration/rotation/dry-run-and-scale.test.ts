@@ -75,6 +75,7 @@ describe('dry run and continue-as-new on the real stack', () => {
     const handle = await startCampaign(worker.client, worker.taskQueue, spec);
     const waiting = await waitForPhase(handle, ['awaiting-approval']);
     assert.equal(waiting.accounts.readyForApproval, members.length);
+    assert.equal(waiting.usersAwaitingDecision, 3 * members.length, 'counted across continue-as-new');
     await handle.signal(approveSignal, { approver: APPROVERS[0] });
     const status = await handle.result();
     assert.ok(status.continuedAsNew >= 2, `continued as new ${status.continuedAsNew} times`);

@@ -1,0 +1,137 @@
+import { InvalidArgumentError } from 'commander';
+import type { ApprovalState } from '../../domain/approval-state';
+import { principalSchema } from '../../domain/ids';
+import type { CampaignPhase, CampaignStatus } from '../../domain/rotation-report';
+import type { CampaignClient, SignalName } from '../campaign-client';
+import { isTerminalPhase } from '../campaign-client';
+import { CliError } from '../cli-error';
+import { approvalOf, approvalVerdict, campaignStatusText } from '../report/status-text';
+
+export type Say = (line: string) => void;
+
+const VERDICT_WAIT_MS = 5_000;
+const VERDICT_POLL_MS = 250;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Commander option parser for a principal (--approver, --approve-as). */
+export function parsePrincipal(flag: string): (value: string) => string {
+  return (value: string) => {
+    const parsed = principalSchema.safeParse(value);
+    if (!parsed.success)
+      throw new InvalidArgumentError(`${flag}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    return parsed.data;
+  };
+}
+
+type Snapshot = { answered: true; approval: ApprovalState | undefined } | { answered: false; error: string };
+
+async function approvalSnapshot(client: CampaignClient, id: string, deadlineMs: number): Promise<Snapshot> {
+  try {
+    const described = await client.describe(id);
+    if (described.kind === 'campaign') {
+      return { answered: true, approval: (await client.campaignStatus(id, described, deadlineMs)).approval };
+    }
+    return {
+      answered: true,
+      approval: approvalOf(await client.offboardingStatus(id, described, deadlineMs)),
+    };
+  } catch (error) {
+    return { answered: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Sends approve/reject/cancel, then reads the gate's verdict from the status query. A refused
+ * signal (unknown approver, self-approval, duplicate, malformed) is an error with the gate's reason.
+ */
+export async function sendApprovalSignal(
+  client: CampaignClient,
+  id: string,
+  signal: SignalName,
+  from: { approver: string; comment?: string },
+  say: Say,
+): Promise<void> {
+  // Fails with a clear usage error for an unknown or finished workflow before anything is sent.
+  await client.describe(id);
+  const before = await approvalSnapshot(client, id, VERDICT_WAIT_MS);
+  await client.signal(id, signal, from);
+  say(`sent ${signal} to ${id} as ${from.approver}`);
+  if (!before.answered) {
+    say(`the gate's verdict is not available (${before.error}); it will judge the signal when a worker runs`);
+    return;
+  }
+  const deadline = Date.now() + VERDICT_WAIT_MS;
+  let verdict;
+  do {
+    await sleep(VERDICT_POLL_MS);
+    const after = await approvalSnapshot(client, id, Math.max(1_000, deadline - Date.now()));
+    verdict = approvalVerdict(
+      signal,
+      from.approver,
+      before.approval,
+      after.answered ? after.approval : undefined,
+    );
+  } while (verdict.kind === 'no-answer' && Date.now() < deadline);
+  if (verdict.kind === 'refused') throw new CliError(verdict.lines.join('; '));
+  for (const line of verdict.lines) say(line);
+}
+
+/** Prints each phase change (and account progress) while waiting. */
+export function phasePrinter(say: Say): (status: CampaignStatus) => void {
+  let last = '';
+  return (status) => {
+    const a = status.accounts;
+    const line = `phase ${status.phase}: ${a.finished + a.readyForApproval}/${a.inScope} accounts through rotation, ${a.failed} failed`;
+    if (line !== last) say(line);
+    last = line;
+  };
+}
+
+export async function waitForCompletion(
+  client: CampaignClient,
+  id: string,
+  say: Say,
+): Promise<CampaignStatus> {
+  return client.waitForCampaign(id, (s) => isTerminalPhase(s.phase), { onStatus: phasePrinter(say) });
+}
+
+/**
+ * Automation for demos and pipelines: waits for the approval gate, sends the very same `approve`
+ * signal a person sends from the Web UI, then waits for the campaign to finish.
+ */
+export async function approveWhenAsked(
+  client: CampaignClient,
+  id: string,
+  from: { approver: string; comment?: string },
+  say: Say,
+): Promise<CampaignStatus> {
+  const waiting: CampaignPhase = 'awaiting-approval';
+  const status = await client.waitForCampaign(id, (s) => s.phase === waiting && !s.approval.decision, {
+    onStatus: phasePrinter(say),
+  });
+  if (isTerminalPhase(status.phase)) {
+    say('the campaign finished without asking for approval');
+    return status;
+  }
+  say(`the campaign awaits approval; approving as ${from.approver}`);
+  await sendApprovalSignal(client, id, 'approve', from, say);
+  return waitForCompletion(client, id, say);
+}
+
+/** Prints the final summary. */
+export function printSummary(status: CampaignStatus, say: Say, link?: string): void {
+  say('');
+  for (const line of campaignStatusText(status, link)) say(line);
+}
+
+/** A failed campaign is an error (exit 1), raised after its summary has been shown. */
+export function failIfFailed(status: CampaignStatus): void {
+  if (status.phase === 'failed') {
+    throw new CliError(`campaign ${status.campaignId} failed${status.error ? `: ${status.error}` : ''}`);
+  }
+}
+
+export function reportOutcome(status: CampaignStatus, say: Say, link?: string): void {
+  printSummary(status, say, link);
+  failIfFailed(status);
+}

@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { withCampaignClient } from '../campaign-client';
+import { formatCounts } from '../report/key-facts';
+import { campaignStatusText, offboardingStatusText } from '../report/status-text';
+import { countStatuses } from '../../domain/rotation-report';
+import { resolveTemporalTarget } from '../temporal-target';
+
+const say = (line: string) => console.log(line);
+const printJson = (value: unknown) => say(JSON.stringify(value, null, 2));
+
+export function registerStatusCommand(program: Command): void {
+  program
+    .command('status')
+    .description('show a campaign or offboarding: phase, counts, approvals, rejected attempts, decision')
+    .argument('<id>', 'the campaign ID (spec.id) or offboarding workflow ID (offboard-<employeeId>)')
+    .option('--json', 'print the status query result as JSON')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      await withCampaignClient(resolveTemporalTarget(), async (client) => {
+        const described = await client.describe(id);
+        const link = client.link(id);
+        switch (described.kind) {
+          case 'campaign': {
+            const status = await client.campaignStatus(id, described);
+            if (opts.json) printJson(status);
+            else for (const line of campaignStatusText(status, link)) say(line);
+            return;
+          }
+          case 'account-rotation': {
+            const report = await client.accountReport(described.description);
+            if (opts.json) return printJson(report);
+            say(`account:    ${report.accountId} (${report.accountName}) in campaign ${report.campaignId}`);
+            say(`status:     ${report.status}${report.error ? `: ${report.error}` : ''}`);
+            say(`users:      ${formatCounts(countStatuses(report.users))}`);
+            if (link) say(`workflow:   ${link}`);
+            return;
+          }
+          default: {
+            const status = await client.offboardingStatus(id, described);
+            if (opts.json) printJson(status);
+            else for (const line of offboardingStatusText(id, status, link)) say(line);
+          }
+        }
+      });
+    });
+}

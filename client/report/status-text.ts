@@ -1,0 +1,152 @@
+import type { ApprovalState } from '../../domain/approval-state';
+import { eligibleApprovers } from '../../domain/approval-settings';
+import { normalizePrincipal } from '../../domain/ids';
+import type { CampaignStatus } from '../../domain/rotation-report';
+import { formatCounts } from './key-facts';
+
+/** Approvers still able to approve, and how many more approvals the gate needs. */
+export function pendingApprovals(approval: ApprovalState): { needed: number; from: string[] } {
+  if (approval.decision) return { needed: 0, from: [] };
+  const approved = new Set(approval.approvals.map((a) => normalizePrincipal(a.approver)));
+  const eligible = eligibleApprovers(approval.approvers, approval.initiator);
+  const counted = eligible.filter((a) => approved.has(a)).length;
+  return {
+    needed: Math.max(0, approval.requiredApprovals - counted),
+    from: eligible.filter((a) => !approved.has(a)),
+  };
+}
+
+export function approvalText(approval: ApprovalState, closed = false): string[] {
+  const lines: string[] = [];
+  lines.push(
+    `approval:   ${approval.approvals.length} of ${approval.requiredApprovals} required ` +
+      `(approvers: ${approval.approvers.join(', ')}; the initiator may not approve)`,
+  );
+  for (const a of approval.approvals) {
+    lines.push(`  approved by ${a.approver} at ${a.at}${a.comment ? ` ("${a.comment}")` : ''}`);
+  }
+  for (const r of approval.rejectedAttempts) {
+    lines.push(`  rejected ${r.signal} from ${r.approver ?? '(unknown)'} at ${r.at}: ${r.reason}`);
+  }
+  for (const e of approval.escalations) lines.push(`  escalated: ${e}`);
+  const d = approval.decision;
+  if (d) {
+    lines.push(
+      `decision:   ${d.outcome}${d.by.length > 0 ? ` by ${d.by.join(', ')}` : ''} at ${d.at}: ${d.reason}`,
+    );
+  } else if (closed) {
+    lines.push('decision:   none (the run ended without one)');
+  } else {
+    const pending = pendingApprovals(approval);
+    lines.push(
+      `pending:    ${pending.needed} more approval(s) needed` +
+        (pending.from.length > 0 ? ` from any of ${pending.from.join(', ')}` : ''),
+    );
+    if (approval.openedAt) lines.push(`gate open:  since ${approval.openedAt}`);
+    if (approval.deadline) lines.push(`deadline:   ${approval.deadline} (then ${approval.onTimeout})`);
+  }
+  return lines;
+}
+
+/** What `keywarden status` prints for a campaign. */
+export function campaignStatusText(status: CampaignStatus, link?: string): string[] {
+  const a = status.accounts;
+  const lines = [
+    `campaign:   ${status.campaignId} (${status.name})${status.dryRun ? ' [dry run]' : ''}`,
+    `phase:      ${status.phase}`,
+    `initiator:  ${status.initiator}, started ${status.startedAt}`,
+    `accounts:   ${a.inScope} in scope, ${a.started} started, ${a.readyForApproval} ready for approval, ` +
+      `${a.finished} finished, ${a.failed} failed`,
+    `users:      ${formatCounts(status.users)}${status.usersAwaitingDecision > 0 ? `; ${status.usersAwaitingDecision} awaiting the deletion decision` : ''}`,
+    ...approvalText(status.approval, status.phase === 'completed' || status.phase === 'failed'),
+  ];
+  if (status.failedAccounts.length > 0) {
+    lines.push('failed accounts:');
+    for (const f of status.failedAccounts) lines.push(`  ${f.accountId}: ${f.error}`);
+  }
+  if (status.error) lines.push(`error:      ${status.error}`);
+  if (link) lines.push(`workflow:   ${link}`);
+  return lines;
+}
+
+/** Reads an approval record out of any status object that carries one (offboarding, too). */
+export function approvalOf(status: unknown): ApprovalState | undefined {
+  if (typeof status !== 'object' || status === null || !('approval' in status)) return undefined;
+  const approval = status.approval;
+  if (typeof approval !== 'object' || approval === null) return undefined;
+  const a = approval as Partial<ApprovalState>;
+  return Array.isArray(a.approvals) && Array.isArray(a.rejectedAttempts)
+    ? (approval as ApprovalState)
+    : undefined;
+}
+
+/** A readable offboarding status: the phase first, then every other field as it came. */
+export function offboardingStatusText(id: string, status: Record<string, unknown>, link?: string): string[] {
+  const lines = [
+    `offboarding: ${id}`,
+    `phase:       ${typeof status.phase === 'string' ? status.phase : 'unknown'}`,
+  ];
+  const approval = approvalOf(status);
+  if (approval) lines.push(...approvalText(approval));
+  const rest = Object.fromEntries(Object.entries(status).filter(([k]) => k !== 'phase' && k !== 'approval'));
+  if (Object.keys(rest).length > 0)
+    lines.push(
+      'details:',
+      ...JSON.stringify(rest, null, 2)
+        .split('\n')
+        .map((l) => `  ${l}`),
+    );
+  if (link) lines.push(`workflow:    ${link}`);
+  return lines;
+}
+
+export type VerdictKind = 'accepted' | 'refused' | 'decided' | 'no-answer';
+
+export interface Verdict {
+  kind: VerdictKind;
+  lines: string[];
+}
+
+/**
+ * What the gate made of one signal, from its approval record before and after: a new rejected
+ * attempt from this approver means it was refused (with the reason); a new approval or a decision
+ * means it counted.
+ */
+export function approvalVerdict(
+  signal: 'approve' | 'reject' | 'cancel',
+  approver: string,
+  before: ApprovalState | undefined,
+  after: ApprovalState | undefined,
+): Verdict {
+  if (!after) return { kind: 'no-answer', lines: [`${signal} sent; the gate has not reported on it yet`] };
+  const who = normalizePrincipal(approver);
+  const refused = after.rejectedAttempts
+    .slice(before?.rejectedAttempts.length ?? 0)
+    .find((r) => r.signal === signal && (r.approver === undefined || normalizePrincipal(r.approver) === who));
+  if (refused) {
+    return { kind: 'refused', lines: [`the gate refused the ${signal} from ${approver}: ${refused.reason}`] };
+  }
+  const lines: string[] = [];
+  const accepted = after.approvals
+    .slice(before?.approvals.length ?? 0)
+    .some((a) => normalizePrincipal(a.approver) === who);
+  if (accepted) {
+    lines.push(
+      `approval recorded from ${approver} (${after.approvals.length} of ${after.requiredApprovals} required)`,
+    );
+  }
+  const decision = after.decision;
+  if (decision && !before?.decision) {
+    lines.push(
+      `decision: ${decision.outcome}${decision.by.length > 0 ? ` by ${decision.by.join(', ')}` : ''}: ${decision.reason}`,
+    );
+    return { kind: 'decided', lines };
+  }
+  if (accepted) {
+    const pending = pendingApprovals(after);
+    if (pending.needed > 0)
+      lines.push(`${pending.needed} more approval(s) needed from any of ${pending.from.join(', ')}`);
+    return { kind: 'accepted', lines };
+  }
+  return { kind: 'no-answer', lines: [`${signal} sent; the gate has not reported on it yet`] };
+}

@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { CSV_COLUMNS, csvField, renderCsv } from '../../../client/report/csv';
+import { renderJson } from '../../../client/report/json';
+import { mdCell, renderMarkdown } from '../../../client/report/markdown';
+import { sampleReport } from './fixtures';
+
+/** A strict RFC 4180 reader, to prove what renderCsv writes reads back as the same fields. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let i = 0;
+  let quoted = false;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 2;
+        continue;
+      }
+      if (ch === '"') quoted = false;
+      else field += ch;
+      i++;
+      continue;
+    }
+    if (ch === '"') {
+      assert.equal(field, '', `a quote may only open a field (row ${rows.length + 1})`);
+      quoted = true;
+    } else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else {
+      assert.ok(ch !== '\n' && ch !== '\r', 'a bare line break outside quotes');
+      field += ch;
+    }
+    i++;
+  }
+  assert.equal(quoted, false, 'an unterminated quoted field');
+  assert.equal(field, '', 'the last row ends with CRLF');
+  return rows;
+}
+
+function csvRecords(text: string): Array<Record<(typeof CSV_COLUMNS)[number], string>> {
+  const [header, ...rows] = parseCsv(text);
+  assert.deepEqual(header, [...CSV_COLUMNS]);
+  return rows.map((r) => {
+    assert.equal(r.length, CSV_COLUMNS.length, 'every row has every column');
+    return Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, r[i]!])) as Record<
+      (typeof CSV_COLUMNS)[number],
+      string
+    >;
+  });
+}
+
+describe('CSV report', () => {
+  test('quotes commas, quotes and line breaks, and only those', () => {
+    assert.equal(csvField('plain'), 'plain');
+    assert.equal(csvField('a,b'), '"a,b"');
+    assert.equal(csvField('say "hi"'), '"say ""hi"""');
+    assert.equal(csvField('two\nlines'), '"two\nlines"');
+    assert.equal(csvField('cr\rhere'), '"cr\rhere"');
+    assert.equal(csvField(''), '');
+  });
+
+  test('one row per key; a user with no keys still gets one row; values survive quoting', () => {
+    const records = csvRecords(renderCsv(sampleReport()));
+    assert.deepEqual(
+      records.map((r) => [r.account_id, r.user_name, r.access_key_id]),
+      [
+        ['111111111111', 'ci-bot', 'AKIAOLD0000000000001'],
+        ['222222222222', 'alice+ops@example.com', 'AKIATWO0000000000001'],
+        ['222222222222', 'alice+ops@example.com', 'AKIATWO0000000000002'],
+        ['222222222222', 'no-keys-user', ''],
+      ],
+    );
+    const dev = records[1]!;
+    assert.equal(dev.account_name, 'Dev, "sandbox"');
+    assert.equal(
+      dev.reason,
+      'two active keys: rotation would need a third key; resolve by hand, "carefully"',
+    );
+    assert.equal(dev.action, 'needs-attention');
+    assert.equal(records[3]!.user_status, 'skipped');
+    assert.equal(records[3]!.key_age_days, '');
+  });
+
+  test('key ages, last use, findings with their controls, and what was done to the key', () => {
+    const [rotated, , stale] = csvRecords(renderCsv(sampleReport()));
+    assert.equal(rotated!.key_age_days, '120');
+    assert.equal(rotated!.last_used, '2025-05-21T00:00:00.000Z');
+    assert.equal(rotated!.days_since_last_use, '11');
+    assert.equal(rotated!.last_used_service, 'sts');
+    assert.equal(rotated!.key_role, 'deleted');
+    assert.equal(rotated!.new_access_key_id, 'AKIANEW0000000000001');
+    assert.equal(rotated!.user_status, 'rotated');
+    assert.equal(stale!.finding_codes, 'KEY_AGE_OVER_MAX KEY_UNUSED_90_DAYS TWO_ACTIVE_KEYS');
+    assert.equal(stale!.controls, 'CIS 2.13; SecurityHub IAM.3; SecurityHub IAM.8; CIS 2.12');
+    assert.match(stale!.findings, /KEY_UNUSED_90_DAYS \[SecurityHub IAM\.8\]: last used 137 days ago/);
+    const never = csvRecords(renderCsv(sampleReport()))[1]!;
+    assert.equal(never.last_used, 'never');
+    assert.equal(never.days_since_last_use, '');
+  });
+});
+
+describe('Markdown report', () => {
+  const md = renderMarkdown(sampleReport());
+
+  test('a summary table, the approval record and one section per account', () => {
+    assert.match(md, /^# keywarden campaign q3-rotation: Q3 rotation$/m);
+    assert.match(md, /^\| Field \| Value \|$/m);
+    assert.match(md, /^\| Phase \| completed \|$/m);
+    assert.match(md, /^\| Users \| 3 reported: 1 rotated, 1 skipped, 1 needs-attention \|$/m);
+    assert.match(md, /Approved by security-lead@example\.com at 2025-05-31T23:30:00\.000Z: ok/);
+    assert.match(md, /Rejected attempt \(approve\) by platform-team@example\.com .*self-approval/);
+    assert.match(md, /Decision: \*\*approved\*\* by security-lead@example\.com/);
+    assert.match(md, /^## Account 111111111111 \(Prod, OU Prod\)$/m);
+    assert.match(md, /^## Account 222222222222 /m);
+  });
+
+  test('every user and every key appears, with status, reason and findings with controls', () => {
+    const report = sampleReport();
+    for (const account of report.accounts) {
+      for (const user of account.users) {
+        assert.ok(md.includes(mdCell(user.userName)), `user ${user.userName}`);
+        assert.ok(md.includes(mdCell(user.reason)), `reason of ${user.userName}`);
+        for (const key of user.keys) {
+          assert.ok(md.includes(key.accessKeyId), `key ${key.accessKeyId}`);
+          for (const f of key.findings) {
+            assert.ok(
+              md.includes(`${f.code} [${f.controls.join(', ')}]: ${f.detail}`),
+              `${key.accessKeyId} ${f.code}`,
+            );
+          }
+        }
+      }
+    }
+    assert.match(md, /\| no-keys-user \| skip \| skipped \| no access keys \|.*\(no keys\)/);
+    assert.match(md, /AKIAOLD0000000000001 \(deleted\)/);
+    assert.match(md, /new key AKIANEW0000000000001/);
+  });
+
+  test('table cells cannot break the table', () => {
+    assert.equal(mdCell('a|b'), 'a\\|b');
+    assert.equal(mdCell('one\ntwo'), 'one<br>two');
+    const rows = md.split('\n').filter((l) => l.startsWith('| ') && l.includes('AKIATWO0000000000002'));
+    assert.equal(rows.length, 1, 'a key with three findings stays on one table row');
+  });
+});
+
+describe('JSON report', () => {
+  test('round-trips the report', () => {
+    const report = sampleReport();
+    assert.deepEqual(JSON.parse(renderJson(report)), JSON.parse(JSON.stringify(report)));
+  });
+
+  test('drops any secret-looking field a future change might add', () => {
+    const report = sampleReport();
+    Object.assign(report.accounts[0]!.users[0]!, {
+      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    });
+    const text = renderJson(report);
+    assert.ok(!text.includes('wJalrXUtnFEMI'));
+    assert.ok(!text.toLowerCase().includes('secretaccesskey'));
+  });
+});
+
+describe('no report carries secrets', () => {
+  test('the renderers only print fields of the report', () => {
+    const report = sampleReport();
+    for (const text of [renderMarkdown(report), renderCsv(report), renderJson(report)]) {
+      assert.ok(!/secretaccesskey|sessiontoken/i.test(text));
+    }
+  });
+});
