@@ -31,7 +31,10 @@ export interface UserRotationReport {
   secretArn?: string;
   secretVersionId?: string;
   deletedAccessKeyIds: string[];
-  oldKeyLastUsedDuringAdoption?: string;
+  /** The old key's last use as seen at the end of the adoption window. */
+  oldKeyLastUsed?: string;
+  /** Whether something still used the old key during the adoption window. */
+  oldKeyUsedDuringAdoption?: boolean;
   error?: string;
   timeline: TimelineEntry[];
 }

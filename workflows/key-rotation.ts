@@ -111,10 +111,16 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
     });
     note('verified the new key with sts:GetCallerIdentity');
 
+    const adoptionStarted = Date.now();
     await sleep(input.adoptionMs);
     const lastUsed = await aws.getKeyLastUsed({ target, accessKeyId: input.oldAccessKeyId });
-    report.oldKeyLastUsedDuringAdoption = lastUsed.lastUsedDate;
-    note(`adoption window over; old key last used ${lastUsed.lastUsedDate ?? 'never'}`);
+    report.oldKeyLastUsed = lastUsed.lastUsedDate;
+    report.oldKeyUsedDuringAdoption =
+      lastUsed.lastUsedDate !== undefined && Date.parse(lastUsed.lastUsedDate) >= adoptionStarted;
+    note(
+      `adoption window over; old key last used ${lastUsed.lastUsedDate ?? 'never'}` +
+        (report.oldKeyUsedDuringAdoption ? ' (still in use during the window)' : ''),
+    );
 
     await aws.setAccessKeyStatus({ target, userName, accessKeyId: input.oldAccessKeyId, status: 'Inactive' });
     note(`deactivated old key ${input.oldAccessKeyId}`);

@@ -44,8 +44,8 @@ function outcome(user: UserRotationReport): string {
   if (user.newAccessKeyId) parts.push(`new key ${user.newAccessKeyId}`);
   if (user.secretArn) parts.push(`stored in ${user.secretArn}`);
   if (user.deletedAccessKeyIds.length > 0) parts.push(`deleted ${user.deletedAccessKeyIds.join(', ')}`);
-  if (user.oldKeyLastUsedDuringAdoption) {
-    parts.push(`old key used during adoption at ${user.oldKeyLastUsedDuringAdoption}`);
+  if (user.oldKeyUsedDuringAdoption && user.oldKeyLastUsed) {
+    parts.push(`old key still used during the adoption window (last ${user.oldKeyLastUsed})`);
   }
   if (user.error) parts.push(`error: ${user.error}`);
   return parts.join('; ');
