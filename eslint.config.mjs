@@ -6,7 +6,19 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = builtinModules.flatMap((name) => [name, `${name}/*`, `node:${name}`, `node:${name}/*`]);
 
 export default tseslint.config(
-  { ignores: ['eslint.config.mjs', 'dist/**', 'node_modules/**', '.venv/**', '.tools/**', '.keywarden/**', 'bin/**', 'scripts/**', 'test/fixtures/lint/**'] },
+  {
+    ignores: [
+      'eslint.config.mjs',
+      'dist/**',
+      'node_modules/**',
+      '.venv/**',
+      '.tools/**',
+      '.keywarden/**',
+      'bin/**',
+      'scripts/**',
+      'test/fixtures/lint/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -18,7 +30,9 @@ export default tseslint.config(
         'error',
         {
           // node:test runs describe/test blocks itself; their returned promises are not ours to await.
-          allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'test', 'it', 'suite'] }],
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['describe', 'test', 'it', 'suite'] },
+          ],
         },
       ],
       '@typescript-eslint/no-misused-promises': 'error',

@@ -1,8 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { SetupError } from '../sandbox/setup-error';
 import { CliError } from './cli-error';
+import { registerApprovalCommands } from './commands/approval';
 import { registerDemoCommand } from './commands/demo';
+import { registerOffboardCommand } from './commands/offboard';
+import { registerReportCommand } from './commands/report';
+import { registerRotateCommand } from './commands/rotate';
 import { registerSandboxCommands } from './commands/sandbox';
+import { registerStatusCommand } from './commands/status';
+import { registerWebhookCommand } from './commands/webhook';
 
 export function buildProgram(): Command {
   const program = new Command('keywarden')
@@ -10,6 +16,12 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerSandboxCommands(program);
+  registerRotateCommand(program);
+  registerStatusCommand(program);
+  registerApprovalCommands(program);
+  registerReportCommand(program);
+  registerOffboardCommand(program);
+  registerWebhookCommand(program);
   registerDemoCommand(program);
   return program;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { LOOPBACK, choosePort } from './ports';
-import { startProcess, stopProcess, waitUntil, type StartedProcess } from './processes';
+import { startService, type StartedProcess } from './processes';
 import { paths } from './project-paths';
 
 export interface MotoServerOptions {
@@ -15,7 +15,10 @@ export async function startMotoServer(
 ): Promise<{ process: StartedProcess; endpoint: string }> {
   const port = await choosePort(opts.port, 'AWS emulator');
   const logFile = opts.logFile ?? path.join(paths.logs, 'moto.log');
-  const started = startProcess({
+  const endpoint = `http://${LOOPBACK}:${port}`;
+  const started = await startService({
+    what: 'the AWS emulator (moto)',
+    ready: () => motoReady(endpoint),
     name: 'moto',
     command: opts.python,
     args: [path.join(paths.sandboxSources, 'moto_launcher.py'), '--host', LOOPBACK, '--port', String(port)],
@@ -23,17 +26,6 @@ export async function startMotoServer(
     keepRunningAfterExit: opts.keepRunningAfterExit,
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
   });
-  const endpoint = `http://${LOOPBACK}:${port}`;
-  try {
-    await waitUntil('the AWS emulator (moto)', () => motoReady(endpoint), {
-      timeoutMs: 60_000,
-      pid: started.pid,
-      logFile,
-    });
-  } catch (error) {
-    await stopProcess(started.pid);
-    throw error;
-  }
   return { process: started, endpoint };
 }
 

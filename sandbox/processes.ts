@@ -94,3 +94,25 @@ export async function waitUntil(
   }
   throw new SetupError(`${what} was not ready after ${opts.timeoutMs / 1000}s: see its log, ${opts.logFile}`);
 }
+
+/** Starts a service and waits until it answers; if it never does, stops it again before throwing. */
+export async function startService(
+  opts: Parameters<typeof startProcess>[0] & {
+    what: string;
+    ready: () => Promise<boolean>;
+    timeoutMs?: number;
+  },
+): Promise<StartedProcess> {
+  const started = startProcess(opts);
+  try {
+    await waitUntil(opts.what, opts.ready, {
+      timeoutMs: opts.timeoutMs ?? 60_000,
+      pid: started.pid,
+      logFile: started.logFile,
+    });
+  } catch (error) {
+    await stopProcess(started.pid);
+    throw error;
+  }
+  return started;
+}

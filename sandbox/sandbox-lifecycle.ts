@@ -2,7 +2,7 @@ import { Connection } from '@temporalio/client';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { startLocalStack, stopAll } from './local-stack';
-import { isAlive, startProcess, waitUntil, type StartedProcess } from './processes';
+import { isAlive, startService } from './processes';
 import { paths } from './project-paths';
 import { readSandboxState, removeSandboxState, writeSandboxState, type SandboxState } from './sandbox-state';
 import { seedOrganization } from './seed-org';
@@ -59,7 +59,6 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxState> {
     awsPort: opts.awsPort,
     log: opts.log,
   });
-  const started: StartedProcess[] = [];
   try {
     opts.log(`seeding an emulated organization with ${opts.memberAccounts ?? 5} member accounts`);
     const org = await seedOrganization({
@@ -85,7 +84,10 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxState> {
       processes: stack.processes,
     };
     opts.log('starting a keywarden worker');
-    const worker = startProcess({
+    const worker = await startService({
+      what: 'the keywarden worker',
+      ready: () => workerPolling(state),
+      timeoutMs: 120_000,
       name: 'worker',
       command: process.execPath,
       args: [path.join(paths.root, 'dist', 'worker', 'main.js')],
@@ -93,17 +95,10 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxState> {
       env: sandboxEnvironment(state),
       keepRunningAfterExit: true,
     });
-    started.push(worker);
-    await waitUntil('the keywarden worker', () => workerPolling(state), {
-      timeoutMs: 120_000,
-      pid: worker.pid,
-      logFile: worker.logFile,
-    });
     state.processes = [...stack.processes, worker];
     writeSandboxState(state);
     return state;
   } catch (error) {
-    await stopAll(started);
     await stack.stop();
     throw error;
   }

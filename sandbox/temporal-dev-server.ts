@@ -2,7 +2,7 @@ import { Connection } from '@temporalio/client';
 import path from 'node:path';
 import { searchAttributeRegistrations } from '../domain/search-attributes';
 import { LOOPBACK, choosePort, freePort } from './ports';
-import { startProcess, stopProcess, waitUntil, type StartedProcess } from './processes';
+import { startService, type StartedProcess } from './processes';
 import { paths } from './project-paths';
 
 export interface TemporalEndpoint {
@@ -46,28 +46,20 @@ export async function startTemporalDevServer(
     ...(opts.dbFile ? ['--db-filename', opts.dbFile] : []),
   ];
   const logFile = opts.logFile ?? path.join(paths.logs, 'temporal.log');
-  const started = startProcess({
+  const endpoint: TemporalEndpoint = {
+    address: `${LOOPBACK}:${port}`,
+    namespace: 'default',
+    uiUrl: `http://${LOOPBACK}:${uiPort}`,
+  };
+  const started = await startService({
+    what: 'the Temporal dev server',
+    ready: () => temporalReady(endpoint),
     name: 'temporal',
     command: opts.temporalBinary,
     args,
     logFile,
     keepRunningAfterExit: opts.keepRunningAfterExit,
   });
-  const endpoint: TemporalEndpoint = {
-    address: `${LOOPBACK}:${port}`,
-    namespace: 'default',
-    uiUrl: `http://${LOOPBACK}:${uiPort}`,
-  };
-  try {
-    await waitUntil('the Temporal dev server', () => temporalReady(endpoint), {
-      timeoutMs: 60_000,
-      pid: started.pid,
-      logFile,
-    });
-  } catch (error) {
-    await stopProcess(started.pid);
-    throw error;
-  }
   return { process: started, endpoint };
 }
 

@@ -39,9 +39,15 @@ step('type-checking and building (tsc)', npm, ['exec', '--', 'tsc', '-p', 'tscon
 const job = process.argv[2];
 if (job === 'test') {
   step('linting (eslint)', npm, ['exec', '--', 'eslint', '.']);
-  step('running the tests on the local stack', process.execPath, [path.join(root, 'dist', 'test', 'harness', 'run-tests.js')]);
+  step('running the tests on the local stack', process.execPath, [
+    path.join(root, 'dist', 'test', 'harness', 'run-tests.js'),
+  ]);
 } else if (job === 'demo') {
-  step('running the demo on the sandbox', process.execPath, [path.join(root, 'bin', 'keywarden.js'), 'demo', ...process.argv.slice(3)]);
+  step('running the demo on the sandbox', process.execPath, [
+    path.join(root, 'bin', 'keywarden.js'),
+    'demo',
+    ...process.argv.slice(3),
+  ]);
 } else {
   fail(`unknown job "${job}": use "test" or "demo"`);
 }

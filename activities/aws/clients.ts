@@ -28,6 +28,36 @@ interface Destroyable {
   destroy(): void;
 }
 
+/** One AWS call as an observer sees it: names only, never parameters or responses. */
+export interface ObservedCommand {
+  service: string;
+  commandName: string;
+  /** 'management', or the member account the client signs into. */
+  account: string;
+  /** The request's UserName, when it has one (IAM user calls); never any other parameter. */
+  userName?: string;
+}
+
+export interface AwsClientsOptions {
+  /**
+   * Called before every command a client of this set sends (applied as SDK middleware). For
+   * audits and tests, e.g. to prove the order of calls; it must not throw.
+   */
+  onCommand?: (service: string, commandName: string, call: ObservedCommand) => void;
+}
+
+interface Observable extends Destroyable {
+  middlewareStack: {
+    add(
+      middleware: (
+        next: (args: { input: object }) => Promise<unknown>,
+        context: { commandName?: string },
+      ) => (args: { input: object }) => Promise<unknown>,
+      options: { step: 'initialize'; name: string },
+    ): void;
+  };
+}
+
 interface CommonClientConfig {
   region: string;
   maxAttempts: number;
@@ -47,6 +77,7 @@ export class AwsClients {
   constructor(
     readonly env: AwsEnvironment,
     credentials?: MemberCredentials,
+    private readonly options: AwsClientsOptions = {},
   ) {
     this.credentials = credentials ?? new MemberCredentials(env);
   }
@@ -70,9 +101,14 @@ export class AwsClients {
     const credentials = this.credentials.provider(ref);
     const owner = `member:${memberCacheKey(ref)}`;
     return {
-      iam: this.cached(owner, 'iam', () => new IAMClient(this.config(credentials))),
-      secrets: this.cached(owner, 'secretsmanager', () => new SecretsManagerClient(this.config(credentials))),
-      sts: this.cached(owner, 'sts', () => new STSClient(this.config(credentials))),
+      iam: this.cached(owner, 'iam', () => new IAMClient(this.config(credentials)), ref.accountId),
+      secrets: this.cached(
+        owner,
+        'secretsmanager',
+        () => new SecretsManagerClient(this.config(credentials)),
+        ref.accountId,
+      ),
+      sts: this.cached(owner, 'sts', () => new STSClient(this.config(credentials)), ref.accountId),
     };
   }
 
@@ -95,14 +131,31 @@ export class AwsClients {
     this.credentials.clear();
   }
 
-  private cached<T extends Destroyable>(owner: string, service: string, build: () => T): T {
+  private cached<T extends Destroyable>(owner: string, service: string, build: () => T, account = owner): T {
     const key = `${owner}|${this.env.region}|${service}`;
     let client = this.cache.get(key);
     if (client === undefined) {
       client = build();
+      this.observe(client as unknown as Observable, service, account);
       this.cache.set(key, client);
     }
     return client as T;
+  }
+
+  private observe(client: Observable, service: string, account: string): void {
+    const onCommand = this.options.onCommand;
+    if (onCommand === undefined) return;
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        const commandName = context.commandName ?? 'UnknownCommand';
+        const input = args.input as { UserName?: unknown };
+        const call: ObservedCommand = { service, commandName, account };
+        if (typeof input.UserName === 'string') call.userName = input.UserName;
+        onCommand(service, commandName, call);
+        return next(args);
+      },
+      { step: 'initialize', name: 'keywardenCommandObserver' },
+    );
   }
 
   private config(credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider): CommonClientConfig {

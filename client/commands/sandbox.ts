@@ -9,30 +9,57 @@ const say = (line: string) => console.log(line);
 export function registerSandboxCommands(program: Command): void {
   const sandbox = program
     .command('sandbox')
-    .description('the local stack: Temporal dev server with its Web UI, an emulated AWS Organization, a worker');
+    .description(
+      'the local stack: Temporal dev server with its Web UI, an emulated AWS Organization, a worker',
+    );
 
   sandbox
     .command('up')
     .description('start the sandbox in the background, seed the org, start a worker')
-    .option('--accounts <n>', 'member accounts to create (1-200)', parseIntegerOption('--accounts', 1, 200), 5)
+    .option(
+      '--accounts <n>',
+      'member accounts to create (1-200)',
+      parseIntegerOption('--accounts', 1, 200),
+      5,
+    )
     .option('--seed <n>', 'seed of the generated org', parseIntegerOption('--seed', 0, 2 ** 31), 1)
-    .option('--temporal-port <port>', 'Temporal frontend port (default: a free one)', parseIntegerOption('--temporal-port', 1, 65535))
-    .option('--ui-port <port>', 'Temporal Web UI port (default: a free one)', parseIntegerOption('--ui-port', 1, 65535))
-    .option('--aws-port <port>', 'AWS emulator port (default: a free one)', parseIntegerOption('--aws-port', 1, 65535))
-    .action(async (opts: { accounts: number; seed: number; temporalPort?: number; uiPort?: number; awsPort?: number }) => {
-      const state = await sandboxUp({
-        memberAccounts: opts.accounts,
-        seed: opts.seed,
-        temporalPort: opts.temporalPort,
-        temporalUiPort: opts.uiPort,
-        awsPort: opts.awsPort,
-        log: say,
-      });
-      say(`Temporal Web UI: ${state.temporal.uiUrl}`);
-      say(`Temporal:        ${state.temporal.address} (namespace ${state.temporal.namespace})`);
-      say(`AWS emulator:    ${state.aws.endpoint} (${state.org.accounts.length} member accounts)`);
-      say('stop it with: keywarden sandbox down');
-    });
+    .option(
+      '--temporal-port <port>',
+      'Temporal frontend port (default: a free one)',
+      parseIntegerOption('--temporal-port', 1, 65535),
+    )
+    .option(
+      '--ui-port <port>',
+      'Temporal Web UI port (default: a free one)',
+      parseIntegerOption('--ui-port', 1, 65535),
+    )
+    .option(
+      '--aws-port <port>',
+      'AWS emulator port (default: a free one)',
+      parseIntegerOption('--aws-port', 1, 65535),
+    )
+    .action(
+      async (opts: {
+        accounts: number;
+        seed: number;
+        temporalPort?: number;
+        uiPort?: number;
+        awsPort?: number;
+      }) => {
+        const state = await sandboxUp({
+          memberAccounts: opts.accounts,
+          seed: opts.seed,
+          temporalPort: opts.temporalPort,
+          temporalUiPort: opts.uiPort,
+          awsPort: opts.awsPort,
+          log: say,
+        });
+        say(`Temporal Web UI: ${state.temporal.uiUrl}`);
+        say(`Temporal:        ${state.temporal.address} (namespace ${state.temporal.namespace})`);
+        say(`AWS emulator:    ${state.aws.endpoint} (${state.org.accounts.length} member accounts)`);
+        say('stop it with: keywarden sandbox down');
+      },
+    );
 
   sandbox
     .command('down')
@@ -51,9 +78,11 @@ export function registerSandboxCommands(program: Command): void {
         say('the sandbox is not running (start it with: keywarden sandbox up)');
         return;
       }
-      for (const p of state.processes) say(`${p.name.padEnd(8)} pid ${p.pid} ${isAlive(p.pid) ? 'running' : 'NOT RUNNING'}`);
+      for (const p of state.processes)
+        say(`${p.name.padEnd(8)} pid ${p.pid} ${isAlive(p.pid) ? 'running' : 'NOT RUNNING'}`);
       say(`Temporal Web UI: ${state.temporal.uiUrl}`);
       say(`AWS emulator:    ${state.aws.endpoint}`);
-      for (const account of state.org.accounts) say(`account ${account.accountId} ${account.name} (OU ${account.ouName})`);
+      for (const account of state.org.accounts)
+        say(`account ${account.accountId} ${account.name} (OU ${account.ouName})`);
     });
 }

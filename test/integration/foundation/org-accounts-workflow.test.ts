@@ -21,7 +21,13 @@ describe('a workflow on the real dev server lists the seeded org through the AWS
       workflowId: `${id}-${Date.now()}`,
       args: [scope],
     });
-  const scope = { allAccounts: false, includeOus: [], excludeOus: [], includeAccounts: [], excludeAccounts: [] };
+  const scope = {
+    allAccounts: false,
+    includeOus: [],
+    excludeOus: [],
+    includeAccounts: [],
+    excludeAccounts: [],
+  };
 
   test('all accounts: every seeded member account and the management account', async () => {
     const accounts = await run({ ...scope, allAccounts: true }, 'all');

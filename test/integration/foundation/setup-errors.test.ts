@@ -30,7 +30,10 @@ describe('setup failures get a clear message naming what to do, never a stack tr
   test('sandbox down with nothing running', () => {
     const { code, stderr } = keywarden(['sandbox', 'down'], {});
     assert.equal(code, 1);
-    assert.match(stderr, /no sandbox is running, so there is nothing to stop \(start one with: keywarden sandbox up\)/);
+    assert.match(
+      stderr,
+      /no sandbox is running, so there is nothing to stop \(start one with: keywarden sandbox up\)/,
+    );
     assertNoStackTrace(stderr);
   });
 
@@ -68,7 +71,10 @@ describe('setup failures get a clear message naming what to do, never a stack tr
       PIP_NO_CACHE_DIR: '1',
     });
     assert.equal(code, 1);
-    assert.match(stderr, /pip could not install the AWS emulator \(moto\[server\]\)\. Check access to the Python package index/);
+    assert.match(
+      stderr,
+      /pip could not install the AWS emulator \(moto\[server\]\)\. Check access to the Python package index/,
+    );
     assertNoStackTrace(stderr);
   });
 });

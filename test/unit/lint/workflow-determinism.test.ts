@@ -38,11 +38,17 @@ describe('the determinism lint of workflows/', () => {
 
   test('allows type-only imports in workflows, and the same imports outside workflows/', async () => {
     assert.deepEqual(
-      await restrictedImportErrors('workflows/probe.ts', "import type { IAMClient } from '@aws-sdk/client-iam';\nexport type C = IAMClient;\n"),
+      await restrictedImportErrors(
+        'workflows/probe.ts',
+        "import type { IAMClient } from '@aws-sdk/client-iam';\nexport type C = IAMClient;\n",
+      ),
       [],
     );
     assert.deepEqual(
-      await restrictedImportErrors('activities/probe.ts', "import { IAMClient } from '@aws-sdk/client-iam';\nexport const c = IAMClient;\n"),
+      await restrictedImportErrors(
+        'activities/probe.ts',
+        "import { IAMClient } from '@aws-sdk/client-iam';\nexport const c = IAMClient;\n",
+      ),
       [],
     );
   });

@@ -1,0 +1,99 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Command } from 'commander';
+import { parseOffboardingRequest } from '../../domain/offboarding-request';
+import { UsageError } from '../cli-error';
+import { parseIntegerOption } from '../options';
+import { resolveTemporalTarget, workflowUiLink } from '../temporal-target';
+import { startOffboarding } from '../webhook/start-offboarding';
+
+const say = (line: string) => console.log(line);
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+interface OffboardOptions {
+  employee: string;
+  email: string[];
+  user: string[];
+  tagKey?: string;
+  initiator: string;
+  approver: string[];
+  requiredApprovals?: number;
+  purgeMode?: string;
+  timeout?: string;
+  onTimeout?: string;
+  reason?: string;
+  includeAccount: string[];
+  excludeAccount: string[];
+}
+
+/** The request the options describe, as raw input for the schema (which owns every default). */
+export function offboardingRequestFromOptions(opts: OffboardOptions): Record<string, unknown> {
+  const raw: Record<string, unknown> = {
+    employeeId: opts.employee,
+    match: {
+      userNames: opts.user,
+      tagValues: opts.email,
+      ...(opts.tagKey === undefined ? {} : { tagKey: opts.tagKey }),
+    },
+    initiator: opts.initiator,
+    approval: {
+      approvers: opts.approver,
+      ...(opts.requiredApprovals === undefined ? {} : { requiredApprovals: opts.requiredApprovals }),
+      ...(opts.timeout === undefined ? {} : { timeout: opts.timeout }),
+      ...(opts.onTimeout === undefined ? {} : { onTimeout: opts.onTimeout }),
+    },
+    scope: {
+      excludeAccounts: opts.excludeAccount,
+      ...(opts.includeAccount.length === 0 ? {} : { includeAccounts: opts.includeAccount }),
+    },
+  };
+  if (opts.purgeMode !== undefined) raw.purgeMode = opts.purgeMode;
+  if (opts.reason !== undefined) raw.reason = opts.reason;
+  return raw;
+}
+
+export function registerOffboardCommand(program: Command): void {
+  program
+    .command('offboard')
+    .description('contain a leaver in every account now; purge after approval, restore on reject or cancel')
+    .requiredOption('--employee <id>', 'the employee ID (the workflow is offboard-<id>)')
+    .option('--email <email>', 'match users whose email tag has this value (repeatable)', collect, [])
+    .option('--user <name>', 'match IAM users with this name (repeatable)', collect, [])
+    .option('--tag-key <key>', 'the tag that --email matches (default: email)')
+    .requiredOption('--initiator <who>', 'who asks for the offboarding (may not approve it)')
+    .option('--approver <who>', 'an allowed approver (repeatable, at least one)', collect, [])
+    .option(
+      '--required-approvals <n>',
+      'approvals needed',
+      parseIntegerOption('--required-approvals', 1, 100),
+    )
+    .option('--purge-mode <mode>', 'after approval: delete-user (default) or strip-credentials')
+    .option('--timeout <duration>', 'approval timeout, e.g. 24h (default 24h)')
+    .option('--on-timeout <policy>', 'reject (default: restore the users) or escalate')
+    .option('--reason <text>', 'why (shown in the status)')
+    .option('--include-account <id>', 'search only these accounts (repeatable)', collect, [])
+    .option('--exclude-account <id>', 'do not search this account (repeatable)', collect, [])
+    .action(async (opts: OffboardOptions) => {
+      const parsed = parseOffboardingRequest(offboardingRequestFromOptions(opts));
+      if (!parsed.ok) throw new UsageError(`invalid offboarding request: ${parsed.message}`);
+      const target = resolveTemporalTarget();
+      const connection = await Connection.connect({ address: target.address });
+      try {
+        const client = new Client({ connection, namespace: target.namespace });
+        const started = await startOffboarding(client, {
+          taskQueue: target.taskQueue,
+          request: parsed.request,
+          requestedAt: new Date().toISOString(),
+        });
+        say(
+          started.duplicate
+            ? `already running, nothing new started: ${started.workflowId} (run ${started.runId})`
+            : `offboarding started: ${started.workflowId} (run ${started.runId})`,
+        );
+        const link = workflowUiLink(target, started.workflowId);
+        if (link) say(`Temporal Web UI: ${link}`);
+        say(`status: keywarden status ${started.workflowId}`);
+      } finally {
+        await connection.close();
+      }
+    });
+}

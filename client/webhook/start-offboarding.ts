@@ -1,0 +1,59 @@
+import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { OffboardingRequest } from '../../domain/offboarding-request';
+import { offboardingWorkflowId } from '../../domain/offboarding-request';
+import type { OffboardingStatus } from '../../domain/offboarding-report';
+import { KeywardenInitiator, KeywardenKind, KeywardenPhase } from '../../domain/search-attributes';
+import type { offboardEmployee } from '../../workflows/offboard-employee';
+
+export interface StartedOffboarding {
+  workflowId: string;
+  runId: string;
+  /** True when the offboarding was already running: nothing new was started. */
+  duplicate: boolean;
+}
+
+/**
+ * Starts `offboardEmployee` under `offboard-<employeeId>`. While a run with that ID is open, a
+ * second start is refused by Temporal and this returns that run instead (duplicate: true), so a
+ * retried HR call starts nothing. Once a run has closed, a new request starts a new run: a
+ * leaver is never left uncontained because of an old, finished offboarding.
+ */
+export async function startOffboarding(
+  client: Client,
+  opts: { taskQueue: string; request: OffboardingRequest; requestedAt: string },
+): Promise<StartedOffboarding> {
+  const workflowId = offboardingWorkflowId(opts.request.employeeId);
+  try {
+    const handle = await client.workflow.start<typeof offboardEmployee>('offboardEmployee', {
+      taskQueue: opts.taskQueue,
+      workflowId,
+      args: [{ request: opts.request, requestedAt: opts.requestedAt }],
+      typedSearchAttributes: [
+        { key: KeywardenKind, value: 'offboarding' },
+        { key: KeywardenInitiator, value: opts.request.initiator },
+        { key: KeywardenPhase, value: 'discovering' },
+      ],
+    });
+    return { workflowId, runId: handle.firstExecutionRunId, duplicate: false };
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    const description = await client.workflow.getHandle(workflowId).describe();
+    return { workflowId, runId: description.runId, duplicate: true };
+  }
+}
+
+/** The `status` query of an offboarding; undefined when there is no such workflow. */
+export async function queryOffboardingStatus(
+  client: Client,
+  employeeId: string,
+): Promise<OffboardingStatus | undefined> {
+  try {
+    return await client.workflow
+      .getHandle(offboardingWorkflowId(employeeId))
+      .query<OffboardingStatus>('status');
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return undefined;
+    throw error;
+  }
+}

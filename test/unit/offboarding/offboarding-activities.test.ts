@@ -1,0 +1,372 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { AwsClients } from '../../../activities/aws/clients';
+import { createOffboardingActivities } from '../../../activities/offboarding-activities';
+import { CONTAINMENT_POLICY_DOCUMENT, isContainmentPolicy } from '../../../activities/offboarding-policy';
+import type { PriorUserState } from '../../../domain/offboarding-report';
+import { PURGE_STEPS, purgeStepsFor } from '../../../domain/offboarding-report';
+
+const POLICY = 'keywarden-offboarding-deny-all';
+const target = {
+  accountId: '111111111111',
+  roleName: 'OrganizationAccountAccessRole',
+  sessionName: 'keywarden-t',
+};
+
+interface FakeUser {
+  keys: Array<{ id: string; status: 'Active' | 'Inactive' }>;
+  inline: Record<string, string>;
+  groups: string[];
+}
+
+function awsError(name: string, status: number, message = name): Error {
+  return Object.assign(new Error(message), {
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+  });
+}
+
+/** Just enough of IAM for one user, answering by command name; every call is recorded. */
+function fakeIam(user: FakeUser | undefined, opts: { failOn?: Record<string, Error> } = {}) {
+  const calls: string[] = [];
+  const client = new IAMClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+  });
+  const answer = (name: string, input: Record<string, unknown>): unknown => {
+    const failure = opts.failOn?.[name];
+    if (failure) throw failure;
+    if (name === 'ListServiceSpecificCredentialsCommand') {
+      throw awsError(
+        'InternalFailure',
+        500,
+        'The action ListServiceSpecificCredentials has not been implemented',
+      );
+    }
+    if (user === undefined) throw awsError('NoSuchEntity', 404, 'The user cannot be found.');
+    switch (name) {
+      case 'ListAccessKeysCommand':
+        return { AccessKeyMetadata: user.keys.map((k) => ({ AccessKeyId: k.id, Status: k.status })) };
+      case 'UpdateAccessKeyCommand': {
+        const key = user.keys.find((k) => k.id === input.AccessKeyId)!;
+        key.status = input.Status as 'Active' | 'Inactive';
+        return {};
+      }
+      case 'DeleteAccessKeyCommand':
+        user.keys = user.keys.filter((k) => k.id !== input.AccessKeyId);
+        return {};
+      case 'GetLoginProfileCommand':
+        throw awsError('NoSuchEntity', 404);
+      case 'ListUserPoliciesCommand':
+        return { PolicyNames: Object.keys(user.inline) };
+      case 'GetUserPolicyCommand': {
+        const doc = user.inline[input.PolicyName as string];
+        if (doc === undefined) throw awsError('NoSuchEntity', 404);
+        return { PolicyDocument: encodeURIComponent(doc) };
+      }
+      case 'PutUserPolicyCommand':
+        user.inline[input.PolicyName as string] = input.PolicyDocument as string;
+        return {};
+      case 'DeleteUserPolicyCommand':
+        if (!((input.PolicyName as string) in user.inline)) throw awsError('NoSuchEntity', 404);
+        delete user.inline[input.PolicyName as string];
+        return {};
+      case 'ListGroupsForUserCommand':
+        return { Groups: user.groups.map((GroupName) => ({ GroupName })) };
+      case 'ListAttachedUserPoliciesCommand':
+      case 'ListMFADevicesCommand':
+      case 'ListSSHPublicKeysCommand':
+      case 'ListSigningCertificatesCommand':
+        return {};
+      default:
+        throw new Error(`fake IAM: unexpected ${name}`);
+    }
+  };
+  const send = (command: {
+    constructor: { name: string };
+    input: Record<string, unknown>;
+  }): Promise<unknown> => {
+    calls.push(command.constructor.name);
+    try {
+      return Promise.resolve(answer(command.constructor.name, command.input));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+  Object.assign(client, { send });
+  const aws = { member: () => ({ iam: client }) } as unknown as AwsClients;
+  return { activities: createOffboardingActivities({ aws }), calls };
+}
+
+/** Runs an activity in a mock activity environment, keeping its result type. */
+function run<I, R>(fn: (input: I) => Promise<R>, input: I, env = new MockActivityEnvironment()): Promise<R> {
+  return env.run<[I], R, (input: I) => Promise<R>>(fn, input);
+}
+
+const leaver = (): FakeUser => ({
+  keys: [
+    { id: 'AKIAACTIVE', status: 'Active' },
+    { id: 'AKIAINACTIVE', status: 'Inactive' },
+  ],
+  inline: { 'read-s3': '{"Version":"2012-10-17","Statement":[]}' },
+  groups: ['developers'],
+});
+
+describe('containUser', () => {
+  test('records the prior state (heartbeated before any change), then denies and deactivates', async () => {
+    const user = leaver();
+    const { activities, calls } = fakeIam(user);
+    const env = new MockActivityEnvironment();
+    const heartbeats: Array<{ details: unknown; callsSoFar: string[] }> = [];
+    env.on('heartbeat', (details: unknown) => heartbeats.push({ details, callsSoFar: [...calls] }));
+    const result = await run(
+      (input) => activities.containUser(input),
+      { target, userName: 'mallory', policyName: POLICY },
+      env,
+    );
+
+    assert.equal(result.prior.source, 'observed');
+    assert.deepEqual(result.prior.accessKeys, [
+      { id: 'AKIAACTIVE', status: 'Active' },
+      { id: 'AKIAINACTIVE', status: 'Inactive' },
+    ]);
+    assert.deepEqual(result.prior.inlinePolicyNames, ['read-s3']);
+    assert.deepEqual(result.prior.groups, ['developers']);
+    assert.deepEqual(result.deactivatedKeyIds, ['AKIAACTIVE']);
+    assert.equal(result.alreadyContained, false);
+    assert.ok(user.keys.every((k) => k.status === 'Inactive'));
+    assert.ok(isContainmentPolicy(user.inline[POLICY]));
+
+    assert.equal(heartbeats.length, 1);
+    assert.deepEqual(heartbeats[0]!.details, { prior: result.prior });
+    assert.ok(
+      !heartbeats[0]!.callsSoFar.some((c) => c === 'PutUserPolicyCommand' || c === 'UpdateAccessKeyCommand'),
+    );
+    // The deny policy goes on first: one call stops everything, then the keys.
+    const putAt = calls.indexOf('PutUserPolicyCommand');
+    assert.ok(putAt >= 0 && putAt < calls.indexOf('UpdateAccessKeyCommand'));
+  });
+
+  test('a retry after a crash reuses the heartbeated record, not the contained state', async () => {
+    const user = leaver();
+    const first = await run((input) => fakeIam(user).activities.containUser(input), {
+      target,
+      userName: 'mallory',
+      policyName: POLICY,
+    });
+    // The same activity again, as Temporal would retry it, with the first attempt's heartbeat.
+    const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { prior: first.prior } });
+    const again = await run(
+      (input) => fakeIam(user).activities.containUser(input),
+      { target, userName: 'mallory', policyName: POLICY },
+      env,
+    );
+    assert.deepEqual(again.prior, first.prior);
+    assert.equal(again.alreadyContained, true);
+    assert.deepEqual(again.deactivatedKeyIds, []);
+  });
+
+  test('with the record lost, a contained user is detected and the prior state derived conservatively', async () => {
+    // A crash after the policy went on and the first key was deactivated; the heartbeat was lost.
+    const user: FakeUser = {
+      keys: [
+        { id: 'AKIASTILLACTIVE', status: 'Active' },
+        { id: 'AKIAALREADYOFF', status: 'Inactive' },
+      ],
+      inline: { [POLICY]: CONTAINMENT_POLICY_DOCUMENT },
+      groups: [],
+    };
+    const result = await run((input) => fakeIam(user).activities.containUser(input), {
+      target,
+      userName: 'mallory',
+      policyName: POLICY,
+    });
+    assert.equal(result.prior.source, 'inferred');
+    assert.deepEqual(result.prior.accessKeys, [
+      { id: 'AKIASTILLACTIVE', status: 'Active' },
+      { id: 'AKIAALREADYOFF', status: 'Inactive' },
+    ]);
+    assert.deepEqual(result.prior.uncertainKeyIds, ['AKIAALREADYOFF']);
+    assert.deepEqual(
+      result.prior.inlinePolicyNames,
+      [],
+      'the containment policy is not part of the prior state',
+    );
+    assert.equal(result.prior.replacedPolicyDocument, undefined);
+    assert.equal(result.alreadyContained, false, 'a key was still active');
+    assert.ok(user.keys.every((k) => k.status === 'Inactive'));
+  });
+
+  test('a foreign policy under the containment name is recorded, and restore puts it back', async () => {
+    const foreign =
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}';
+    const user: FakeUser = {
+      keys: [{ id: 'AKIA1', status: 'Active' }],
+      inline: { [POLICY]: foreign },
+      groups: [],
+    };
+    const { activities } = fakeIam(user);
+    const contained = await run((input) => activities.containUser(input), {
+      target,
+      userName: 'u',
+      policyName: POLICY,
+    });
+    assert.equal(contained.prior.source, 'observed');
+    assert.equal(contained.prior.replacedPolicyDocument, foreign);
+    assert.ok(isContainmentPolicy(user.inline[POLICY]));
+    const restored = await run((input) => activities.restoreUser(input), {
+      target,
+      userName: 'u',
+      policyName: POLICY,
+      prior: contained.prior,
+    });
+    assert.equal(restored.policyPutBack, true);
+    assert.equal(user.inline[POLICY], foreign);
+    assert.equal(user.keys[0]?.status, 'Active');
+  });
+
+  test('a failure after the prior state was read carries that state in the failure details', async () => {
+    const { activities } = fakeIam(leaver(), {
+      failOn: { UpdateAccessKeyCommand: awsError('AccessDenied', 403) },
+    });
+    const error = await run((input) => activities.containUser(input), {
+      target,
+      userName: 'mallory',
+      policyName: POLICY,
+    }).then(
+      () => assert.fail('expected a failure'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof ApplicationFailure);
+    assert.equal(error.type, 'AccessDenied');
+    assert.equal(error.nonRetryable, true);
+    const details = error.details?.[0] as { prior: PriorUserState };
+    assert.equal(details.prior.accessKeys.length, 2);
+  });
+});
+
+describe('restoreUser', () => {
+  test('reactivates exactly the keys that were Active, keeps Inactive ones, reports strangers', async () => {
+    const user = leaver();
+    const { activities } = fakeIam(user);
+    const env = new MockActivityEnvironment();
+    const { prior } = await run(
+      (input) => activities.containUser(input),
+      { target, userName: 'mallory', policyName: POLICY },
+      env,
+    );
+    user.keys.push({ id: 'AKIANEWAFTER', status: 'Inactive' });
+    const record = await run((input) => activities.restoreUser(input), {
+      target,
+      userName: 'mallory',
+      policyName: POLICY,
+      prior,
+    });
+    assert.deepEqual(record.reactivatedKeyIds, ['AKIAACTIVE']);
+    assert.deepEqual(record.leftInactiveKeyIds, ['AKIAINACTIVE']);
+    assert.deepEqual(record.unexpectedKeyIds, ['AKIANEWAFTER']);
+    assert.equal(record.policyRemoved, true);
+    assert.deepEqual(user.keys, [
+      { id: 'AKIAACTIVE', status: 'Active' },
+      { id: 'AKIAINACTIVE', status: 'Inactive' },
+      { id: 'AKIANEWAFTER', status: 'Inactive' },
+    ]);
+    assert.deepEqual(Object.keys(user.inline), ['read-s3']);
+    // Idempotent: a second restore changes nothing and still succeeds.
+    const again = await run((input) => activities.restoreUser(input), {
+      target,
+      userName: 'mallory',
+      policyName: POLICY,
+      prior,
+    });
+    assert.equal(again.policyRemoved, false);
+    assert.deepEqual(again.reactivatedKeyIds, ['AKIAACTIVE']);
+  });
+});
+
+describe('purgeStep', () => {
+  test('an API the endpoint does not implement is skipped with the reason, not retried', async () => {
+    const { activities, calls } = fakeIam(leaver());
+    const record = await run((input) => activities.purgeStep(input), {
+      target,
+      userName: 'mallory',
+      policyName: POLICY,
+      step: 'service-specific-credentials' as const,
+    });
+    assert.equal(record.status, 'skipped');
+    assert.match(record.reason ?? '', /NotImplemented/);
+    assert.deepEqual(calls, ['ListServiceSpecificCredentialsCommand']);
+  });
+
+  test('removes what is there and names it; nothing-to-do when empty or when the user is gone', async () => {
+    const user = leaver();
+    const { activities } = fakeIam(user);
+    const keys = await run((input) => activities.purgeStep(input), {
+      target,
+      userName: 'mallory',
+      policyName: POLICY,
+      step: 'access-keys' as const,
+    });
+    assert.equal(keys.status, 'done');
+    assert.deepEqual(keys.items, ['AKIAACTIVE', 'AKIAINACTIVE']);
+    assert.deepEqual(user.keys, []);
+    const empty = await run((input) => activities.purgeStep(input), {
+      target,
+      userName: 'mallory',
+      policyName: POLICY,
+      step: 'access-keys' as const,
+    });
+    assert.equal(empty.status, 'nothing-to-do');
+
+    const gone = await run((input) => fakeIam(undefined).activities.purgeStep(input), {
+      target,
+      userName: 'mallory',
+      policyName: POLICY,
+      step: 'groups' as const,
+    });
+    assert.equal(gone.status, 'nothing-to-do');
+    assert.equal(gone.reason, 'the user no longer exists');
+  });
+});
+
+describe('purge order', () => {
+  test('follows the order AWS documents; strip-credentials keeps the user', () => {
+    assert.deepEqual(
+      [...PURGE_STEPS],
+      [
+        'login-profile',
+        'access-keys',
+        'signing-certificates',
+        'ssh-public-keys',
+        'service-specific-credentials',
+        'mfa-devices',
+        'inline-policies',
+        'attached-policies',
+        'groups',
+        'user',
+      ],
+    );
+    assert.deepEqual(purgeStepsFor('delete-user'), [...PURGE_STEPS]);
+    assert.deepEqual(purgeStepsFor('strip-credentials'), PURGE_STEPS.slice(0, -1));
+  });
+
+  test('the containment policy is recognised whatever its formatting', () => {
+    assert.ok(isContainmentPolicy(CONTAINMENT_POLICY_DOCUMENT));
+    assert.ok(
+      isContainmentPolicy(
+        '{ "Statement": [ { "Resource": "*", "Action": "*", "Effect": "Deny" } ], "Version": "2012-10-17" }',
+      ),
+    );
+    assert.ok(
+      !isContainmentPolicy(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+      ),
+    );
+    assert.ok(!isContainmentPolicy('not json'));
+    assert.ok(!isContainmentPolicy(undefined));
+  });
+});
