@@ -1,5 +1,5 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../activities';
+import { createActivities, type ActivityDeps, type KeywardenActivities } from '../activities';
 
 export interface KeywardenWorkerOptions {
   connection: NativeConnection;
@@ -11,6 +11,8 @@ export interface KeywardenWorkerOptions {
   /** A prebuilt workflow bundle (tests build one and share it); otherwise the worker bundles workflows/ itself. */
   workflowBundlePath?: string;
   identity?: string;
+  /** Replaces some activities: tests run the real workflows against scripted activities with these. */
+  activityOverrides?: Partial<KeywardenActivities>;
 }
 
 export async function createKeywardenWorker(opts: KeywardenWorkerOptions): Promise<Worker> {
@@ -22,7 +24,7 @@ export async function createKeywardenWorker(opts: KeywardenWorkerOptions): Promi
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...workflows,
-    activities: createActivities(opts.deps),
+    activities: { ...createActivities(opts.deps), ...opts.activityOverrides },
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 20,
     maxTaskQueueActivitiesPerSecond: opts.maxTaskQueueActivitiesPerSecond ?? 50,
     ...(opts.identity ? { identity: opts.identity } : {}),

@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogEntry, type Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { AwsClients } from '../../activities/aws/clients';
+import type { KeywardenActivities } from '../../activities';
 import type { ActivityDeps } from '../../activities/deps';
 import { resetMoto } from '../../sandbox/moto-server';
 import { seedOrganization, type SeededOrg, type SeedOptions } from '../../sandbox/seed-org';
@@ -73,6 +74,7 @@ export async function startTestWorker(
   stack: TestStack,
   org: SeededOrg,
   extraDeps: Partial<ActivityDeps> = {},
+  activityOverrides: Partial<KeywardenActivities> = {},
 ): Promise<RunningWorker> {
   const taskQueue = `test-${randomUUID()}`;
   const aws = awsClientsFor(stack, org);
@@ -82,6 +84,7 @@ export async function startTestWorker(
     namespace: stack.namespace,
     taskQueue,
     deps: { aws, ...extraDeps },
+    activityOverrides,
     workflowBundlePath: stack.workflowBundlePath,
   }).catch(async (error: unknown) => {
     await nativeConnection.close();
@@ -104,4 +107,25 @@ export async function startTestWorker(
       aws.destroy();
     },
   };
+}
+
+/**
+ * A real worker on the real dev server whose AWS activities are scripted: for saga paths that
+ * the emulator cannot produce on demand (a key that fails verification, say). The scripted
+ * activities replace the real ones; nothing reaches AWS.
+ */
+export async function startScriptedWorker(
+  stack: TestStack,
+  activities: Partial<KeywardenActivities>,
+): Promise<RunningWorker> {
+  const unreachable: SeededOrg = {
+    region: 'us-east-1',
+    managementAccountId: '000000000000',
+    operatorCredentials: { accessKeyId: 'scripted', secretAccessKey: 'scripted' },
+    rootId: 'r-none',
+    ous: [],
+    accounts: [],
+    users: [],
+  };
+  return startTestWorker({ ...stack, awsEndpoint: 'http://127.0.0.1:9' }, unreachable, {}, activities);
 }
