@@ -3,6 +3,10 @@
 const path = require('node:path');
 const fs = require('node:fs');
 
+// The pinned AWS SDK works on Node.js 20; its notice about future releases needing Node.js 22 is
+// in the README, not on every command's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const cli = path.join(__dirname, '..', 'dist', 'client', 'cli.js');
 if (!fs.existsSync(cli)) {
   console.error(

@@ -35,6 +35,7 @@ async function main(): Promise<number> {
   );
   try {
     Object.assign(process.env, {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       [STACK_ENV.temporalAddress]: stack.temporal.address,
       [STACK_ENV.temporalNamespace]: stack.temporal.namespace,
       [STACK_ENV.temporalUiUrl]: stack.temporal.uiUrl,
