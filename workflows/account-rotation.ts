@@ -23,7 +23,7 @@ import { KeywardenAccountId, KeywardenCampaignId, KeywardenKind } from '../domai
 import { renderSecretName } from '../domain/secret-name';
 import { selectUser } from '../domain/selection';
 import { roleSessionName } from '../domain/session-name';
-import { ApprovalGate } from './approval-gate';
+import { ApprovalGate, campaignGateConfig } from './approval-gate';
 import { keyRotation, type KeyRotationInput } from './key-rotation';
 import {
   accountProgressSignal,
@@ -64,16 +64,7 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
   };
   const campaign = getExternalWorkflowHandle(input.campaignWorkflowId);
   const gate =
-    spec.approval.scope === 'account'
-      ? new ApprovalGate({
-          approvers: spec.approval.approvers,
-          requiredApprovals: spec.approval.requiredApprovals,
-          initiator: spec.initiator,
-          timeoutMs: durationToMs(spec.approval.timeout),
-          onTimeout: spec.approval.onTimeout,
-          acceptsCancel: false,
-        }).listen()
-      : undefined;
+    spec.approval.scope === 'account' ? new ApprovalGate(campaignGateConfig(spec)).listen() : undefined;
 
   const children = new Map<string, ChildWorkflowHandle<typeof keyRotation>>();
   const awaiting = new Set<string>();

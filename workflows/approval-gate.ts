@@ -8,6 +8,8 @@ import {
   type RejectedAttempt,
 } from '../domain/approval';
 import type { ApprovalDecision, ApprovalState, DecisionOutcome } from '../domain/approval-state';
+import type { CampaignSpec } from '../domain/campaign-spec';
+import { durationToMs } from '../domain/duration';
 import { approveSignal, cancelSignal, rejectSignal } from './messages';
 
 export interface GateConfig extends ApprovalPolicy {
@@ -15,6 +17,18 @@ export interface GateConfig extends ApprovalPolicy {
   onTimeout: 'reject' | 'escalate';
   /** Offboarding accepts `cancel` from HR (or any allowed approver); campaigns do not. */
   acceptsCancel: boolean;
+}
+
+/** The gate a rotation campaign (or, with approval.scope account, each of its accounts) waits at. */
+export function campaignGateConfig(spec: CampaignSpec): GateConfig {
+  return {
+    approvers: spec.approval.approvers,
+    requiredApprovals: spec.approval.requiredApprovals,
+    initiator: spec.initiator,
+    timeoutMs: durationToMs(spec.approval.timeout),
+    onTimeout: spec.approval.onTimeout,
+    acceptsCancel: false,
+  };
 }
 
 /**

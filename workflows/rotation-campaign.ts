@@ -14,7 +14,6 @@ import {
 import type { KeywardenActivities } from '../activities';
 import type { ApprovalDecision } from '../domain/approval-state';
 import type { CampaignCarryOver, CampaignInput } from '../domain/campaign-input';
-import { durationToMs } from '../domain/duration';
 import type { AccountRef } from '../domain/inventory';
 import { addCounts, type CampaignPhase, type CampaignStatus } from '../domain/rotation-report';
 import {
@@ -24,7 +23,7 @@ import {
   KeywardenPhase,
 } from '../domain/search-attributes';
 import { accountRotation, accountWorkflowId } from './account-rotation';
-import { ApprovalGate } from './approval-gate';
+import { ApprovalGate, campaignGateConfig } from './approval-gate';
 import { accountProgressSignal, campaignStatusQuery, deletionDecisionSignal } from './messages';
 
 const { listAccountsInScope } = proxyActivities<KeywardenActivities>({
@@ -53,17 +52,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     userCounts: {},
   };
   const campaignScope = spec.approval.scope === 'campaign';
-  const gate = new ApprovalGate(
-    {
-      approvers: spec.approval.approvers,
-      requiredApprovals: spec.approval.requiredApprovals,
-      initiator: spec.initiator,
-      timeoutMs: durationToMs(spec.approval.timeout),
-      onTimeout: spec.approval.onTimeout,
-      acceptsCancel: false,
-    },
-    input.carry?.approval,
-  );
+  const gate = new ApprovalGate(campaignGateConfig(spec), input.carry?.approval);
   if (campaignScope) gate.listen();
 
   const pending: AccountRef[] = [...carry.pending];
