@@ -73,8 +73,17 @@ export function registerOffboardCommand(program: Command): void {
     .option('--include-account <id>', 'search only these accounts (repeatable)', collect, [])
     .option('--exclude-account <id>', 'do not search this account (repeatable)', collect, [])
     .action(async (opts: OffboardOptions) => {
+      if (opts.approver.length === 0) {
+        throw new UsageError(
+          'name at least one approver with --approver <who>: someone other than the initiator must approve the purge',
+        );
+      }
       const parsed = parseOffboardingRequest(offboardingRequestFromOptions(opts));
-      if (!parsed.ok) throw new UsageError(`invalid offboarding request: ${parsed.message}`);
+      if (!parsed.ok) {
+        throw new UsageError(
+          `invalid offboarding request (the fields map to options: approval.approvers is --approver, match.tagValues is --email, match.userNames is --user):\n${parsed.message}`,
+        );
+      }
       const target = resolveTemporalTarget();
       const connection = await Connection.connect({ address: target.address });
       try {
