@@ -10,7 +10,13 @@ import {
 import type { ApprovalSignal } from '../domain/approval';
 import type { CampaignInput } from '../domain/campaign-input';
 import type { CampaignSpec } from '../domain/campaign-spec';
-import type { AccountRotationReport, CampaignPhase, CampaignStatus } from '../domain/rotation-report';
+import type { OffboardingStatus } from '../domain/offboarding-report';
+import type {
+  AccountRotationReport,
+  CampaignPhase,
+  CampaignStatus,
+  UserRotationReport,
+} from '../domain/rotation-report';
 import type { KeywardenKindValue } from '../domain/search-attributes';
 import {
   KeywardenAccountId,
@@ -23,9 +29,10 @@ import {
   approveSignal,
   cancelSignal,
   campaignStatusQuery,
+  keyStatusQuery,
   rejectSignal,
 } from '../workflows/messages';
-import type { rotationCampaign } from '../workflows';
+import type { offboardEmployee, rotationCampaign } from '../workflows';
 import { CliError, UsageError } from './cli-error';
 import type { CampaignReport } from './report/campaign-report';
 import { sortAccounts } from './report/campaign-report';
@@ -34,6 +41,7 @@ import { workflowUiLink } from './temporal-target';
 
 // Started by name with the workflow's type for its arguments: the client never loads workflow code.
 type RotationCampaignWorkflow = typeof rotationCampaign;
+type OffboardEmployeeWorkflow = typeof offboardEmployee;
 const CAMPAIGN_WORKFLOW_TYPE = 'rotationCampaign';
 
 export type SignalName = 'approve' | 'reject' | 'cancel';
@@ -194,24 +202,46 @@ export class CampaignClient {
     return this.statusOf(handle, d.executionStatus, query, 'campaign', queryDeadlineMs);
   }
 
-  /** Whatever the offboarding workflow's `status` query answers (its result once closed). */
+  /**
+   * The offboarding workflow's status: its `status` query while it runs, its result once it has
+   * completed. It does not check the kind, so the approval commands can read the approval record of
+   * any workflow that carries one; use collectOffboardingReport for an offboarding only.
+   */
   async offboardingStatus(
     workflowId: string,
     described?: DescribedWorkflow,
     queryDeadlineMs = QUERY_DEADLINE_MS,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<OffboardingStatus> {
     const d = described ?? (await this.describe(workflowId));
-    const handle = this.client.workflow.getHandle(workflowId);
-    const value = await this.statusOf<unknown>(
+    const handle = this.client.workflow.getHandle<OffboardEmployeeWorkflow>(workflowId);
+    // By name (the workflow's offboardingStatusQuery): the client never loads workflow modules.
+    return this.statusOf(
       handle,
       d.executionStatus,
-      () => handle.query<unknown>('status'),
+      () => handle.query<OffboardingStatus>('status'),
       'offboarding',
       queryDeadlineMs,
     );
-    return typeof value === 'object' && value !== null
-      ? (value as Record<string, unknown>)
-      : { result: value };
+  }
+
+  /** The status of an offboarding run (`offboard-<employeeId>`), everything its report shows. */
+  async collectOffboardingReport(
+    workflowId: string,
+    described?: DescribedWorkflow,
+  ): Promise<OffboardingStatus> {
+    const d = described ?? (await this.describe(workflowId));
+    if (d.kind !== 'offboarding') {
+      throw new UsageError(`${workflowId} is ${article(d.kind)} workflow, not an offboarding`);
+    }
+    return this.offboardingStatus(workflowId, d);
+  }
+
+  /** One key-rotation workflow's report: its query while it runs, its result once it has completed. */
+  async keyRotationStatus(workflowId: string, described?: DescribedWorkflow): Promise<UserRotationReport> {
+    const d = described ?? (await this.describe(workflowId));
+    const handle =
+      this.client.workflow.getHandle<(input: unknown) => Promise<UserRotationReport>>(workflowId);
+    return this.statusOf(handle, d.executionStatus, () => handle.query(keyStatusQuery), 'key rotation');
   }
 
   async accountReport(

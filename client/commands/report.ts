@@ -1,12 +1,20 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import type { OffboardingStatus } from '../../domain/offboarding-report';
+import { KeywardenCampaignId } from '../../domain/search-attributes';
+import type { CampaignClient, DescribedWorkflow } from '../campaign-client';
 import { withCampaignClient } from '../campaign-client';
-import { CliError } from '../cli-error';
+import { CliError, UsageError } from '../cli-error';
 import type { CampaignReport } from '../report/campaign-report';
 import { renderCsv } from '../report/csv';
 import { renderJson } from '../report/json';
 import { renderMarkdown } from '../report/markdown';
+import {
+  renderOffboardingCsv,
+  renderOffboardingJson,
+  renderOffboardingMarkdown,
+} from '../report/offboarding';
 import { resolveTemporalTarget } from '../temporal-target';
 
 export type ReportFormat = 'md' | 'csv' | 'json';
@@ -17,20 +25,75 @@ export const RENDERERS: Record<ReportFormat, (report: CampaignReport) => string>
   json: renderJson,
 };
 
+export const OFFBOARDING_RENDERERS: Record<ReportFormat, (status: OffboardingStatus) => string> = {
+  md: renderOffboardingMarkdown,
+  csv: renderOffboardingCsv,
+  json: renderOffboardingJson,
+};
+
+interface RenderedReport {
+  text: string;
+  /** What `--output` reports having written. */
+  summary: string;
+}
+
+/** The campaign a child workflow belongs to: its search attribute, else the first part of its ID. */
+export function parentCampaignId(described: Pick<DescribedWorkflow, 'id' | 'description'>): string {
+  const tagged = described.description.typedSearchAttributes.get(KeywardenCampaignId);
+  return tagged ?? described.id.split('/')[0] ?? described.id;
+}
+
+async function buildReport(
+  client: CampaignClient,
+  id: string,
+  format: ReportFormat,
+): Promise<RenderedReport> {
+  const described = await client.describe(id);
+  switch (described.kind) {
+    case 'campaign': {
+      const report = await client.collectReport(id);
+      const users = report.accounts.reduce((n, a) => n + a.users.length, 0);
+      return {
+        text: RENDERERS[format](report),
+        summary: `${report.accounts.length} accounts, ${users} users`,
+      };
+    }
+    case 'offboarding': {
+      const status = await client.collectOffboardingReport(id, described);
+      return {
+        text: OFFBOARDING_RENDERERS[format](status),
+        summary:
+          `offboarding of ${status.employeeId}, ${status.accountsSearched.length} accounts searched, ` +
+          `${status.users.length} users`,
+      };
+    }
+    case 'account-rotation':
+    case 'key-rotation': {
+      const campaignId = parentCampaignId(described);
+      throw new UsageError(
+        `${id} is one ${described.kind} workflow of campaign ${campaignId}: ` +
+          `run \`keywarden report ${campaignId}\` for the campaign report, which includes it`,
+      );
+    }
+  }
+}
+
 export function registerReportCommand(program: Command): void {
   program
     .command('report')
     .description(
-      'every account, user and key of a campaign: action, reason, status, findings, key age and last use',
+      'a campaign (every account, user and key: action, reason, status, findings, key age and last use) ' +
+        'or an offboarding (per account and user: what was found, what was done and when, time to containment)',
     )
-    .argument('<id>', 'the campaign ID')
+    .argument('<id>', 'the campaign ID (spec.id) or offboarding workflow ID (offboard-<employeeId>)')
     .addOption(
       new Option('--format <format>', 'md, csv or json').choices(['md', 'csv', 'json']).default('md'),
     )
     .option('--output <file>', 'write the report to this file instead of standard output')
     .action(async (id: string, opts: { format: ReportFormat; output?: string }) => {
-      const report = await withCampaignClient(resolveTemporalTarget(), (client) => client.collectReport(id));
-      const text = RENDERERS[opts.format](report);
+      const { text, summary } = await withCampaignClient(resolveTemporalTarget(), (client) =>
+        buildReport(client, id, opts.format),
+      );
       if (!opts.output) {
         // A reader that stops early (| head) is not an error.
         process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -47,9 +110,6 @@ export function registerReportCommand(program: Command): void {
           `cannot write ${opts.output}: ${error instanceof Error ? error.message : String(error)}`,
         );
       }
-      console.log(
-        `wrote ${opts.output}: ${report.accounts.length} accounts, ` +
-          `${report.accounts.reduce((n, a) => n + a.users.length, 0)} users`,
-      );
+      console.log(`wrote ${opts.output}: ${summary}`);
     });
 }

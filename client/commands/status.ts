@@ -34,10 +34,20 @@ export function registerStatusCommand(program: Command): void {
             if (link) say(`workflow:   ${link}`);
             return;
           }
-          default: {
+          case 'key-rotation': {
+            const report = await client.keyRotationStatus(id, described);
+            if (opts.json) return printJson(report);
+            say(`key rotation: ${report.userName} in account ${report.accountId}`);
+            say(`action:     ${report.action}: ${report.reason}`);
+            say(`status:     ${report.status}${report.error ? `: ${report.error}` : ''}`);
+            if (link) say(`workflow:   ${link}`);
+            return;
+          }
+          case 'offboarding': {
             const status = await client.offboardingStatus(id, described);
             if (opts.json) printJson(status);
             else for (const line of offboardingStatusText(id, status, link)) say(line);
+            return;
           }
         }
       });

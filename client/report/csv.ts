@@ -36,6 +36,15 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
+/** A header line and one line per row, every field quoted as needed, CRLF after every line. */
+export function csvDocument<C extends string>(
+  columns: readonly C[],
+  rows: ReadonlyArray<Record<C, string>>,
+): string {
+  const lines = [columns.join(','), ...rows.map((r) => columns.map((c) => csvField(r[c])).join(','))];
+  return `${lines.join('\r\n')}\r\n`;
+}
+
 const unique = (values: readonly string[]) => [...new Set(values)];
 
 /** One row per access key; a user with no keys still gets one row, with the key columns empty. */
@@ -94,6 +103,5 @@ export function renderCsv(report: CampaignReport): string {
       }
     }
   }
-  const lines = [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => csvField(r[c])).join(','))];
-  return `${lines.join('\r\n')}\r\n`;
+  return csvDocument(CSV_COLUMNS, rows);
 }

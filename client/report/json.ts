@@ -4,6 +4,11 @@ import type { CampaignReport } from './campaign-report';
 // that a future field might add by mistake.
 const SECRET_FIELD = /secretaccesskey|sessiontoken|^password$/i;
 
+/** Pretty JSON with a trailing newline, any secret-looking field left out. */
+export function safeJson(value: unknown): string {
+  return `${JSON.stringify(value, (key, v: unknown) => (SECRET_FIELD.test(key) ? undefined : v), 2)}\n`;
+}
+
 export function renderJson(report: CampaignReport): string {
-  return `${JSON.stringify(report, (key, value: unknown) => (SECRET_FIELD.test(key) ? undefined : value), 2)}\n`;
+  return safeJson(report);
 }

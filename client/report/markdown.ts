@@ -13,11 +13,12 @@ function row(cells: readonly string[]): string {
   return `| ${cells.map(mdCell).join(' | ')} |`;
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   return [row(header), `|${header.map(() => '---').join('|')}|`, ...rows.map(row)];
 }
 
-function approvalLines(approval: ApprovalState): string[] {
+/** The approval record as Markdown list items: who approved and when, refused attempts, the decision. */
+export function approvalLines(approval: ApprovalState): string[] {
   const lines = [
     `- Required approvals: ${approval.requiredApprovals} from ${approval.approvers.join(', ')} ` +
       `(initiator ${approval.initiator} may not approve)`,

@@ -1,8 +1,17 @@
 import type { ApprovalState } from '../../domain/approval-state';
 import { eligibleApprovers } from '../../domain/approval-settings';
 import { normalizePrincipal } from '../../domain/ids';
+import type { OffboardingPhase, OffboardingStatus } from '../../domain/offboarding-report';
 import type { CampaignStatus } from '../../domain/rotation-report';
 import { formatCounts } from './key-facts';
+import {
+  accountGroups,
+  accountTitle,
+  containmentCompleteText,
+  formatTimeToContainment,
+  formatUserStates,
+  offboardedUserState,
+} from './offboarding';
 
 /** Approvers still able to approve, and how many more approvals the gate needs. */
 export function pendingApprovals(approval: ApprovalState): { needed: number; from: string[] } {
@@ -80,23 +89,44 @@ export function approvalOf(status: unknown): ApprovalState | undefined {
     : undefined;
 }
 
-/** A readable offboarding status: the phase first, then every other field as it came. */
-export function offboardingStatusText(id: string, status: Record<string, unknown>, link?: string): string[] {
+const OFFBOARDING_CLOSED: readonly OffboardingPhase[] = ['completed', 'restored', 'failed'];
+
+/** What `keywarden status` prints for an offboarding: the headline figures, then every user by account. */
+export function offboardingStatusText(id: string, status: OffboardingStatus, link?: string): string[] {
   const lines = [
-    `offboarding: ${id}`,
-    `phase:       ${typeof status.phase === 'string' ? status.phase : 'unknown'}`,
+    `offboarding: ${id} (employee ${status.employeeId})`,
+    `phase:      ${status.phase}`,
+    `requested:  ${status.requestedAt}`,
+    `contained:  ${status.containedAt ?? 'not yet'}`,
+    `time to containment: ${formatTimeToContainment(status.timeToContainmentMs)}`,
+    `complete:   ${containmentCompleteText(status)}`,
+    `purge mode: ${status.purgeMode}`,
+    `accounts:   ${status.accountsSearched.length} searched, ${status.accountsFailed.length} could not be searched`,
+    `users:      ${status.users.length === 0 ? 'none matched' : `${status.users.length} matched: ${formatUserStates(status.users)}`}`,
   ];
-  const approval = approvalOf(status);
-  if (approval) lines.push(...approvalText(approval));
-  const rest = Object.fromEntries(Object.entries(status).filter(([k]) => k !== 'phase' && k !== 'approval'));
-  if (Object.keys(rest).length > 0)
-    lines.push(
-      'details:',
-      ...JSON.stringify(rest, null, 2)
-        .split('\n')
-        .map((l) => `  ${l}`),
-    );
-  if (link) lines.push(`workflow:    ${link}`);
+  for (const group of accountGroups(status)) {
+    if (group.users.length === 0) continue;
+    lines.push(`  ${accountTitle(group)}`);
+    for (const user of group.users) {
+      const state = offboardedUserState(user);
+      const when =
+        state === 'restored' && user.restore
+          ? `restored at ${user.restore.at}`
+          : user.containedAt
+            ? `contained at ${user.containedAt}`
+            : '';
+      const details = [when, user.error ? `error: ${user.error}` : ''].filter(Boolean).join('; ');
+      lines.push(`    ${user.userName}: ${state}${details ? ` (${details})` : ''}`);
+    }
+  }
+  lines.push(...approvalText(status.approval, OFFBOARDING_CLOSED.includes(status.phase)));
+  if (status.accountsFailed.length > 0) {
+    lines.push('failed accounts:');
+    for (const f of status.accountsFailed) lines.push(`  ${f.accountId}: ${f.error}`);
+  }
+  if (status.finishedAt) lines.push(`finished:   ${status.finishedAt}`);
+  if (status.error) lines.push(`error:      ${status.error}`);
+  if (link) lines.push(`workflow:   ${link}`);
   return lines;
 }
 

@@ -3,50 +3,7 @@ import { describe, test } from 'node:test';
 import { CSV_COLUMNS, csvField, renderCsv } from '../../../client/report/csv';
 import { renderJson } from '../../../client/report/json';
 import { mdCell, renderMarkdown } from '../../../client/report/markdown';
-import { sampleReport } from './fixtures';
-
-/** A strict RFC 4180 reader, to prove what renderCsv writes reads back as the same fields. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let i = 0;
-  let quoted = false;
-  while (i < text.length) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i += 2;
-        continue;
-      }
-      if (ch === '"') quoted = false;
-      else field += ch;
-      i++;
-      continue;
-    }
-    if (ch === '"') {
-      assert.equal(field, '', `a quote may only open a field (row ${rows.length + 1})`);
-      quoted = true;
-    } else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else {
-      assert.ok(ch !== '\n' && ch !== '\r', 'a bare line break outside quotes');
-      field += ch;
-    }
-    i++;
-  }
-  assert.equal(quoted, false, 'an unterminated quoted field');
-  assert.equal(field, '', 'the last row ends with CRLF');
-  return rows;
-}
+import { parseCsv, sampleReport } from './fixtures';
 
 function csvRecords(text: string): Array<Record<(typeof CSV_COLUMNS)[number], string>> {
   const [header, ...rows] = parseCsv(text);
