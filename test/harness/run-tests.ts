@@ -4,6 +4,7 @@ import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import path from 'node:path';
 import { startLocalStack } from '../../sandbox/local-stack';
+import { isAlive } from '../../sandbox/processes';
 import { paths } from '../../sandbox/project-paths';
 import { SetupError } from '../../sandbox/setup-error';
 import { STACK_ENV } from './stack-env';
@@ -24,15 +25,16 @@ function testFiles(dir: string): string[] {
 async function main(): Promise<number> {
   const files = testFiles(path.join(paths.root, 'dist', 'test')).sort();
   const bundlePath = path.join(paths.root, 'dist', 'test', 'workflow-bundle.js');
-  const { code } = await bundleWorkflowCode({
+  const bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     logger: quietLogger,
   });
-  writeFileSync(bundlePath, code);
+  writeFileSync(bundlePath, bundle.code);
   const stack = await startLocalStack({ lifetime: 'owned', log: (line) => console.log(`[stack] ${line}`) });
   console.log(
     `[stack] Temporal ${stack.temporal.address} (UI ${stack.temporal.uiUrl}), AWS emulator ${stack.awsEndpoint}`,
   );
+  let code: number;
   try {
     Object.assign(process.env, {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -56,11 +58,22 @@ async function main(): Promise<number> {
     reporter.pipe(process.stdout);
     await new Promise<void>((resolve) => reporter.once('end', resolve));
     console.log(`\n${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
-    return counts.failed === 0 && counts.passed > 0 ? 0 : 1;
+    code = counts.failed === 0 && counts.passed > 0 ? 0 : 1;
   } finally {
     console.log('[stack] stopping');
     await stack.stop();
   }
+  const left = stack.processes.filter((p) => isAlive(p.pid));
+  if (left.length > 0) {
+    console.error(
+      `[stack] still running after stop: ${left.map((p) => `${p.name} (pid ${p.pid})`).join(', ')}`,
+    );
+    return 1;
+  }
+  console.log(
+    `[stack] stopped ${stack.processes.map((p) => `${p.name} (pid ${p.pid})`).join(', ')}; none left`,
+  );
+  return code;
 }
 
 main().then(
