@@ -100,6 +100,19 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
     return { ...status, approval: gate.snapshot() };
   };
 
+  // A run whose users did not all reach the end says so in its phase, not only per user.
+  const finishUnlessSomeoneFailed = (phase: OffboardingPhase, done: string): OffboardingStatus => {
+    const failed = status.users.filter(
+      (u) => u.actions.some((a) => a.action === 'failed') && !u.actions.some((a) => a.action === done),
+    );
+    return failed.length === 0
+      ? finish(phase)
+      : finish(
+          'failed',
+          `${failed.length} of ${status.users.length} user(s) could not be ${done}: see each user's error`,
+        );
+  };
+
   const targetFor = (accountId: string): MemberRoleRef => ({
     accountId,
     roleName: request.access.roleName,
@@ -220,7 +233,7 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
         user.actions.push({ action: 'purged', at: new Date().toISOString(), detail: request.purgeMode });
       }),
     );
-    return finish('completed');
+    return finishUnlessSomeoneFailed('completed', 'purged');
   }
 
   // 4b. Rejected, cancelled or timed out: restore every user exactly as recorded.
@@ -244,7 +257,7 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
       }
     }),
   );
-  return finish('restored');
+  return finishUnlessSomeoneFailed('restored', 'restored');
 }
 
 function fail(user: OffboardedUser, error: unknown): void {
