@@ -5,7 +5,16 @@ import { after, before, describe, test } from 'node:test';
 import { stsClientForCredentials } from '../../../activities/aws/clients';
 import type { CampaignStatus } from '../../../domain/rotation-report';
 import { ORG_ACCESS_ROLE, type SeededOrg } from '../../../sandbox/seed-org';
-import { approveSignal } from '../../../workflows/messages';
+import { withCampaignClient } from '../../../client/campaign-client';
+import { renderCsv } from '../../../client/report/csv';
+import { renderJson } from '../../../client/report/json';
+import { renderMarkdown } from '../../../client/report/markdown';
+import {
+  accountStatusQuery,
+  approveSignal,
+  campaignStatusQuery,
+  keyStatusQuery,
+} from '../../../workflows/messages';
 import {
   currentSecret,
   memberRef,
@@ -169,7 +178,7 @@ describe('a whole rotation campaign on the real stack', () => {
     }
   });
 
-  test('no secret access key appears in any workflow history or in the worker log', async () => {
+  test('no secret access key appears in any workflow history, query result, report or worker log', async () => {
     const secrets: string[] = [];
     for (const accountId of inScope) {
       for (const userName of ROTATED) {
@@ -186,9 +195,33 @@ describe('a whole rotation campaign on the real stack', () => {
     );
     assert.ok(logLines.length > 0, 'the worker logged something');
     const logs = logLines.join('\n');
+
+    // What people read: the status queries (campaign, accounts, key sagas) and every report format.
+    const queries: unknown[] = [
+      await worker.client.workflow.getHandle(campaignId).query(campaignStatusQuery),
+    ];
+    for (const accountId of inScope) {
+      queries.push(
+        await worker.client.workflow.getHandle(`${campaignId}/${accountId}`).query(accountStatusQuery),
+      );
+      queries.push(
+        await worker.client.workflow.getHandle(`${campaignId}/${accountId}/alice.ops`).query(keyStatusQuery),
+      );
+    }
+    const queryText = JSON.stringify(queries);
+    assert.ok(queryText.includes('alice.ops'), 'the queries answered');
+    const report = await withCampaignClient(
+      { address: stack.temporalAddress, namespace: stack.namespace, taskQueue: worker.taskQueue },
+      (client) => client.collectReport(campaignId),
+    );
+    const reports = [renderMarkdown(report), renderCsv(report), renderJson(report)].join('\n');
+    assert.ok(reports.includes('alice.ops'), 'the reports were rendered');
+
     for (const secret of secrets) {
       assert.ok(!histories.includes(secret), 'a secret access key is in a workflow history');
       assert.ok(!logs.includes(secret), 'a secret access key is in the worker log');
+      assert.ok(!queryText.includes(secret), 'a secret access key is in a query result');
+      assert.ok(!reports.includes(secret), 'a secret access key is in a report');
     }
   });
 });
