@@ -1,12 +1,15 @@
 import { z } from 'zod';
 
+/** The role AWS Organizations creates in every account it creates. */
+export const DEFAULT_MEMBER_ROLE_NAME = 'OrganizationAccountAccessRole';
+
 /** How keywarden reaches a member account: AssumeRole into `roleName`, optionally with an ExternalId. */
 export const AccessSchema = z
   .strictObject({
     roleName: z
       .string()
       .regex(/^[\w+=,.@-]{1,64}$/, 'a role name is 1-64 characters from letters, digits and +=,.@_-')
-      .default('OrganizationAccountAccessRole'),
+      .default(DEFAULT_MEMBER_ROLE_NAME),
     externalId: z
       .string()
       .regex(

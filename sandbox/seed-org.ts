@@ -17,11 +17,12 @@ import {
 } from '@aws-sdk/client-organizations';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { DEFAULT_MEMBER_ROLE_NAME } from '../domain/access';
 import { backdate } from './moto-server';
 import { USER_ARCHETYPES, type UserArchetype } from './seed-users';
 
 import { EXEMPTION_GROUP_NAME } from './seed-constants';
-export const ORG_ACCESS_ROLE = 'OrganizationAccountAccessRole';
+export const ORG_ACCESS_ROLE = DEFAULT_MEMBER_ROLE_NAME;
 const DAY_MS = 86_400_000;
 
 export interface SeedOptions {

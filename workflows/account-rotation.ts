@@ -23,6 +23,7 @@ import { KeywardenAccountId, KeywardenCampaignId, KeywardenKind } from '../domai
 import { renderSecretName } from '../domain/secret-name';
 import { selectUser } from '../domain/selection';
 import { roleSessionName } from '../domain/session-name';
+import { failureMessage } from './failure-message';
 import { ApprovalGate, campaignGateConfig } from './approval-gate';
 import { keyRotation, type KeyRotationInput } from './key-rotation';
 import {
@@ -231,12 +232,4 @@ function summaryOf(report: AccountRotationReport): AccountSummary {
     counts: countStatuses(report.users),
     ...(report.error === undefined ? {} : { error: report.error }),
   };
-}
-
-function failureMessage(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    return cause instanceof Error ? cause.message : error.message;
-  }
-  return String(error);
 }

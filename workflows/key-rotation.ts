@@ -1,5 +1,4 @@
 import {
-  ApplicationFailure,
   condition,
   getExternalWorkflowHandle,
   proxyActivities,
@@ -10,6 +9,7 @@ import type { KeywardenActivities } from '../activities';
 import type { MemberRoleRef } from '../activities/aws/credentials';
 import type { ApprovalDecision } from '../domain/approval-state';
 import type { UserRotationReport, UserRotationStatus } from '../domain/rotation-report';
+import { failureMessage } from './failure-message';
 import { deletionDecisionSignal, keyProgressSignal, keyStatusQuery } from './messages';
 
 export interface KeyRotationInput {
@@ -125,7 +125,7 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
     await aws.setAccessKeyStatus({ target, userName, accessKeyId: input.oldAccessKeyId, status: 'Inactive' });
     note(`deactivated old key ${input.oldAccessKeyId}`);
   } catch (error) {
-    report.error = errorMessage(error);
+    report.error = failureMessage(error);
     if (created) {
       const undo = created;
       await aws.discardNewKey({
@@ -156,15 +156,7 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
     await aws.setAccessKeyStatus({ target, userName, accessKeyId: input.oldAccessKeyId, status: 'Active' });
     return finish('rolled-back', `reactivated old key ${input.oldAccessKeyId}; the new key stays stored`);
   } catch (error) {
-    report.error = errorMessage(error);
+    report.error = failureMessage(error);
     return finish('failed', 'failed after the old key was deactivated; the new key is live');
   }
-}
-
-function errorMessage(error: unknown): string {
-  if (error instanceof ApplicationFailure || error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
-  }
-  return String(error);
 }

@@ -23,6 +23,7 @@ import {
 } from '../domain/offboarding-report';
 import { KeywardenPhase } from '../domain/search-attributes';
 import { roleSessionName } from '../domain/session-name';
+import { failureMessage } from './failure-message';
 import { ApprovalGate } from './approval-gate';
 
 export interface OffboardEmployeeInput {
@@ -134,7 +135,7 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
       excludeAccounts: request.scope.excludeAccounts,
     });
   } catch (error) {
-    return finish('failed', `listing the accounts in scope failed: ${messageOf(error)}`);
+    return finish('failed', `listing the accounts in scope failed: ${failureMessage(error)}`);
   }
 
   // 1+2. Search each account (bounded fan-out) and contain its matches at once, without waiting
@@ -166,7 +167,7 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
     try {
       matched = await findMatchingUsers({ target: targetFor(account.accountId), match: request.match });
     } catch (error) {
-      status.accountsFailed.push({ accountId: account.accountId, error: messageOf(error) });
+      status.accountsFailed.push({ accountId: account.accountId, error: failureMessage(error) });
       return;
     }
     status.accountsSearched.push(account.accountId);
@@ -261,14 +262,8 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
 }
 
 function fail(user: OffboardedUser, error: unknown): void {
-  user.error = messageOf(error);
+  user.error = failureMessage(error);
   user.actions.push({ action: 'failed', at: new Date().toISOString(), detail: user.error });
-}
-
-/** The activity's own message (already free of parameters and secrets), not the wrapper's. */
-function messageOf(error: unknown): string {
-  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
-  return error instanceof Error ? error.message : String(error);
 }
 
 function priorFromFailure(error: unknown): PriorUserState | undefined {

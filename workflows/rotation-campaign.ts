@@ -23,6 +23,7 @@ import {
   KeywardenPhase,
 } from '../domain/search-attributes';
 import { accountRotation, accountWorkflowId } from './account-rotation';
+import { failureMessage } from './failure-message';
 import { ApprovalGate, campaignGateConfig } from './approval-gate';
 import { accountProgressSignal, campaignStatusQuery, deletionDecisionSignal } from './messages';
 
@@ -123,7 +124,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     try {
       pending.push(...(await listAccountsInScope(spec.scope)));
     } catch (failure) {
-      error = `could not list the accounts in scope: ${causeMessage(failure)}`;
+      error = `could not list the accounts in scope: ${failureMessage(failure)}`;
       setPhase('failed');
       return status();
     }
@@ -201,12 +202,4 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
   await condition(allHandlersFinished);
   setPhase('completed');
   return status();
-}
-
-function causeMessage(failure: unknown): string {
-  if (failure instanceof Error) {
-    const cause = (failure as { cause?: unknown }).cause;
-    return cause instanceof Error ? cause.message : failure.message;
-  }
-  return String(failure);
 }

@@ -5,7 +5,7 @@ import { ErrorType } from '../../domain/errors';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, AwsEnvironment } from './aws-config';
 
 /** The role keywarden assumes in each member account unless the spec names another. */
-export const DEFAULT_MEMBER_ROLE_NAME = 'OrganizationAccountAccessRole';
+export { DEFAULT_MEMBER_ROLE_NAME } from '../../domain/access';
 /** Assumed-role sessions last one hour; they are refreshed before they run out. */
 export const ASSUME_ROLE_DURATION_SECONDS = 3600;
 /** Refresh cached credentials this long before they expire. */

@@ -15,12 +15,11 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { AwsClients, ObservedCommand } from '../../../activities/aws/clients';
-import { SdkIamGateway, type IamGateway } from '../../../activities/aws/iam-gateway';
+import type { ObservedCommand } from '../../../activities/aws/clients';
 import { signWebhookPayload } from '../../../client/webhook/signature';
 import type { OffboardingStatus } from '../../../domain/offboarding-report';
 import type { OffboardingRequestInput } from '../../../domain/offboarding-request';
-import { ORG_ACCESS_ROLE, type SeededOrg } from '../../../sandbox/seed-org';
+import type { SeededOrg } from '../../../sandbox/seed-org';
 
 export const LEAVER_EMAIL = 'mallory@example.com';
 export const INITIATOR = 'hr-system@example.com';
@@ -123,60 +122,6 @@ export async function waitForStatus(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   assert.fail(`timed out waiting for ${workflowId}; last phase ${last?.phase ?? 'none'}`);
-}
-
-export function memberIam(aws: AwsClients, accountId: string): IAMClient {
-  return aws.member({ accountId, roleName: ORG_ACCESS_ROLE, sessionName: 'keywarden-test-check' }).iam;
-}
-
-export interface UserSnapshot {
-  tags: Record<string, string>;
-  keys: Array<{ id: string; status: string; createDate: string }>;
-  loginProfile: boolean;
-  inlinePolicies: Record<string, string>;
-  attachedPolicies: string[];
-  groups: string[];
-  mfaDevices: string[];
-  sshPublicKeys: Array<{ id: string; status: string }>;
-  signingCertificates: Array<{ id: string; status: string }>;
-}
-
-/** accountId -> userName -> everything IAM says about the user, read through the API. */
-export type IamSnapshot = Record<string, Record<string, UserSnapshot>>;
-
-export async function snapshotUser(iam: IamGateway, userName: string): Promise<UserSnapshot> {
-  const inlineNames = (await iam.listUserPolicies(userName)).sort();
-  const inlinePolicies: Record<string, string> = {};
-  for (const name of inlineNames) inlinePolicies[name] = (await iam.getUserPolicy(userName, name)) ?? '';
-  return {
-    tags: await iam.listUserTags(userName),
-    keys: (await iam.listAccessKeys(userName))
-      .map((k) => ({ id: k.accessKeyId, status: k.status, createDate: k.createDate }))
-      .sort((a, b) => a.id.localeCompare(b.id)),
-    loginProfile: (await iam.getLoginProfile(userName)) !== undefined,
-    inlinePolicies,
-    attachedPolicies: (await iam.listAttachedUserPolicies(userName)).map((p) => p.policyArn).sort(),
-    groups: (await iam.listGroupsForUser(userName)).sort(),
-    mfaDevices: (await iam.listMfaDevices(userName)).map((d) => d.serialNumber).sort(),
-    sshPublicKeys: (await iam.listSshPublicKeys(userName)).map(({ id, status }) => ({ id, status })),
-    signingCertificates: (await iam.listSigningCertificates(userName)).map(({ id, status }) => ({
-      id,
-      status,
-    })),
-  };
-}
-
-export async function snapshotIam(aws: AwsClients, accountIds: readonly string[]): Promise<IamSnapshot> {
-  const snapshot: IamSnapshot = {};
-  for (const accountId of accountIds) {
-    const iam = new SdkIamGateway(memberIam(aws, accountId));
-    const users: Record<string, UserSnapshot> = {};
-    for (const user of (await iam.listUsers()).sort((a, b) => a.userName.localeCompare(b.userName))) {
-      users[user.userName] = await snapshotUser(iam, user.userName);
-    }
-    snapshot[accountId] = users;
-  }
-  return snapshot;
 }
 
 /** The accounts where the seed put a user tagged with the leaver's email. */

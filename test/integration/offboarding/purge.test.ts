@@ -21,14 +21,12 @@ import {
   CommandRecorder,
   DENY_POLICY,
   leaverAccounts,
-  memberIam,
   newWebhookSecret,
   offboardingBody,
   postOffboarding,
-  snapshotIam,
-  snapshotUser,
   waitForStatus,
 } from './offboarding-fixtures';
+import { memberIam, snapshotIam, snapshotUser } from '../../support/aws-snapshot';
 
 /** The calls that change a user, in the order the purge must send them. */
 const PURGE_CALL = /^(Delete|Deactivate|Detach|Remove|ListServiceSpecificCredentials)/;

@@ -17,12 +17,10 @@ import {
   addEveryCredential,
   APPROVER,
   DENY_POLICY,
-  memberIam,
   offboardingBody,
-  snapshotIam,
   waitForStatus,
-  type IamSnapshot,
 } from './offboarding-fixtures';
+import { memberIam, snapshotIam, type IamSnapshot } from '../../support/aws-snapshot';
 
 describe('a rejection or an approval timeout restores the recorded prior state exactly', () => {
   const stack = testStack();
@@ -77,7 +75,11 @@ describe('a rejection or an approval timeout restores the recorded prior state e
       const is = now[user.accountId]![user.userName]!;
       // Spelled out for the record, then the whole org compared byte for byte.
       for (const key of was.keys) {
-        assert.equal(is.keys.find((k) => k.id === key.id)?.status, key.status, `${user.userName} ${key.id}`);
+        assert.equal(
+          is.keys.find((k) => k.accessKeyId === key.accessKeyId)?.status,
+          key.status,
+          `${user.userName} ${key.accessKeyId}`,
+        );
       }
       assert.equal(is.inlinePolicies[DENY_POLICY], undefined, 'the deny policy is gone');
     }

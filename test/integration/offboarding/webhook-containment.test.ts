@@ -22,14 +22,12 @@ import {
   getStatus,
   INITIATOR,
   leaverAccounts,
-  memberIam,
   newWebhookSecret,
   offboardingBody,
   postOffboarding,
-  snapshotIam,
   waitForStatus,
-  type IamSnapshot,
 } from './offboarding-fixtures';
+import { memberIam, snapshotIam, type IamSnapshot } from '../../support/aws-snapshot';
 
 // Every log line of the webhook, to search for secrets (the worker's are in workerLogLines).
 const webhookLogLines: string[] = [];
