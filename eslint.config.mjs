@@ -61,6 +61,28 @@ export default tseslint.config(
           ],
         },
       ],
+      // Locale-aware operations answer from the ICU data of the Node.js build, which differs
+      // between builds and versions: a worker on another build would replay a different result.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "MemberExpression[property.name='localeCompare'], MemberExpression[property.value='localeCompare']",
+          message:
+            'Workflow code must be deterministic: localeCompare depends on the ICU data of the Node.js build. Use byCodeUnits from domain/order.',
+        },
+        {
+          selector:
+            'MemberExpression[property.name=/^toLocale/], MemberExpression[property.value=/^toLocale/]',
+          message:
+            'Workflow code must be deterministic: toLocale* results depend on the ICU data of the Node.js build. Use toISOString or String().',
+        },
+        {
+          selector: "Identifier[name='Intl']",
+          message:
+            'Workflow code must be deterministic: Intl depends on the ICU data of the Node.js build. Format in an activity or the client.',
+        },
+      ],
     },
   },
 );

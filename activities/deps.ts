@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { AwsClients } from './aws/clients';
 
 /** Named points where a test can make an activity fail on purpose, to prove crash recovery. */
@@ -5,6 +6,8 @@ export type FaultPoint = 'after-create-access-key';
 
 export interface ActivityDeps {
   aws: AwsClients;
+  /** For activities that describe keywarden's own workflows (a parent reconciling its children). */
+  temporal?: Client;
   /** Production passes none. A hook that throws simulates a crash at that point of the activity. */
   faults?: Partial<
     Record<FaultPoint, (context: { accountId: string; userName: string; attempt: number }) => void>

@@ -3,6 +3,7 @@ import { createInventoryActivities } from './inventory-activities';
 import { createKeyActivities } from './key-activities';
 import { createOffboardingActivities } from './offboarding-activities';
 import { createOrganizationActivities } from './organization-activities';
+import { createWorkflowActivities } from './workflow-activities';
 
 export type { ActivityDeps } from './deps';
 
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInventoryActivities(deps),
     ...createKeyActivities(deps),
     ...createOffboardingActivities(deps),
+    ...createWorkflowActivities(deps),
   };
 }
 

@@ -4,12 +4,13 @@ import { ErrorType } from '../domain/errors';
 import type { KeyStatus } from '../domain/inventory';
 import type { MemberRoleRef } from './aws/credentials';
 import { toActivityFailure } from './aws/errors';
-import type { AccessKeySummary, IamGateway } from './aws/iam-gateway';
+import type { IamGateway } from './aws/iam-gateway';
 import { SdkIamGateway } from './aws/iam-gateway';
 import type { SecretsGateway } from './aws/secrets-gateway';
-import { CURRENT_STAGE, PREVIOUS_STAGE, SdkSecretsGateway } from './aws/secrets-gateway';
+import { CURRENT_STAGE, PENDING_STAGE, PREVIOUS_STAGE, SdkSecretsGateway } from './aws/secrets-gateway';
 import { verifyKeyWorks } from './aws/sts-gateway';
 import type { ActivityDeps } from './deps';
+import { isContainmentPolicy } from './offboarding-policy';
 import { formatKeySecret, parseKeySecret, secretVersionToken, storedAccessKeyId } from './secret-value';
 
 /** IAM allows at most this many access keys per user. */
@@ -31,36 +32,61 @@ export const KeyErrorType = {
  */
 export const NEW_KEY_PROPAGATION_ERRORS = ['InvalidClientTokenId', 'SignatureDoesNotMatch'] as const;
 
-export interface CreateAndStoreKeyInput {
+export interface CreateAndStageKeyInput {
   target: MemberRoleRef;
   userName: string;
-  /** The user's key IDs as the workflow saw them before this step. Any other key is this activity's own. */
+  /** The user's key IDs as the saga saw them right before this step (its preflight). */
   knownAccessKeyIds: string[];
   secretName: string;
 }
 
 /** Identifiers only: the secret access key never leaves the activity. */
-export interface CreateAndStoreKeyResult {
+export interface CreateAndStageKeyResult {
   accessKeyId: string;
   secretArn: string;
-  /** The secret version that holds the new key (AWSCURRENT once stored). */
+  /** The secret version that holds the new key, labelled AWSPENDING until promoted. */
   versionId: string;
-  /** The version that was AWSCURRENT before, which compensation puts back. */
-  previousVersionId?: string;
-  /** True when this rotation created the secret (compensation deletes it). */
+  /**
+   * True when this rotation created the secret. AWS makes the first version of a new secret
+   * AWSCURRENT as well; no consumer can have read it before, and compensation deletes the secret.
+   */
   secretCreated: boolean;
 }
 
-export interface VerifyAccessKeyInput {
+/** What createAndStageKey records in its heartbeat, so a retry knows exactly which key it made. */
+export interface CreateKeyProgress {
+  createdAccessKeyId: string;
+}
+
+export interface StagedKeyInput {
   target: MemberRoleRef;
   userName: string;
   accessKeyId: string;
   secretName: string;
+  versionId: string;
 }
 
 export interface VerifyAccessKeyResult {
   arn: string;
   account: string;
+}
+
+export interface PromoteStagedKeyResult {
+  /** The version that was AWSCURRENT before (now AWSPREVIOUS), if any. */
+  previousVersionId?: string;
+}
+
+export interface InspectUserKeysInput {
+  target: MemberRoleRef;
+  userName: string;
+}
+
+/** A user's keys as IAM shows them now, each with its last use. Never holds a secret. */
+export interface UserKeysNow {
+  userExists: boolean;
+  keys: Array<{ accessKeyId: string; status: KeyStatus; createDate: string; lastUsedDate?: string }>;
+  /** The name of a keywarden deny-all inline policy on the user (an offboarding or revocation contains them). */
+  containmentPolicy?: string;
 }
 
 export interface GetKeyLastUsedInput {
@@ -88,21 +114,13 @@ export interface DeleteAccessKeyInput {
   accessKeyId: string;
 }
 
-export interface DiscardNewKeyInput {
-  target: MemberRoleRef;
-  userName: string;
-  /** The key createAndStoreKey made. */
-  accessKeyId: string;
-  secretName: string;
-  /** From createAndStoreKey: the version holding the new key. */
-  versionId: string;
-  previousVersionId?: string;
+export interface DiscardNewKeyInput extends StagedKeyInput {
   secretCreated: boolean;
 }
 
 export interface DiscardNewKeyResult {
   keyDeleted: boolean;
-  secret: 'restored-previous' | 'deleted' | 'unchanged';
+  secret: 'pending-removed' | 'deleted' | 'unchanged';
 }
 
 function userLabel(target: MemberRoleRef, userName: string): string {
@@ -121,34 +139,8 @@ export function isUserArn(arn: string, accountId: string, userName: string): boo
   return pattern.test(arn);
 }
 
-function currentVersionOf(versions: ReadonlyArray<{ versionId: string; stages: string[] }>, stage: string) {
+function stageHolder(versions: ReadonlyArray<{ versionId: string; stages: string[] }>, stage: string) {
   return versions.find((v) => v.stages.includes(stage))?.versionId;
-}
-
-/**
- * The result of an earlier attempt that created `candidates[i]` and stored it: the secret's
- * AWSCURRENT value holds that key ID. Undefined when none of them was stored.
- */
-async function storedEarlier(
-  secrets: SecretsGateway,
-  secretName: string,
-  candidates: readonly AccessKeySummary[],
-): Promise<CreateAndStoreKeyResult | undefined> {
-  const current = await secrets.getCurrentValue(secretName);
-  if (current === undefined) return undefined;
-  const storedId = storedAccessKeyId(current.value);
-  if (storedId === undefined || !candidates.some((k) => k.accessKeyId === storedId)) return undefined;
-  const described = await secrets.describe(secretName);
-  const previousVersionId = currentVersionOf(described?.versions ?? [], PREVIOUS_STAGE);
-  const result: CreateAndStoreKeyResult = {
-    accessKeyId: storedId,
-    secretArn: described?.arn ?? '',
-    versionId: current.versionId,
-    // A secret that existed before this rotation had a current version, which is AWSPREVIOUS now.
-    secretCreated: previousVersionId === undefined,
-  };
-  if (previousVersionId !== undefined) result.previousVersionId = previousVersionId;
-  return result;
 }
 
 export function createKeyActivities(deps: ActivityDeps) {
@@ -160,53 +152,62 @@ export function createKeyActivities(deps: ActivityDeps) {
   return {
     /**
      * Creates a new access key for the user and stores it as a new version of the user's secret
-     * (`{"AccessKeyId","SecretAccessKey"}`, AWSCURRENT; the previous version stays AWSPREVIOUS).
-     * Returns identifiers only: the secret access key never leaves this function.
+     * (`{"AccessKeyId","SecretAccessKey"}`), labelled AWSPENDING: no consumer reads it before it is
+     * verified and promoted. Returns identifiers only: the secret access key never leaves here.
      *
-     * Idempotent across crashes and retries. A key the user holds that is not in
-     * `knownAccessKeyIds` was made by an earlier attempt: if the secret already holds it, that
-     * attempt's result is returned and nothing new is made; otherwise the orphan is deleted
-     * before a key is created. So there is never an orphan key and never a third key.
+     * Idempotent across crashes and retries, and it only ever deletes a key it made itself. The
+     * new key's ID is heartbeated the moment IAM returns it. A retry takes as its own the recorded
+     * key, or else a key that is not among `knownAccessKeyIds`, was created after this activity
+     * was first scheduled and has never been used. If that key is stored, the earlier result is
+     * returned; otherwise it is deleted before a new key is made. Any other key is left alone.
      */
-    async createAndStoreKey(input: CreateAndStoreKeyInput): Promise<CreateAndStoreKeyResult> {
+    async createAndStageKey(input: CreateAndStageKeyInput): Promise<CreateAndStageKeyResult> {
       const { target, userName, secretName } = input;
       const context = Context.current();
       const user = userLabel(target, userName);
+      const token = (accessKeyId: string) =>
+        secretVersionToken({ accountId: target.accountId, secretName, accessKeyId });
       let step = `listing the access keys of ${user}`;
       try {
         const { iam, secrets } = gateways(target);
+        const recorded = (context.info.heartbeatDetails as CreateKeyProgress | undefined)?.createdAccessKeyId;
+        const firstScheduled = context.info.scheduledTimestampMs;
         const known = new Set(input.knownAccessKeyIds);
         const keys = await iam.listAccessKeys(userName);
-        const unknown = keys.filter((k) => !known.has(k.accessKeyId));
         const held = new Set(keys.map((k) => k.accessKeyId));
 
-        if (unknown.length > 0) {
-          step = `looking for a key of ${user} stored earlier in secret ${secretName}`;
-          const earlier = await storedEarlier(secrets, secretName, unknown);
-          for (const orphan of unknown) {
-            if (orphan.accessKeyId === earlier?.accessKeyId) continue;
-            // A key from an earlier attempt was never stored, so nobody can have used it. A key
-            // that has been used is someone else's: leave it alone (it still counts toward the limit).
-            step = `checking the last use of key ${orphan.accessKeyId} of ${user}`;
-            const lastUse = await iam.getAccessKeyLastUsed(orphan.accessKeyId);
-            if (lastUse.lastUsedDate !== undefined) continue;
-            step = `deleting the orphan key ${orphan.accessKeyId} of ${user}`;
-            await iam.deleteAccessKey(userName, orphan.accessKeyId);
-            held.delete(orphan.accessKeyId);
-            context.log.info('Deleted an access key an earlier attempt created but never stored', {
+        for (const key of keys) {
+          if (known.has(key.accessKeyId)) continue;
+          const mine =
+            key.accessKeyId === recorded ||
+            (Date.parse(key.createDate) >= firstScheduled &&
+              (await iam.getAccessKeyLastUsed(key.accessKeyId)).lastUsedDate === undefined);
+          if (!mine) continue; // someone else's key (made out of band): never ours to delete
+          step = `looking for the key ${key.accessKeyId} of ${user} in secret ${secretName}`;
+          const versionId = token(key.accessKeyId);
+          const value = await secrets.getVersionValue(secretName, versionId);
+          if (value !== undefined && storedAccessKeyId(value) === key.accessKeyId) {
+            const described = await secrets.describe(secretName);
+            context.log.info('An earlier attempt already created and staged the key', {
               accountId: target.accountId,
               userName,
-              accessKeyId: orphan.accessKeyId,
+              accessKeyId: key.accessKeyId,
             });
+            return {
+              accessKeyId: key.accessKeyId,
+              secretArn: described?.arn ?? '',
+              versionId,
+              secretCreated: (described?.versions.length ?? 0) <= 1,
+            };
           }
-          if (earlier !== undefined) {
-            context.log.info('An earlier attempt already created and stored the key', {
-              accountId: target.accountId,
-              userName,
-              accessKeyId: earlier.accessKeyId,
-            });
-            return earlier;
-          }
+          step = `deleting the key ${key.accessKeyId} an earlier attempt made for ${user} but never stored`;
+          await iam.deleteAccessKey(userName, key.accessKeyId);
+          held.delete(key.accessKeyId);
+          context.log.info('Deleted an access key an earlier attempt created but never stored', {
+            accountId: target.accountId,
+            userName,
+            accessKeyId: key.accessKeyId,
+          });
         }
 
         if (held.size >= MAX_ACCESS_KEYS_PER_USER) {
@@ -217,80 +218,72 @@ export function createKeyActivities(deps: ActivityDeps) {
           );
         }
 
-        step = `reading the versions of secret ${secretName} in account ${target.accountId}`;
-        const before = await secrets.describe(secretName);
-        const previousVersionId = currentVersionOf(before?.versions ?? [], CURRENT_STAGE);
-
         step = `creating an access key for ${user}`;
         const created = await iam.createAccessKey(userName);
+        context.heartbeat({ createdAccessKeyId: created.accessKeyId } satisfies CreateKeyProgress);
         deps.faults?.['after-create-access-key']?.({
           accountId: target.accountId,
           userName,
           attempt: context.info.attempt,
         });
 
-        step = `storing the new key ${created.accessKeyId} of ${user} in secret ${secretName}`;
+        step = `staging the new key ${created.accessKeyId} of ${user} in secret ${secretName}`;
         let stored;
         try {
-          stored = await secrets.putNewVersion(
+          stored = await secrets.putPendingVersion(
             secretName,
             formatKeySecret(created),
-            secretVersionToken({ accountId: target.accountId, secretName, accessKeyId: created.accessKeyId }),
+            token(created.accessKeyId),
           );
         } catch (error) {
           // Best effort: do not leave a key nobody can use. If this fails too (or the worker
-          // dies here), the next attempt finds it as an orphan and deletes it.
+          // dies here), the next attempt finds the recorded key and deletes it.
           await iam.deleteAccessKey(userName, created.accessKeyId).catch(() => false);
           throw error;
         }
-
-        const result: CreateAndStoreKeyResult = {
+        return {
           accessKeyId: created.accessKeyId,
           secretArn: stored.arn,
           versionId: stored.versionId,
-          secretCreated: before === undefined,
+          secretCreated: stored.created,
         };
-        if (previousVersionId !== undefined) result.previousVersionId = previousVersionId;
-        return result;
       } catch (error) {
         throw toActivityFailure(error, step);
       }
     },
 
     /**
-     * Proves the stored key works: reads the secret's AWSCURRENT value here (it never leaves this
+     * Proves the staged key works: reads the staged version here (its value never leaves this
      * function), checks it holds `accessKeyId`, and calls sts:GetCallerIdentity signed with it.
-     * InvalidClientTokenId / SignatureDoesNotMatch are retryable (IAM propagation); a secret that
+     * InvalidClientTokenId / SignatureDoesNotMatch are retryable (IAM propagation); a version that
      * holds another key, or a key that is someone else's, is a non-retryable failure.
      */
-    async verifyAccessKey(input: VerifyAccessKeyInput): Promise<VerifyAccessKeyResult> {
-      const { target, userName, accessKeyId, secretName } = input;
+    async verifyStagedKey(input: StagedKeyInput): Promise<VerifyAccessKeyResult> {
+      const { target, userName, accessKeyId, secretName, versionId } = input;
       const user = userLabel(target, userName);
-      const where = `secret ${secretName} in account ${target.accountId}`;
-      let current;
+      const where = `version ${versionId} of secret ${secretName} in account ${target.accountId}`;
+      let value;
       try {
-        current = await gateways(target).secrets.getCurrentValue(secretName);
+        value = await gateways(target).secrets.getVersionValue(secretName, versionId);
       } catch (error) {
         throw toActivityFailure(error, `reading ${where}`);
       }
-      if (current === undefined) {
+      if (value === undefined) {
         throw ApplicationFailure.nonRetryable(
-          `Cannot verify key ${accessKeyId} of ${user}: ${where} does not exist or has no AWSCURRENT value`,
+          `Cannot verify key ${accessKeyId} of ${user}: ${where} does not exist`,
           KeyErrorType.SecretMismatch,
         );
       }
-      const key = parseKeySecret(current.value);
+      const key = parseKeySecret(value);
       if (key === undefined) {
         throw ApplicationFailure.nonRetryable(
-          `Cannot verify key ${accessKeyId} of ${user}: the AWSCURRENT value of ${where} is not ` +
-            '{"AccessKeyId","SecretAccessKey"} JSON',
+          `Cannot verify key ${accessKeyId} of ${user}: ${where} is not {"AccessKeyId","SecretAccessKey"} JSON`,
           KeyErrorType.SecretMismatch,
         );
       }
       if (key.accessKeyId !== accessKeyId) {
         throw ApplicationFailure.nonRetryable(
-          `Cannot verify key ${accessKeyId} of ${user}: the AWSCURRENT value of ${where} holds key ` +
-            `${key.accessKeyId} instead`,
+          `Cannot verify key ${accessKeyId} of ${user}: ${where} holds key ${key.accessKeyId} instead`,
           KeyErrorType.SecretMismatch,
         );
       }
@@ -310,6 +303,63 @@ export function createKeyActivities(deps: ActivityDeps) {
         );
       }
       return { arn: identity.arn, account: identity.account };
+    },
+
+    /**
+     * Promotes the verified version to AWSCURRENT (the old current becomes AWSPREVIOUS) and takes
+     * AWSPENDING off it. Idempotent: a retry finds it done.
+     */
+    async promoteStagedKey(input: StagedKeyInput): Promise<PromoteStagedKeyResult> {
+      const { target, secretName, versionId } = input;
+      let step = `reading the versions of secret ${secretName} in account ${target.accountId}`;
+      try {
+        const { secrets } = gateways(target);
+        const before = await secrets.describe(secretName);
+        const current = stageHolder(before?.versions ?? [], CURRENT_STAGE);
+        step = `promoting version ${versionId} of secret ${secretName} in account ${target.accountId} to AWSCURRENT`;
+        await secrets.moveStage(secretName, CURRENT_STAGE, versionId);
+        step = `removing AWSPENDING from version ${versionId} of secret ${secretName}`;
+        await secrets.removeStage(secretName, PENDING_STAGE, versionId);
+        if (current !== undefined && current !== versionId) return { previousVersionId: current };
+        const after = await secrets.describe(secretName);
+        const previous = stageHolder(after?.versions ?? [], PREVIOUS_STAGE);
+        return previous === undefined ? {} : { previousVersionId: previous };
+      } catch (error) {
+        throw toActivityFailure(error, step);
+      }
+    },
+
+    /**
+     * The user's keys as IAM shows them now, with each key's last use, and whether a keywarden
+     * deny-all policy contains the user. The saga reads this right before it creates, deactivates
+     * or deletes anything.
+     */
+    async inspectUserKeys(input: InspectUserKeysInput): Promise<UserKeysNow> {
+      const { target, userName } = input;
+      try {
+        const { iam } = gateways(target);
+        if ((await iam.getUser(userName)) === undefined) return { userExists: false, keys: [] };
+        const listed = await iam.listAccessKeys(userName);
+        const keys: UserKeysNow['keys'] = [];
+        for (const key of listed) {
+          const used = await iam.getAccessKeyLastUsed(key.accessKeyId);
+          keys.push({
+            ...key,
+            ...(used.lastUsedDate === undefined ? {} : { lastUsedDate: used.lastUsedDate }),
+          });
+        }
+        const result: UserKeysNow = { userExists: true, keys };
+        // The document decides, not the name: an offboarding may name its policy as it likes.
+        for (const policyName of await iam.listUserPolicies(userName)) {
+          if (isContainmentPolicy(await iam.getUserPolicy(userName, policyName))) {
+            result.containmentPolicy = policyName;
+            break;
+          }
+        }
+        return result;
+      } catch (error) {
+        throw toActivityFailure(error, `reading the access keys of ${userLabel(target, userName)}`);
+      }
     },
 
     /** When and where the key was last used, as IAM reports it (nothing when never used). */
@@ -357,10 +407,10 @@ export function createKeyActivities(deps: ActivityDeps) {
     },
 
     /**
-     * The saga's compensation for createAndStoreKey, before the old key was deactivated: deletes
-     * the new key and puts the secret back as it was (the previous version made AWSCURRENT
-     * again, or the secret deleted if this rotation created it). Idempotent; it never touches
-     * a version someone stored after ours.
+     * The saga's compensation before its point of no return (verification): deletes exactly the
+     * key this rotation made, and takes the AWSPENDING label off its version, or deletes the secret
+     * if this rotation created it and nothing else was stored since. AWSCURRENT is never touched,
+     * so consumers keep reading the old key. Idempotent.
      */
     async discardNewKey(input: DiscardNewKeyInput): Promise<DiscardNewKeyResult> {
       const { target, userName, accessKeyId, secretName, versionId } = input;
@@ -372,25 +422,19 @@ export function createKeyActivities(deps: ActivityDeps) {
 
         step = `reading the versions of secret ${secretName} in account ${target.accountId}`;
         const described = await secrets.describe(secretName);
-        const current = currentVersionOf(described?.versions ?? [], CURRENT_STAGE);
-
-        if (input.secretCreated) {
-          // Already gone (e.g. an earlier attempt deleted it): the outcome is the same.
-          if (described === undefined) return { keyDeleted, secret: 'deleted' };
-          if (current !== versionId) return { keyDeleted, secret: 'unchanged' };
+        if (described === undefined)
+          return { keyDeleted, secret: input.secretCreated ? 'deleted' : 'unchanged' };
+        const onlyOurs = described.versions.every((v) => v.versionId === versionId);
+        if (input.secretCreated && onlyOurs) {
           step = `deleting secret ${secretName} in account ${target.accountId}`;
           await secrets.deleteSecret(secretName);
           return { keyDeleted, secret: 'deleted' };
         }
-
-        if (described === undefined) return { keyDeleted, secret: 'unchanged' };
-        if (input.previousVersionId !== undefined && current === input.previousVersionId) {
-          // An earlier attempt already restored it.
-          return { keyDeleted, secret: 'restored-previous' };
-        }
-        step = `restoring the previous version of secret ${secretName} in account ${target.accountId}`;
-        const restored = await secrets.restorePreviousVersion(secretName, versionId);
-        return { keyDeleted, secret: restored.restored ? 'restored-previous' : 'unchanged' };
+        const ours = described.versions.find((v) => v.versionId === versionId);
+        if (!ours?.stages.includes(PENDING_STAGE)) return { keyDeleted, secret: 'unchanged' };
+        step = `removing AWSPENDING from version ${versionId} of secret ${secretName}`;
+        await secrets.removeStage(secretName, PENDING_STAGE, versionId);
+        return { keyDeleted, secret: 'pending-removed' };
       } catch (error) {
         throw toActivityFailure(error, step);
       }

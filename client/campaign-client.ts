@@ -26,6 +26,7 @@ import {
 } from '../domain/search-attributes';
 import {
   accountStatusQuery,
+  abortSignal,
   approveSignal,
   cancelSignal,
   campaignStatusQuery,
@@ -44,11 +45,16 @@ type RotationCampaignWorkflow = typeof rotationCampaign;
 type OffboardEmployeeWorkflow = typeof offboardEmployee;
 const CAMPAIGN_WORKFLOW_TYPE = 'rotationCampaign';
 
-export type SignalName = 'approve' | 'reject' | 'cancel';
+export type SignalName = 'approve' | 'reject' | 'cancel' | 'abort';
 export type WorkflowKind = KeywardenKindValue;
 
-const SIGNALS = { approve: approveSignal, reject: rejectSignal, cancel: cancelSignal } as const;
-const TERMINAL_PHASES: readonly CampaignPhase[] = ['completed', 'failed'];
+const SIGNALS = {
+  approve: approveSignal,
+  reject: rejectSignal,
+  cancel: cancelSignal,
+  abort: abortSignal,
+} as const;
+const TERMINAL_PHASES: readonly CampaignPhase[] = ['completed', 'aborted', 'failed'];
 const QUERY_DEADLINE_MS = 15_000;
 const CONNECT_TIMEOUT = '10s';
 const REPORT_CONCURRENCY = 8;
@@ -267,20 +273,25 @@ export class CampaignClient {
     }
   }
 
-  /** The campaign status plus every account workflow's report, sorted by account ID. */
+  /**
+   * The campaign status plus every account workflow's report, sorted by account ID. An account
+   * workflow that continued as new has one run per page of users: its report merges every run,
+   * a later run's entry for a user replacing an earlier one.
+   */
   async collectReport(campaignId: string, now: () => Date = () => new Date()): Promise<CampaignReport> {
     const campaign = await this.campaignStatus(campaignId);
-    const latest = new Map<string, WorkflowExecutionInfo>();
+    const runs = new Map<string, WorkflowExecutionInfo[]>();
     const query = `${KeywardenCampaignId.name} = "${campaignId}" AND ${KeywardenKind.name} = "account-rotation"`;
     for await (const info of this.client.workflow.list({ query })) {
-      const seen = latest.get(info.workflowId);
-      if (!seen || seen.startTime < info.startTime) latest.set(info.workflowId, info);
+      runs.set(info.workflowId, [...(runs.get(info.workflowId) ?? []), info]);
     }
-    const infos = [...latest.values()];
+    const chains = [...runs.values()].map((chain) =>
+      chain.sort((a, b) => a.startTime.getTime() - b.startTime.getTime()),
+    );
     const accounts: AccountRotationReport[] = [];
-    for (let i = 0; i < infos.length; i += REPORT_CONCURRENCY) {
-      const batch = infos.slice(i, i + REPORT_CONCURRENCY);
-      accounts.push(...(await Promise.all(batch.map((info) => this.accountReport(info)))));
+    for (let i = 0; i < chains.length; i += REPORT_CONCURRENCY) {
+      const batch = chains.slice(i, i + REPORT_CONCURRENCY);
+      accounts.push(...(await Promise.all(batch.map((chain) => this.mergedAccountReport(chain)))));
     }
     // An account whose workflow never started (or is not visible yet) still belongs in the report.
     for (const failed of campaign.failedAccounts) {
@@ -295,6 +306,15 @@ export class CampaignClient {
       });
     }
     return { generatedAt: now().toISOString(), campaign, accounts: sortAccounts(accounts) };
+  }
+
+  private async mergedAccountReport(chain: WorkflowExecutionInfo[]): Promise<AccountRotationReport> {
+    const reports = await Promise.all(chain.map((info) => this.accountReport(info)));
+    const last = reports.at(-1) as AccountRotationReport;
+    if (reports.length === 1) return last;
+    const users = new Map<string, AccountRotationReport['users'][number]>();
+    for (const report of reports) for (const user of report.users) users.set(user.userName, user);
+    return { ...last, users: [...users.values()] };
   }
 
   /** Sends approve/reject/cancel, the same signal a person sends from the Web UI. */

@@ -21,7 +21,7 @@ export interface RecordedApproval {
 }
 
 export interface RejectedAttempt {
-  signal: 'approve' | 'reject' | 'cancel';
+  signal: 'approve' | 'reject' | 'cancel' | 'abort';
   approver?: string;
   reason: string;
   at: string;

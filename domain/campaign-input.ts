@@ -1,7 +1,20 @@
-import type { ApprovalState } from './approval-state';
+import type { AbortRequest, ApprovalState } from './approval-state';
 import type { CampaignSpec } from './campaign-spec';
 import type { AccountRef } from './inventory';
 import type { StatusCounts } from './rotation-report';
+
+/** A child a campaign or account workflow has started and not seen finish, as carried across continue-as-new. */
+export interface CarriedChild {
+  key: string;
+  workflowId: string;
+  state: 'working' | 'waiting' | 'awaiting';
+  awaitingKey?: string;
+  usersWaiting?: number;
+  /** The sequence number of the last progress message applied: signals may arrive out of order. */
+  seq?: number;
+  /** Said it finished, and was started by an earlier run: describe it soon (carried, so no CAN loses it). */
+  finishing?: boolean;
+}
 
 /** What a campaign run hands to the next one when it continues as new. */
 export interface CampaignCarryOver {
@@ -11,18 +24,35 @@ export interface CampaignCarryOver {
   /** Accounts not started yet, in order. */
   pending: AccountRef[];
   /** Accounts started and not finished: their workflows keep running across continue-as-new. */
-  inFlight: string[];
-  /** Accounts whose keys wait for the deletion decision, with how many users wait in each. */
-  readyForApproval: Array<{ accountId: string; usersWaiting: number }>;
+  accounts: CarriedChild[];
   finished: number;
+  notStarted: number;
   failedAccounts: Array<{ accountId: string; error: string }>;
   userCounts: StatusCounts;
   approval?: ApprovalState;
+  aborted?: AbortRequest;
 }
 
 export interface CampaignInput {
   spec: CampaignSpec;
   carry?: CampaignCarryOver;
+}
+
+/** What an account run hands to the next one when it continues as new. */
+export interface AccountCarryOver {
+  run: number;
+  /** The last user name inventoried; the next page starts after it. */
+  cursor?: string;
+  inventoryDone: boolean;
+  counts: StatusCounts;
+  usersWithoutKeys: number;
+  sagas: CarriedChild[];
+  /** The last campaign decision round passed to the sagas. */
+  decidedRounds: number;
+  /** The sequence number of the last progress message sent to the campaign. */
+  progressSeq?: number;
+  approval?: ApprovalState;
+  aborted?: AbortRequest;
 }
 
 export interface AccountRotationInput {
@@ -31,4 +61,5 @@ export interface AccountRotationInput {
   account: AccountRef;
   /** Workflow ID of the campaign, to report progress to (its current run, whatever continue-as-new did). */
   campaignWorkflowId: string;
+  carry?: AccountCarryOver;
 }

@@ -27,6 +27,8 @@ const PolicySchema = z
     unusedKeyDays: z.int().min(1).max(3650).default(45),
     inactiveKeys: z.enum(['ignore', 'delete-after-approval']).default('ignore'),
     unusedKeys: z.enum(['report', 'rotate']).default('report'),
+    /** The old key was still used during the adoption window: hold (do not deactivate) or proceed. */
+    onOldKeyStillUsed: z.enum(['hold', 'proceed']).default('hold'),
     exemptions: z
       .strictObject({
         tags: z.record(z.string(), z.string()).default({ 'keywarden:exempt': 'true' }),
@@ -61,6 +63,10 @@ const LimitsSchema = z
     maxKeysInFlightPerAccount: z.int().min(1).max(50).default(5),
     /** Accounts started per run before the campaign continues as new. */
     continueAsNewAfterAccounts: z.int().min(1).default(500),
+    /** Users (with keys) an account workflow takes on per run before it continues as new. */
+    continueAsNewAfterUsers: z.int().min(1).max(5000).default(500),
+    /** Users with keys per inventory page (one activity result). */
+    inventoryPageSize: z.int().min(1).max(500).default(100),
   })
   .prefault({});
 

@@ -48,7 +48,16 @@ export interface AccountRotationReport {
   ouName?: string;
   status: AccountRotationStatus;
   error?: string;
+  /**
+   * The users this run of the account workflow took on or heard the end of. An account with many
+   * users continues as new: its report is the union of its runs, later runs winning per user.
+   */
   users: UserRotationReport[];
+  /** Final status counts over every run (users without keys are counted apart). */
+  counts?: StatusCounts;
+  usersWithoutKeys?: number;
+  /** How many times this account workflow continued as new before this run. */
+  run?: number;
   approval?: ApprovalState;
 }
 
@@ -69,7 +78,14 @@ export function addCounts(into: StatusCounts, more: StatusCounts): StatusCounts 
 }
 
 export type CampaignPhase =
-  'listing-accounts' | 'rotating' | 'awaiting-approval' | 'finishing' | 'completed' | 'failed';
+  | 'listing-accounts'
+  | 'rotating'
+  | 'awaiting-approval'
+  | 'finishing'
+  | 'aborting'
+  | 'aborted'
+  | 'completed'
+  | 'failed';
 
 export interface AccountSummary {
   accountId: string;
@@ -87,12 +103,35 @@ export interface CampaignStatus {
   startedAt: string;
   /** How many times the campaign has continued as new; its history stays small. */
   continuedAsNew: number;
-  accounts: { inScope: number; started: number; readyForApproval: number; finished: number; failed: number };
+  accounts: {
+    inScope: number;
+    started: number;
+    /** Accounts doing AWS work now: each holds one of limits.maxAccountsInFlight. */
+    working: number;
+    /** Accounts whose sagas only sleep through a window: they hold no slot. */
+    waiting: number;
+    readyForApproval: number;
+    finished: number;
+    failed: number;
+    /** Accounts never started because the campaign was aborted. */
+    notStarted: number;
+  };
   /** Users of finished accounts, by final status. */
   users: StatusCounts;
   /** Users whose old key waits for the deletion decision (in accounts not finished yet). */
   usersAwaitingDecision: number;
   failedAccounts: Array<{ accountId: string; error: string }>;
   approval: ApprovalState;
+  aborted?: { by: string; reason: string; at: string };
   error?: string;
+}
+
+/** What the campaign keeps of an account: counts, not every user (a campaign may span 10,000 accounts). */
+export function summaryOf(report: AccountRotationReport): AccountSummary {
+  return {
+    accountId: report.accountId,
+    status: report.status,
+    counts: report.counts ?? countStatuses(report.users),
+    ...(report.error === undefined ? {} : { error: report.error }),
+  };
 }

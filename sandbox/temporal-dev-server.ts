@@ -19,6 +19,8 @@ export interface TemporalServerOptions {
   uiPort?: number;
   keepRunningAfterExit?: boolean;
   logFile?: string;
+  /** Server dynamic configuration, e.g. `{ 'limit.historyCount.suggestContinueAsNew': 40 }` for tests. */
+  dynamicConfig?: Record<string, string | number | boolean>;
 }
 
 export async function startTemporalDevServer(
@@ -44,6 +46,10 @@ export async function startTemporalDevServer(
     'warn',
     ...searchAttributeRegistrations.flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type}`]),
     ...(opts.dbFile ? ['--db-filename', opts.dbFile] : []),
+    ...Object.entries(opts.dynamicConfig ?? {}).flatMap(([key, value]) => [
+      '--dynamic-config-value',
+      `${key}=${JSON.stringify(value)}`,
+    ]),
   ];
   const logFile = opts.logFile ?? path.join(paths.logs, 'temporal.log');
   const endpoint: TemporalEndpoint = {

@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps, type KeywardenActivities } from '../activities';
 
@@ -19,12 +20,17 @@ export async function createKeywardenWorker(opts: KeywardenWorkerOptions): Promi
   const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = opts.workflowBundlePath
     ? { workflowBundle: { codePath: opts.workflowBundlePath } }
     : { workflowsPath: require.resolve('../workflows') };
+  // Parents reconcile their children by describing them: give the activities a client on the same connection.
+  const deps: ActivityDeps = {
+    ...opts.deps,
+    temporal: opts.deps.temporal ?? new Client({ connection: opts.connection, namespace: opts.namespace }),
+  };
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...workflows,
-    activities: { ...createActivities(opts.deps), ...opts.activityOverrides },
+    activities: { ...createActivities(deps), ...opts.activityOverrides },
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 20,
     maxTaskQueueActivitiesPerSecond: opts.maxTaskQueueActivitiesPerSecond ?? 50,
     ...(opts.identity ? { identity: opts.identity } : {}),

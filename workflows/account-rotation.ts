@@ -1,60 +1,70 @@
 import {
   ParentClosePolicy,
+  allHandlersFinished,
   condition,
+  continueAsNew,
   getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
   startChild,
-  type ChildWorkflowHandle,
+  workflowInfo,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { KeywardenActivities } from '../activities';
 import type { MemberRoleRef } from '../activities/aws/credentials';
-import type { ApprovalDecision } from '../domain/approval-state';
-import type { AccountRotationInput } from '../domain/campaign-input';
+import type { AbortRequest, KeyDecision, RoundDecision } from '../domain/approval-state';
+import type { AccountCarryOver, AccountRotationInput } from '../domain/campaign-input';
 import { durationToMs } from '../domain/duration';
-import type { UserFacts } from '../domain/inventory';
-import {
-  countStatuses,
-  type AccountRotationReport,
-  type AccountSummary,
-  type UserRotationReport,
-} from '../domain/rotation-report';
+import { addCounts, type AccountRotationReport, type UserRotationReport } from '../domain/rotation-report';
 import { KeywardenAccountId, KeywardenCampaignId, KeywardenKind } from '../domain/search-attributes';
 import { renderSecretName } from '../domain/secret-name';
 import { selectUser } from '../domain/selection';
 import { roleSessionName } from '../domain/session-name';
-import { failureMessage } from './failure-message';
 import { ApprovalGate, campaignGateConfig } from './approval-gate';
-import { keyRotation, type KeyRotationInput } from './key-rotation';
+import { ChildBook, quietly } from './child-book';
+import { failureMessage } from './failure-message';
+import { keyRotation, keyWorkflowId, type KeyRotationInput } from './key-rotation';
 import {
+  abortRotationSignal,
+  accountDecisionSignal,
   accountProgressSignal,
   accountStatusQuery,
-  deletionDecisionSignal,
+  keyDecisionSignal,
   keyProgressSignal,
+  type AccountProgress,
 } from './messages';
+import { RECONCILE_EVERY_MS, reconcileInherited } from './reconcile';
 
-const { inventoryAccount } = proxyActivities<KeywardenActivities>({
+const { inventoryPage } = proxyActivities<KeywardenActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
 export function accountWorkflowId(campaignId: string, accountId: string): string {
   return `${campaignId}/${accountId}`;
 }
 
-export function keyWorkflowId(campaignId: string, accountId: string, userName: string): string {
-  return `${campaignId}/${accountId}/${userName}`;
-}
-
 /**
- * One member account of a campaign: inventory, selection, and one keyRotation saga per selected
- * user, at most `maxKeysInFlightPerAccount` of them working at once. A saga that waits for the
- * deletion decision frees its slot. The decision comes from the campaign (campaign scope) or
- * from this workflow's own gate (account scope), and is passed down to every waiting saga.
+ * One member account of a campaign: inventory page by page, selection, and one keyRotation saga
+ * per selected user. At most `maxKeysInFlightPerAccount` sagas do AWS work at once; a saga that
+ * sleeps through a window or waits for the decision gives its slot back. The account tells the
+ * campaign when it works, only sleeps, or is ready for the decision, so that it holds a campaign
+ * slot only while it works. Decisions arrive per round (from the campaign, or from this
+ * workflow's own gate with approval.scope account) and go to exactly the sagas that asked, bound
+ * to the key each asked to delete. Continues as new after `continueAsNewAfterUsers` users.
  */
 export async function accountRotation(input: AccountRotationInput): Promise<AccountRotationReport> {
   const { spec, account, campaignId } = input;
+  const selfId = workflowInfo().workflowId;
+  const carry: AccountCarryOver = input.carry ?? {
+    run: 0,
+    inventoryDone: false,
+    counts: {},
+    usersWithoutKeys: 0,
+    sagas: [],
+    decidedRounds: 0,
+  };
   const report: AccountRotationReport = {
     campaignId,
     accountId: account.accountId,
@@ -62,30 +72,52 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     ...(account.ouName === undefined ? {} : { ouName: account.ouName }),
     status: 'in-progress',
     users: [],
+    run: carry.run,
   };
-  const campaign = getExternalWorkflowHandle(input.campaignWorkflowId);
+  const book = new ChildBook(carry.sagas);
   const gate =
-    spec.approval.scope === 'account' ? new ApprovalGate(campaignGateConfig(spec)).listen() : undefined;
+    spec.approval.scope === 'account'
+      ? new ApprovalGate(campaignGateConfig(spec), carry.approval).listen()
+      : undefined;
+  const campaign = getExternalWorkflowHandle(input.campaignWorkflowId);
+  const plans: KeyRotationInput[] = [];
+  const sends: Array<Promise<void>> = [];
+  let abort: AbortRequest | undefined = carry.aborted;
+  let campaignDecision: RoundDecision | undefined;
+  let usersThisRun = 0;
 
-  const children = new Map<string, ChildWorkflowHandle<typeof keyRotation>>();
-  const awaiting = new Set<string>();
-  const done = new Set<string>();
-  let decision: ApprovalDecision | undefined;
-  const pendingSends: Array<Promise<void>> = [];
-  const sendDecision = (userName: string) => {
-    const child = children.get(userName);
-    if (decision && child) pendingSends.push(child.signal(deletionDecisionSignal, decision));
+  const countFinal = (status: UserRotationReport['status']) => {
+    carry.counts = addCounts(carry.counts, { [status]: 1 });
+  };
+  const record = (user: UserRotationReport) => {
+    const index = report.users.findIndex((u) => u.userName === user.userName);
+    if (index >= 0) report.users[index] = user;
+    else report.users.push(user);
+  };
+  const sagaFinished = (user: UserRotationReport) => {
+    if (!book.finish(user.userName)) return;
+    record(user);
+    countFinal(user.status);
   };
 
-  setHandler(accountStatusQuery, () => ({ ...report, ...(gate ? { approval: gate.snapshot() } : {}) }));
-  setHandler(keyProgressSignal, ({ userName }) => {
-    awaiting.add(userName);
-    sendDecision(userName);
+  setHandler(accountStatusQuery, () => ({
+    ...report,
+    counts: carry.counts,
+    usersWithoutKeys: carry.usersWithoutKeys,
+    ...(gate ? { approval: gate.snapshot() } : {}),
+  }));
+  setHandler(keyProgressSignal, (progress) => {
+    if (!book.fresh(progress.userName, progress.seq)) return;
+    if (progress.stage === 'waiting') book.set(progress.userName, 'waiting');
+    else if (progress.stage === 'awaiting-decision' && progress.accessKeyId) {
+      book.set(progress.userName, 'awaiting', { awaitingKey: progress.accessKeyId });
+    } else if (progress.stage === 'finished') book.markFinishing(progress.userName);
   });
-  setHandler(deletionDecisionSignal, (d) => {
-    if (decision) return;
-    decision = d;
-    for (const userName of awaiting) sendDecision(userName);
+  setHandler(accountDecisionSignal, (decision) => {
+    if (decision.round > carry.decidedRounds) campaignDecision = decision;
+  });
+  setHandler(abortRotationSignal, (request) => {
+    abort ??= request;
   });
 
   const target: MemberRoleRef = {
@@ -95,141 +127,257 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     ...(spec.access.externalId === undefined ? {} : { externalId: spec.access.externalId }),
   };
 
-  let users: UserFacts[];
-  try {
-    users = await inventoryAccount({ target });
-  } catch (error) {
-    report.status = 'failed';
-    report.error = `inventory failed: ${failureMessage(error)}`;
-    await campaign.signal(accountProgressSignal, {
-      accountId: account.accountId,
-      stage: 'finished',
-      summary: summaryOf(report),
-    });
-    return report;
-  }
-
-  const now = new Date();
-  const accountExempt = spec.policy.exemptions.accounts.includes(account.accountId);
-  const plans: KeyRotationInput[] = [];
-  for (const user of users) {
-    const selection = selectUser(user, spec.policy, now);
-    const findingsOf = (id: string) => selection.findings[id] ?? [];
-    const userReport: UserRotationReport = {
-      accountId: account.accountId,
-      userName: user.userName,
-      action: accountExempt ? 'skip' : selection.action,
-      reason: accountExempt
-        ? `exempt: account ${account.accountId} is in policy.exemptions.accounts`
-        : selection.reason,
-      status: 'skipped',
-      keys: user.keys.map((key) => ({ ...key, findings: findingsOf(key.accessKeyId) })),
-      deletedAccessKeyIds: [],
-      timeline: [],
-    };
-    if (spec.dryRun) userReport.status = 'inventoried';
-    else if (userReport.action === 'needs-attention') userReport.status = 'needs-attention';
-    else if (userReport.action === 'rotate' && selection.keyToRotate) {
-      userReport.status = 'in-progress';
-      userReport.oldAccessKeyId = selection.keyToRotate;
-      plans.push({
-        accountWorkflowId: accountWorkflowId(campaignId, account.accountId),
-        target,
-        secretName: renderSecretName(spec.destination.secretNameTemplate, {
-          userName: user.userName,
-          accountId: account.accountId,
+  const tellCampaign = (() => {
+    let last = '';
+    return (progress: Omit<AccountProgress, 'seq'>) => {
+      const key = `${progress.stage}:${progress.usersWaiting ?? ''}`;
+      if (key === last) return;
+      last = key;
+      carry.progressSeq = (carry.progressSeq ?? 0) + 1;
+      sends.push(
+        campaign.signal(accountProgressSignal, { ...progress, seq: carry.progressSeq }).catch(() => {
+          // The campaign is gone (terminated): nothing to tell; its reconciliation sees this account.
         }),
-        adoptionMs: durationToMs(spec.windows.adoption),
-        graceMs: durationToMs(spec.windows.grace),
-        oldAccessKeyId: selection.keyToRotate,
-        ...(selection.inactiveKeyToDelete === undefined
-          ? {}
-          : { inactiveKeyToDelete: selection.inactiveKeyToDelete }),
-        knownAccessKeyIds: user.keys.map((k) => k.accessKeyId),
-        report: userReport,
-      });
+      );
+    };
+  })();
+
+  /** Passes a round's decision to every saga that asked, bound to the key it asked about. */
+  const deliver = (decision: RoundDecision) => {
+    carry.decidedRounds = decision.round;
+    for (const entry of book.inState('awaiting')) {
+      const keyDecision: KeyDecision = { ...decision, accessKeyIds: [entry.awaitingKey ?? ''] };
+      sends.push(quietly(getExternalWorkflowHandle(entry.workflowId).signal(keyDecisionSignal, keyDecision)));
+      book.set(entry.key, 'working');
     }
-    report.users.push(userReport);
-  }
-
-  if (spec.dryRun) {
-    report.status = 'inventoried';
-    await campaign.signal(accountProgressSignal, {
-      accountId: account.accountId,
-      stage: 'finished',
-      summary: summaryOf(report),
-    });
-    return report;
-  }
-
-  const replaceUserReport = (result: UserRotationReport) => {
-    const index = report.users.findIndex((u) => u.userName === result.userName);
-    if (index >= 0) report.users[index] = result;
   };
-  const results: Array<Promise<void>> = [];
-  const working = () => children.size - done.size - awaiting.size;
-  for (const plan of plans) {
-    await condition(() => working() < spec.limits.maxKeysInFlightPerAccount);
+
+  const fetchPage = async (): Promise<boolean> => {
+    let page;
+    try {
+      page = await inventoryPage({
+        target,
+        maxUsers: spec.limits.inventoryPageSize,
+        ...(carry.cursor === undefined ? {} : { afterUserName: carry.cursor }),
+      });
+    } catch (error) {
+      report.status = 'failed';
+      report.error = `inventory failed: ${failureMessage(error)}`;
+      return false;
+    }
+    carry.usersWithoutKeys += page.usersWithoutKeys;
+    if (page.nextAfterUserName === undefined) carry.inventoryDone = true;
+    else carry.cursor = page.nextAfterUserName;
+    const now = new Date();
+    const accountExempt = spec.policy.exemptions.accounts.includes(account.accountId);
+    for (const user of page.users) {
+      usersThisRun++;
+      const selection = selectUser(user, spec.policy, now);
+      const findingsOf = (id: string) => selection.findings[id] ?? [];
+      const userReport: UserRotationReport = {
+        accountId: account.accountId,
+        userName: user.userName,
+        action: accountExempt ? 'skip' : selection.action,
+        reason: accountExempt
+          ? `exempt: account ${account.accountId} is in policy.exemptions.accounts`
+          : selection.reason,
+        status: 'skipped',
+        keys: user.keys.map((key) => ({ ...key, findings: findingsOf(key.accessKeyId) })),
+        deletedAccessKeyIds: [],
+        timeline: [],
+      };
+      if (spec.dryRun) userReport.status = 'inventoried';
+      else if (userReport.action === 'needs-attention') userReport.status = 'needs-attention';
+      else if (userReport.action === 'rotate' && selection.keyToRotate) {
+        userReport.status = 'in-progress';
+        userReport.oldAccessKeyId = selection.keyToRotate;
+        plans.push({
+          accountWorkflowId: selfId,
+          campaignId,
+          target,
+          secretName: renderSecretName(spec.destination.secretNameTemplate, {
+            userName: user.userName,
+            accountId: account.accountId,
+          }),
+          adoptionMs: durationToMs(spec.windows.adoption),
+          graceMs: durationToMs(spec.windows.grace),
+          oldAccessKeyId: selection.keyToRotate,
+          ...(selection.inactiveKeyToDelete === undefined
+            ? {}
+            : { inactiveKeyToDelete: selection.inactiveKeyToDelete }),
+          onOldKeyStillUsed: spec.policy.onOldKeyStillUsed,
+          report: userReport,
+        });
+      }
+      record(userReport);
+      if (userReport.status !== 'in-progress') countFinal(userReport.status);
+    }
+    return true;
+  };
+
+  const startSaga = async (plan: KeyRotationInput) => {
     const userName = plan.report.userName;
-    const child = await startChild(keyRotation, {
-      workflowId: keyWorkflowId(campaignId, account.accountId, userName),
-      args: [plan],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      typedSearchAttributes: [
-        { key: KeywardenKind, value: 'key-rotation' },
-        { key: KeywardenCampaignId, value: campaignId },
-        { key: KeywardenAccountId, value: account.accountId },
-      ],
-    });
-    children.set(userName, child);
-    results.push(
-      child.result().then(
-        (result) => {
-          replaceUserReport(result);
-          done.add(userName);
-        },
-        (error: unknown) => {
-          replaceUserReport({ ...plan.report, status: 'failed', error: failureMessage(error) });
-          done.add(userName);
-        },
-      ),
+    const workflowId = keyWorkflowId(account.accountId, userName);
+    book.add(userName, workflowId);
+    try {
+      const child = await startChild(keyRotation, {
+        workflowId,
+        args: [plan],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        typedSearchAttributes: [
+          { key: KeywardenKind, value: 'key-rotation' },
+          { key: KeywardenCampaignId, value: campaignId },
+          { key: KeywardenAccountId, value: account.accountId },
+        ],
+      });
+      void child
+        .result()
+        .then(sagaFinished, (error: unknown) =>
+          sagaFinished({ ...plan.report, status: 'failed', error: failureMessage(error) }),
+        );
+    } catch (error) {
+      book.finish(userName);
+      const busy = error instanceof WorkflowExecutionAlreadyStartedError;
+      const user: UserRotationReport = {
+        ...plan.report,
+        status: busy ? 'skipped' : 'failed',
+        reason: busy
+          ? `already being rotated by another campaign (workflow ${workflowId} is running)`
+          : plan.report.reason,
+        ...(busy ? {} : { error: `could not start the rotation: ${failureMessage(error)}` }),
+      };
+      record(user);
+      countFinal(user.status);
+    }
+  };
+
+  const skipPlans = (why: string) => {
+    for (const plan of plans.splice(0)) {
+      const user: UserRotationReport = { ...plan.report, status: 'skipped', reason: why };
+      record(user);
+      countFinal('skipped');
+    }
+  };
+
+  let abortForwarded = false;
+  let nextReconcile = Date.now() + RECONCILE_EVERY_MS;
+  for (;;) {
+    if (abort && !abortForwarded) {
+      abortForwarded = true;
+      skipPlans(`not started: the campaign was aborted by ${abort.by}`);
+      carry.inventoryDone = true;
+      for (const entry of book.snapshot()) {
+        sends.push(quietly(getExternalWorkflowHandle(entry.workflowId).signal(abortRotationSignal, abort)));
+      }
+    }
+    if (campaignDecision && campaignDecision.round > carry.decidedRounds) deliver(campaignDecision);
+
+    // Fill free slots: more inventory when the plan queue is empty, then sagas.
+    while (
+      !abort &&
+      report.status !== 'failed' &&
+      book.count('working') < spec.limits.maxKeysInFlightPerAccount
+    ) {
+      if (plans.length === 0) {
+        if (carry.inventoryDone || usersThisRun >= spec.limits.continueAsNewAfterUsers) break;
+        if (!(await fetchPage())) break;
+        continue;
+      }
+      await startSaga(plans.shift() as KeyRotationInput);
+    }
+
+    const moreToDo = plans.length > 0 || (!carry.inventoryDone && report.status !== 'failed');
+    if (!moreToDo && book.size === 0) break;
+
+    if (book.finishing().length > 0 || (book.inherited().length > 0 && Date.now() >= nextReconcile)) {
+      nextReconcile = Date.now() + RECONCILE_EVERY_MS;
+      for (const closed of await reconcileInherited(book, 'key')) {
+        const user = closed.report ?? {
+          ...(report.users.find((u) => u.userName === closed.key) ??
+            placeholderUser(account.accountId, closed.key)),
+          status: 'failed' as const,
+          error: `the rotation workflow ended ${closed.status.toLowerCase()}`,
+        };
+        sagaFinished(user);
+      }
+      continue; // what it found may finish this workflow or free slots: look again
+    }
+
+    const ready = !moreToDo && book.allAwaiting();
+    if (ready && gate && !abort && !gate.decision) {
+      tellCampaign({ accountId: account.accountId, stage: 'ready', usersWaiting: book.count('awaiting') });
+      const decision = await gate.waitForDecision(undefined, () => abort !== undefined);
+      if (decision) {
+        deliver({ ...decision, round: gate.round });
+        gate.nextRound();
+      }
+      continue;
+    }
+    tellCampaign(
+      ready
+        ? { accountId: account.accountId, stage: 'ready', usersWaiting: book.count('awaiting') }
+        : book.count('working') > 0 || (moreToDo && !abort)
+          ? { accountId: account.accountId, stage: 'working' }
+          : { accountId: account.accountId, stage: 'waiting' },
+    );
+
+    // Only between pages: plans not started yet would be lost (the cursor is past their users).
+    const runIsFull = moreToDo && usersThisRun >= spec.limits.continueAsNewAfterUsers;
+    if (plans.length === 0 && (runIsFull || workflowInfo().continueAsNewSuggested)) await continueAsNewNow();
+
+    const seen = book.version();
+    const slotFree = () =>
+      !abort &&
+      (plans.length > 0 || !carry.inventoryDone) &&
+      book.count('working') < spec.limits.maxKeysInFlightPerAccount;
+    await condition(
+      () =>
+        book.version() !== seen ||
+        slotFree() ||
+        (abort !== undefined && !abortForwarded) ||
+        (campaignDecision !== undefined && campaignDecision.round > carry.decidedRounds),
+      book.inherited().length > 0 ? Math.max(1, nextReconcile - Date.now()) : undefined,
     );
   }
 
-  // Every saga has either finished or is waiting: the account is ready for the decision.
-  const waitingForDecision = () => [...awaiting].filter((u) => !done.has(u)).length;
-  await condition(() => done.size + waitingForDecision() === plans.length);
-  if (waitingForDecision() > 0 && !decision) {
-    await campaign.signal(accountProgressSignal, {
-      accountId: account.accountId,
-      stage: 'ready-for-approval',
-      usersWaiting: waitingForDecision(),
-    });
-    if (gate) {
-      const own = await gate.waitForDecision();
-      decision ??= own;
-      for (const userName of awaiting) sendDecision(userName);
-    }
-  }
-  await Promise.all(results);
-  await Promise.all(pendingSends);
-
-  report.status = 'completed';
+  await Promise.all(sends);
+  await condition(allHandlersFinished);
+  if (report.status !== 'failed') report.status = spec.dryRun ? 'inventoried' : 'completed';
+  report.counts = carry.counts;
+  report.usersWithoutKeys = carry.usersWithoutKeys;
   if (gate) report.approval = gate.snapshot();
-  await campaign.signal(accountProgressSignal, {
-    accountId: account.accountId,
-    stage: 'finished',
-    summary: summaryOf(report),
-  });
+  await campaign
+    .signal(accountProgressSignal, {
+      accountId: account.accountId,
+      stage: 'finished',
+      seq: (carry.progressSeq ?? 0) + 1,
+    })
+    .catch(() => undefined);
   return report;
+
+  async function continueAsNewNow(): Promise<never> {
+    await Promise.all(sends);
+    await condition(allHandlersFinished);
+    const next: AccountCarryOver = {
+      ...carry,
+      run: carry.run + 1,
+      sagas: book.snapshot(),
+      ...(gate ? { approval: gate.snapshot() } : {}),
+      ...(abort ? { aborted: abort } : {}),
+    };
+    return continueAsNew<typeof accountRotation>({ ...input, carry: next });
+  }
 }
 
-/** What the campaign keeps of an account: counts, not every user (a campaign may span 10,000 accounts). */
-function summaryOf(report: AccountRotationReport): AccountSummary {
+function placeholderUser(accountId: string, userName: string): UserRotationReport {
   return {
-    accountId: report.accountId,
-    status: report.status,
-    counts: countStatuses(report.users),
-    ...(report.error === undefined ? {} : { error: report.error }),
+    accountId,
+    userName,
+    action: 'rotate',
+    reason: 'selected for rotation',
+    status: 'failed',
+    keys: [],
+    deletedAccessKeyIds: [],
+    timeline: [],
   };
 }

@@ -17,6 +17,8 @@ export interface GateConfig extends ApprovalPolicy {
   onTimeout: 'reject' | 'escalate';
   /** Offboarding accepts `cancel` from HR (or any allowed approver); campaigns do not. */
   acceptsCancel: boolean;
+  /** Refuse approvals and rejections sent before the gate opens: they would approve nothing specific. */
+  refuseBeforeOpen: boolean;
 }
 
 /** The gate a rotation campaign (or, with approval.scope account, each of its accounts) waits at. */
@@ -28,6 +30,7 @@ export function campaignGateConfig(spec: CampaignSpec): GateConfig {
     timeoutMs: durationToMs(spec.approval.timeout),
     onTimeout: spec.approval.onTimeout,
     acceptsCancel: false,
+    refuseBeforeOpen: true,
   };
 }
 
@@ -54,7 +57,11 @@ export class ApprovalGate {
           approvals: [],
           rejectedAttempts: [],
           escalations: [],
+          round: 1,
+          pastRounds: [],
         };
+    this.state.round ??= 1;
+    this.state.pastRounds ??= [];
   }
 
   /** Installs the approve/reject (and cancel) signal handlers on the current workflow. */
@@ -71,6 +78,29 @@ export class ApprovalGate {
     return this.state.decision;
   }
 
+  get round(): number {
+    return this.state.round;
+  }
+
+  /**
+   * Closes the decided round and opens the next: approvals count for the round they were given
+   * in, and an approval is never reused for what a later round asks.
+   */
+  nextRound(): void {
+    if (this.state.decision) this.state.pastRounds.push(this.state.decision);
+    delete this.state.decision;
+    delete this.state.openedAt;
+    delete this.state.deadline;
+    this.state.approvals = [];
+    this.state.escalations = [];
+    this.state.round++;
+  }
+
+  /** Records a refused message with its reason, exactly like an invalid approval. */
+  refuse(signal: RejectedAttempt['signal'], judgement: Extract<Judgement, { valid: false }>): void {
+    this.recordInvalid(signal, judgement);
+  }
+
   snapshot(): ApprovalState {
     return copy(this.state);
   }
@@ -80,7 +110,10 @@ export class ApprovalGate {
    * timeout, `reject` decides 'timed-out'; `escalate` records an escalation, calls the notifier
    * and waits one more timeout, as often as it takes.
    */
-  async waitForDecision(onEscalate?: () => Promise<void>): Promise<ApprovalDecision> {
+  async waitForDecision(
+    onEscalate?: () => Promise<void>,
+    interrupted: () => boolean = () => false,
+  ): Promise<ApprovalDecision | undefined> {
     if (this.state.openedAt === undefined) {
       this.state.openedAt = nowIso();
       this.state.deadline = new Date(Date.now() + this.config.timeoutMs).toISOString();
@@ -88,8 +121,9 @@ export class ApprovalGate {
     for (;;) {
       if (this.state.decision) return this.state.decision;
       const remaining = Math.max(0, Date.parse(this.state.deadline ?? nowIso()) - Date.now());
-      const decided = await condition(() => this.state.decision !== undefined, remaining);
-      if (decided && this.state.decision) return this.state.decision;
+      const decided = await condition(() => this.state.decision !== undefined || interrupted(), remaining);
+      if (this.state.decision) return this.state.decision;
+      if (decided) return undefined;
       if (this.config.onTimeout === 'reject') {
         return this.decide(
           'timed-out',
@@ -137,11 +171,16 @@ export class ApprovalGate {
   }
 
   private refuseIfDecided(signal: RejectedAttempt['signal'], payload: unknown): boolean {
-    if (!this.state.decision) return false;
+    const reason = this.state.decision
+      ? `too late: the gate already decided (${this.state.decision.outcome})`
+      : this.config.refuseBeforeOpen && this.state.openedAt === undefined
+        ? 'too early: nothing awaits a decision yet; the gate opens when every key to delete is ready'
+        : undefined;
+    if (reason === undefined) return false;
     const judgement = judgeReject(this.config, payload);
     this.recordInvalid(signal, {
       valid: false,
-      reason: `too late: the gate already decided (${this.state.decision.outcome})`,
+      reason,
       ...(judgement.approver === undefined ? {} : { approver: judgement.approver }),
     });
     return true;

@@ -1,34 +1,59 @@
 import {
+  CancellationScope,
   condition,
   getExternalWorkflowHandle,
+  isCancellation,
+  log,
   proxyActivities,
   setHandler,
-  sleep,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { KeywardenActivities } from '../activities';
 import type { MemberRoleRef } from '../activities/aws/credentials';
-import type { ApprovalDecision } from '../domain/approval-state';
+import type { CreateAndStageKeyResult, UserKeysNow } from '../activities/key-activities';
+import type { AbortRequest, KeyDecision } from '../domain/approval-state';
 import type { UserRotationReport, UserRotationStatus } from '../domain/rotation-report';
 import { failureMessage } from './failure-message';
-import { deletionDecisionSignal, keyProgressSignal, keyStatusQuery } from './messages';
+import {
+  abortRotationSignal,
+  keyDecisionSignal,
+  keyProgressSignal,
+  keyStatusQuery,
+  type KeyProgress,
+} from './messages';
 
 export interface KeyRotationInput {
+  /** The account workflow that counts this saga's slot and passes the decision down. */
   accountWorkflowId: string;
+  campaignId: string;
   target: MemberRoleRef;
   secretName: string;
   adoptionMs: number;
   graceMs: number;
   oldAccessKeyId: string;
   inactiveKeyToDelete?: string;
-  /** Every key the user held at inventory: any other key found later was made by this saga. */
-  knownAccessKeyIds: string[];
+  /** What to do when the old key was still used during the adoption window. */
+  onOldKeyStillUsed: 'hold' | 'proceed';
   /** The report as selection left it (action, reason, keys and findings). */
   report: UserRotationReport;
+}
+
+/** One rotation per user at a time, whichever campaign starts it. */
+export function keyWorkflowId(accountId: string, userName: string): string {
+  return `rotation/${accountId}/${userName}`;
 }
 
 const aws = proxyActivities<KeywardenActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 },
+});
+
+// Creating a key must end with the key recorded and staged, or deleted: retry a crashed worker
+// for long. Non-retryable failures (LimitExceeded, AccessDenied) still end it at once.
+const creation = proxyActivities<KeywardenActivities>({
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30 },
 });
 
 // A brand-new key is refused until IAM has propagated it: retry longer.
@@ -37,11 +62,23 @@ const verification = proxyActivities<KeywardenActivities>({
   retry: { initialInterval: '2s', backoffCoefficient: 1.5, maximumInterval: '20s', maximumAttempts: 12 },
 });
 
+/** Where the saga stands, which decides what an abort or a cancellation undoes. */
+type Stage = 'preflight' | 'created' | 'live' | 'deactivated';
+
 /**
- * The rotation saga of one IAM user: create and store a new key, verify it, wait out the
- * adoption window, deactivate the old key, wait out the grace window, then delete the old key
- * only after an approval. A failure before deactivation discards the new key and puts the
- * secret back; a rejection reactivates the old key and keeps the new one.
+ * The rotation saga of one IAM user, following the Secrets Manager rotation protocol:
+ * preflight, create the new key and stage it (AWSPENDING), verify it, promote it (AWSCURRENT),
+ * wait out the adoption window, deactivate the old key, wait out the grace window, then delete
+ * the old key only with an approval for that key.
+ *
+ * Point of no return: verification. Before it, a failure deletes the new key and its pending
+ * version (consumers still read the old key). After it, nothing deletes the new key: a failure
+ * leaves it live and stored, and the user is reported needs-attention with the reason.
+ *
+ * Every deactivation and deletion is preceded by a fresh read of the keys; anything unexpected
+ * (the old key reactivated or used after deactivation, the new key no longer active) stops the
+ * saga with needs-attention. AWS steps are not interrupted by cancellation; an abort or a
+ * cancellation during a wait unwinds the saga in a non-cancellable scope.
  */
 export async function keyRotation(input: KeyRotationInput): Promise<UserRotationReport> {
   const report: UserRotationReport = {
@@ -51,112 +88,328 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
   };
   const { target } = input;
   const userName = report.userName;
-  let decision: ApprovalDecision | undefined;
-  setHandler(keyStatusQuery, () => report);
-  setHandler(deletionDecisionSignal, (d) => {
-    decision ??= d;
-  });
+  const oldKey = input.oldAccessKeyId;
+  let stage = 'preflight' as Stage;
+  let created: CreateAndStageKeyResult | undefined;
+  let awaitingKey: string | undefined;
+  let decision: KeyDecision | undefined;
+  let abort: AbortRequest | undefined;
+
+  const received = (): KeyDecision | undefined => decision;
   const note = (event: string) => report.timeline.push({ at: new Date().toISOString(), event });
   const finish = (status: UserRotationStatus, event: string) => {
     report.status = status;
     note(event);
     return report;
   };
-
-  const awaitDecision = async (): Promise<ApprovalDecision> => {
-    if (!decision) {
-      note('waiting for the deletion approval');
-      await getExternalWorkflowHandle(input.accountWorkflowId).signal(keyProgressSignal, {
-        userName,
-        stage: 'awaiting-decision',
-      });
-      await condition(() => decision !== undefined);
+  setHandler(keyStatusQuery, () => report);
+  setHandler(abortRotationSignal, (request) => {
+    abort ??= request;
+  });
+  setHandler(keyDecisionSignal, (d) => {
+    if (decision) return;
+    if (awaitingKey === undefined || !d.accessKeyIds.includes(awaitingKey)) {
+      note(`ignored a ${d.outcome} decision that does not cover the key this saga is waiting on`);
+      return;
     }
-    const d = decision as ApprovalDecision;
-    note(`deletion decision: ${d.outcome} (${d.reason})`);
+    decision = d;
+  });
+
+  // AWS steps and messages run to completion even when the workflow is being cancelled.
+  const step = <T>(fn: () => Promise<T>): Promise<T> => CancellationScope.nonCancellable(fn);
+  let seq = 0;
+  const tell = async (progress: Omit<KeyProgress, 'userName' | 'seq'>) => {
+    seq++;
+    try {
+      await step(() =>
+        getExternalWorkflowHandle(input.accountWorkflowId).signal(keyProgressSignal, {
+          userName,
+          seq,
+          ...progress,
+        }),
+      );
+    } catch (error) {
+      log.warn('could not report progress to the account workflow', { error: failureMessage(error) });
+    }
+  };
+  const inspect = (): Promise<UserKeysNow> => step(() => aws.inspectUserKeys({ target, userName }));
+  /** Waits `ms`; false when an abort came first. */
+  const waitOut = async (ms: number): Promise<boolean> => {
+    await condition(() => abort !== undefined, ms);
+    return abort === undefined;
+  };
+  const awaitDecision = async (accessKeyId: string): Promise<KeyDecision | undefined> => {
+    awaitingKey = accessKeyId;
+    decision = undefined;
+    note(`waiting for an approval to delete key ${accessKeyId}`);
+    await tell({ stage: 'awaiting-decision', accessKeyId });
+    await condition(() => decision !== undefined || abort !== undefined);
+    awaitingKey = undefined;
+    const d = received();
+    if (abort || !d) return undefined;
+    note(`decision on key ${accessKeyId}: ${d.outcome} (${d.reason})`);
     return d;
   };
 
-  let knownAccessKeyIds = input.knownAccessKeyIds;
-  if (input.inactiveKeyToDelete) {
-    // The inactive key holds the second slot: the new key needs it, and deleting needs approval.
-    const early = await awaitDecision();
-    if (early.outcome !== 'approved') {
-      return finish('skipped', 'the inactive key was not approved for deletion, so no new key could be made');
+  const discard = async (why: string): Promise<UserRotationReport> => {
+    const made = created as CreateAndStageKeyResult;
+    try {
+      await step(() =>
+        aws.discardNewKey({
+          target,
+          userName,
+          accessKeyId: made.accessKeyId,
+          secretName: input.secretName,
+          versionId: made.versionId,
+          secretCreated: made.secretCreated,
+        }),
+      );
+    } catch (error) {
+      report.error = `${report.error ? `${report.error}; ` : ''}compensation failed: ${failureMessage(error)}`;
+      return finish('failed', `${why}; could not discard the unverified key ${made.accessKeyId}`);
     }
-    await aws.deleteAccessKey({ target, userName, accessKeyId: input.inactiveKeyToDelete });
-    report.deletedAccessKeyIds.push(input.inactiveKeyToDelete);
-    knownAccessKeyIds = knownAccessKeyIds.filter((id) => id !== input.inactiveKeyToDelete);
-    note(`deleted inactive key ${input.inactiveKeyToDelete}`);
-  }
-
-  let created: Awaited<ReturnType<KeywardenActivities['createAndStoreKey']>> | undefined;
-  try {
-    created = await aws.createAndStoreKey({
-      target,
-      userName,
-      knownAccessKeyIds,
-      secretName: input.secretName,
-    });
-    report.newAccessKeyId = created.accessKeyId;
-    report.secretArn = created.secretArn;
-    report.secretVersionId = created.versionId;
-    note(`created key ${created.accessKeyId}, stored as version ${created.versionId} of ${input.secretName}`);
-
-    await verification.verifyAccessKey({
-      target,
-      userName,
-      accessKeyId: created.accessKeyId,
-      secretName: input.secretName,
-    });
-    note('verified the new key with sts:GetCallerIdentity');
-
-    const adoptionStarted = Date.now();
-    await sleep(input.adoptionMs);
-    const lastUsed = await aws.getKeyLastUsed({ target, accessKeyId: input.oldAccessKeyId });
-    report.oldKeyLastUsed = lastUsed.lastUsedDate;
-    report.oldKeyUsedDuringAdoption =
-      lastUsed.lastUsedDate !== undefined && Date.parse(lastUsed.lastUsedDate) >= adoptionStarted;
-    note(
-      `adoption window over; old key last used ${lastUsed.lastUsedDate ?? 'never'}` +
-        (report.oldKeyUsedDuringAdoption ? ' (still in use during the window)' : ''),
+    return finish(
+      'compensated',
+      `${why}; discarded the unverified key ${made.accessKeyId} and its pending version (AWSCURRENT untouched)`,
     );
+  };
 
-    await aws.setAccessKeyStatus({ target, userName, accessKeyId: input.oldAccessKeyId, status: 'Inactive' });
-    note(`deactivated old key ${input.oldAccessKeyId}`);
-  } catch (error) {
-    report.error = failureMessage(error);
-    if (created) {
-      const undo = created;
-      await aws.discardNewKey({
-        target,
-        userName,
-        accessKeyId: undo.accessKeyId,
-        secretName: input.secretName,
-        versionId: undo.versionId,
-        previousVersionId: undo.previousVersionId,
-        secretCreated: undo.secretCreated,
-      });
+  const reactivateOldKey = async (why: string): Promise<UserRotationReport> => {
+    const now = await inspect();
+    const old = now.keys.find((k) => k.accessKeyId === oldKey);
+    if (!old)
+      return finish('rolled-back', `${why}; the old key ${oldKey} no longer exists, the new key stays live`);
+    if (old.status !== 'Active') {
+      await step(() => aws.setAccessKeyStatus({ target, userName, accessKeyId: oldKey, status: 'Active' }));
+    }
+    return finish('rolled-back', `${why}; reactivated old key ${oldKey}, the new key stays live and stored`);
+  };
+
+  /** What an abort or a cancellation undoes, by stage. Never deletes a verified key. */
+  const unwind = async (why: string): Promise<UserRotationReport> => {
+    switch (stage) {
+      case 'preflight':
+        return finish('skipped', `${why} before a new key was made; nothing changed`);
+      case 'created':
+        return discard(why);
+      case 'live':
+        return finish('rolled-back', `${why}; the old key ${oldKey} stays active and the new key stays live`);
+      case 'deactivated':
+        return reactivateOldKey(why);
+    }
+  };
+  const abortReason = () =>
+    `aborted by ${abort?.by ?? 'unknown'}${abort?.reason ? ` (${abort.reason})` : ''}`;
+
+  const rotate = async (): Promise<UserRotationReport> => {
+    if (input.inactiveKeyToDelete) {
+      // The inactive key holds the second slot: the new key needs it, and deleting needs approval.
+      const inactiveKey = input.inactiveKeyToDelete;
+      const d = await awaitDecision(inactiveKey);
+      if (!d) return unwind(abortReason());
+      if (d.outcome !== 'approved') {
+        return finish(
+          'skipped',
+          `deletion of inactive key ${inactiveKey} was not approved (${d.outcome}); no new key made`,
+        );
+      }
+      const now = await inspect();
+      const inactive = now.keys.find((k) => k.accessKeyId === inactiveKey);
+      const seen = input.report.keys.find((k) => k.accessKeyId === inactiveKey);
+      if (inactive?.status === 'Active') {
+        return finish(
+          'needs-attention',
+          `inactive key ${inactiveKey} was reactivated since the inventory; nothing deleted`,
+        );
+      }
+      if (inactive?.lastUsedDate !== undefined && inactive.lastUsedDate !== seen?.lastUsedDate) {
+        return finish(
+          'needs-attention',
+          `inactive key ${inactiveKey} was used since the inventory; nothing deleted`,
+        );
+      }
+      if (inactive) {
+        await step(() => aws.deleteAccessKey({ target, userName, accessKeyId: inactiveKey }));
+        report.deletedAccessKeyIds.push(inactiveKey);
+        note(`deleted inactive key ${inactiveKey}`);
+      } else note(`inactive key ${inactiveKey} was already gone`);
+    }
+
+    const before = await inspect();
+    if (!before.userExists) return finish('skipped', 'the user no longer exists');
+    if (before.containmentPolicy !== undefined) {
       return finish(
-        'compensated',
-        `failed before deactivation; discarded new key ${undo.accessKeyId} and restored the secret`,
+        'skipped',
+        `the user is contained by keywarden (inline policy ${before.containmentPolicy}): an offboarding or revocation owns it`,
       );
     }
-    return finish('failed', 'failed before a new key was made; nothing changed');
-  }
-
-  try {
-    await sleep(input.graceMs);
-    const final = await awaitDecision();
-    if (final.outcome === 'approved') {
-      await aws.deleteAccessKey({ target, userName, accessKeyId: input.oldAccessKeyId });
-      report.deletedAccessKeyIds.push(input.oldAccessKeyId);
-      return finish('rotated', `deleted old key ${input.oldAccessKeyId}`);
+    const old = before.keys.find((k) => k.accessKeyId === oldKey);
+    if (!old) return finish('skipped', `the old key ${oldKey} no longer exists; nothing to rotate`);
+    if (old.status !== 'Active') return finish('skipped', `the old key ${oldKey} is no longer active`);
+    if (before.keys.length >= 2) {
+      return finish(
+        'needs-attention',
+        `the user holds ${before.keys.length} keys now (${before.keys.map((k) => k.accessKeyId).join(', ')}); rotation needs a free slot`,
+      );
     }
-    await aws.setAccessKeyStatus({ target, userName, accessKeyId: input.oldAccessKeyId, status: 'Active' });
-    return finish('rolled-back', `reactivated old key ${input.oldAccessKeyId}; the new key stays stored`);
+    if (abort) return unwind(abortReason());
+
+    try {
+      created = await step(() =>
+        creation.createAndStageKey({
+          target,
+          userName,
+          knownAccessKeyIds: before.keys.map((k) => k.accessKeyId),
+          secretName: input.secretName,
+        }),
+      );
+    } catch (error) {
+      report.error = failureMessage(error);
+      return finish('failed', 'could not create and stage a new key; nothing changed');
+    }
+    stage = 'created';
+    const made = created;
+    report.newAccessKeyId = made.accessKeyId;
+    report.secretArn = made.secretArn;
+    report.secretVersionId = made.versionId;
+    note(
+      `created key ${made.accessKeyId}, staged as version ${made.versionId} (AWSPENDING) of ${input.secretName}`,
+    );
+
+    const staged = {
+      target,
+      userName,
+      accessKeyId: made.accessKeyId,
+      secretName: input.secretName,
+      versionId: made.versionId,
+    };
+    try {
+      await step(() => verification.verifyStagedKey(staged));
+    } catch (error) {
+      report.error = failureMessage(error);
+      return discard('verification failed');
+    }
+    if (abort) return unwind(abortReason());
+    stage = 'live';
+    note(
+      'verified the new key with sts:GetCallerIdentity: point of no return, it is never deleted from here on',
+    );
+    return afterPointOfNoReturn(staged);
+  };
+
+  const afterPointOfNoReturn = async (staged: Parameters<KeywardenActivities['promoteStagedKey']>[0]) => {
+    const newKey = staged.accessKeyId;
+    try {
+      const promoted = await step(() => aws.promoteStagedKey(staged));
+      note(
+        `promoted version ${staged.versionId} to AWSCURRENT` +
+          (promoted.previousVersionId ? `; version ${promoted.previousVersionId} is AWSPREVIOUS` : ''),
+      );
+    } catch (error) {
+      report.error = failureMessage(error);
+      return finish(
+        'needs-attention',
+        `the verified key ${newKey} could not be promoted; it stays stored as AWSPENDING, the old key is untouched`,
+      );
+    }
+
+    await tell({ stage: 'waiting' });
+    const adoptionStarted = Date.now();
+    if (!(await waitOut(input.adoptionMs))) return unwind(abortReason());
+
+    const afterAdoption = await inspect();
+    const old = afterAdoption.keys.find((k) => k.accessKeyId === oldKey);
+    const fresh = afterAdoption.keys.find((k) => k.accessKeyId === newKey);
+    report.oldKeyLastUsed = old?.lastUsedDate;
+    report.oldKeyUsedDuringAdoption =
+      old?.lastUsedDate !== undefined && Date.parse(old.lastUsedDate) >= adoptionStarted;
+    note(
+      `adoption window over; old key last used ${old?.lastUsedDate ?? 'never'}` +
+        (report.oldKeyUsedDuringAdoption ? ' (still in use during the window)' : ''),
+    );
+    if (fresh?.status !== 'Active') {
+      return finish(
+        'needs-attention',
+        `the new key ${newKey} is no longer active; the old key was left as it is`,
+      );
+    }
+    if (!old)
+      return finish('rotated', `the old key ${oldKey} was already deleted during adoption: counted as done`);
+    if (report.oldKeyUsedDuringAdoption && input.onOldKeyStillUsed === 'hold') {
+      return finish(
+        'needs-attention',
+        `the old key ${oldKey} was still used during adoption (policy.onOldKeyStillUsed: hold); not deactivated`,
+      );
+    }
+    if (old.status === 'Active') {
+      try {
+        await step(() =>
+          aws.setAccessKeyStatus({ target, userName, accessKeyId: oldKey, status: 'Inactive' }),
+        );
+      } catch (error) {
+        report.error = failureMessage(error);
+        return finish(
+          'needs-attention',
+          `could not deactivate the old key ${oldKey}; the new key stays live`,
+        );
+      }
+    }
+    stage = 'deactivated';
+    const deactivatedAt = Date.now();
+    note(`deactivated old key ${oldKey}`);
+
+    if (!(await waitOut(input.graceMs))) return unwind(abortReason());
+    const d = await awaitDecision(oldKey);
+    if (!d) return unwind(abortReason());
+    if (d.outcome !== 'approved') return reactivateOldKey(`deletion ${d.outcome}`);
+
+    const last = await inspect();
+    const oldNow = last.keys.find((k) => k.accessKeyId === oldKey);
+    const newNow = last.keys.find((k) => k.accessKeyId === newKey);
+    if (!oldNow) return finish('rotated', `the old key ${oldKey} was already gone: counted as done`);
+    if (oldNow.status === 'Active') {
+      return finish(
+        'needs-attention',
+        `the old key ${oldKey} was reactivated during the grace window; not deleted`,
+      );
+    }
+    if (oldNow.lastUsedDate !== undefined && Date.parse(oldNow.lastUsedDate) > deactivatedAt) {
+      return finish(
+        'needs-attention',
+        `the old key ${oldKey} was used after it was deactivated; not deleted`,
+      );
+    }
+    if (newNow?.status !== 'Active') {
+      return finish(
+        'needs-attention',
+        `the new key ${newKey} is no longer active; the old key was not deleted`,
+      );
+    }
+    await step(() => aws.deleteAccessKey({ target, userName, accessKeyId: oldKey }));
+    report.deletedAccessKeyIds.push(oldKey);
+    return finish('rotated', `deleted old key ${oldKey}`);
+  };
+
+  let result: UserRotationReport;
+  try {
+    result = await rotate();
   } catch (error) {
-    report.error = failureMessage(error);
-    return finish('failed', 'failed after the old key was deactivated; the new key is live');
+    if (isCancellation(error)) {
+      result = await CancellationScope.nonCancellable(() => unwind('the rotation was cancelled'));
+    } else {
+      report.error = failureMessage(error);
+      result =
+        stage === 'live' || stage === 'deactivated'
+          ? finish(
+              'needs-attention',
+              'failed after the point of no return; the new key stays live and stored',
+            )
+          : stage === 'created'
+            ? await discard('failed before verification')
+            : finish('failed', 'failed before a new key was made; nothing changed');
+    }
   }
+  await tell({ stage: 'finished' });
+  log.info('key rotation finished', { workflowId: workflowInfo().workflowId, status: result.status });
+  return result;
 }

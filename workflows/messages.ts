@@ -1,35 +1,54 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { ApprovalDecision } from '../domain/approval-state';
-import type {
-  AccountRotationReport,
-  AccountSummary,
-  CampaignStatus,
-  UserRotationReport,
-} from '../domain/rotation-report';
+import type { AbortRequest, KeyDecision, RoundDecision } from '../domain/approval-state';
+import type { AccountRotationReport, CampaignStatus, UserRotationReport } from '../domain/rotation-report';
 
 // Sent by people (Temporal Web UI "Send a Signal", or the CLI). One JSON object:
 // {"approver": "alice@example.com", "comment": "..."}. Typed unknown: the gate validates it.
 export const approveSignal = defineSignal<[unknown]>('approve');
 export const rejectSignal = defineSignal<[unknown]>('reject');
 export const cancelSignal = defineSignal<[unknown]>('cancel');
+/** Stops a campaign: `{"approver": "...", "comment": "why"}` from the initiator or a listed approver. */
+export const abortSignal = defineSignal<[unknown]>('abort');
 
 export const campaignStatusQuery = defineQuery<CampaignStatus>('status');
 export const accountStatusQuery = defineQuery<AccountRotationReport>('status');
 export const keyStatusQuery = defineQuery<UserRotationReport>('status');
 
-// Between keywarden's own workflows.
-export interface AccountProgress {
-  accountId: string;
-  stage: 'ready-for-approval' | 'finished';
-  /** With 'ready-for-approval': how many users wait for the decision. */
-  usersWaiting?: number;
-  summary?: AccountSummary;
-}
+// Between keywarden's own workflows. Progress signals only tell a parent when to look again and
+// how many slots are busy; completion is learned from child results (or, for children started
+// before a continue-as-new, from their final report and a reconciliation by describing them).
+
+/** A saga's stage, as its account workflow counts slots. */
 export interface KeyProgress {
   userName: string;
-  stage: 'awaiting-decision';
+  /**
+   * waiting: sleeping through a window (holds no slot); awaiting-decision: asks for the deletion
+   * of `accessKeyId`; finished: done (the parent reads the result, never trusts this message for it).
+   */
+  stage: 'waiting' | 'awaiting-decision' | 'finished';
+  accessKeyId?: string;
+  /** Increases with every message of this saga: signals can arrive out of order. */
+  seq: number;
 }
+
+/** An account's stage, as the campaign counts slots. */
+export interface AccountProgress {
+  accountId: string;
+  /**
+   * working: AWS work in progress; waiting: only sleeping sagas (holds no slot); ready: every
+   * unfinished saga awaits the decision; finished: done (the campaign reads the result).
+   */
+  stage: 'working' | 'waiting' | 'ready' | 'finished';
+  usersWaiting?: number;
+  /** Increases with every message of this account, across its runs: signals can arrive out of order. */
+  seq: number;
+}
+
 export const accountProgressSignal = defineSignal<[AccountProgress]>('keywarden.accountProgress');
 export const keyProgressSignal = defineSignal<[KeyProgress]>('keywarden.keyProgress');
-/** The deletion decision, passed down from the gate that owns it to the sagas that wait on it. */
-export const deletionDecisionSignal = defineSignal<[ApprovalDecision]>('keywarden.deletionDecision');
+/** The campaign's decision for one round, passed to the accounts that were ready in it. */
+export const accountDecisionSignal = defineSignal<[RoundDecision]>('keywarden.accountDecision');
+/** The decision passed to one saga, for the key it asked to delete. */
+export const keyDecisionSignal = defineSignal<[KeyDecision]>('keywarden.keyDecision');
+/** An abort, passed down from the campaign to its accounts and their sagas. */
+export const abortRotationSignal = defineSignal<[AbortRequest]>('keywarden.abort');

@@ -11,7 +11,9 @@ import {
 import type { KeywardenActivities } from '../activities';
 import type { MemberRoleRef } from '../activities/aws/credentials';
 import type { ContainmentFailureDetails, MatchedUser } from '../activities/offboarding-activities';
+import type { ApprovalDecision } from '../domain/approval-state';
 import { durationToMs } from '../domain/duration';
+import { byCodeUnits } from '../domain/order';
 import type { AccountRef } from '../domain/inventory';
 import type { OffboardingRequest } from '../domain/offboarding-request';
 import {
@@ -74,6 +76,7 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
     timeoutMs: durationToMs(request.approval.timeout),
     onTimeout: request.approval.onTimeout,
     acceptsCancel: true,
+    refuseBeforeOpen: false,
   }).listen();
 
   const status: OffboardingStatus = {
@@ -184,8 +187,8 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
     await Promise.all(users.map(contain));
   });
   status.accountsSearched.sort();
-  status.accountsFailed.sort((a, b) => a.accountId.localeCompare(b.accountId));
-  status.users.sort((a, b) => a.accountId.localeCompare(b.accountId) || a.userName.localeCompare(b.userName));
+  status.accountsFailed.sort((a, b) => byCodeUnits(a.accountId, b.accountId));
+  status.users.sort((a, b) => byCodeUnits(a.accountId, b.accountId) || byCodeUnits(a.userName, b.userName));
   if (accounts.length > 0 && status.accountsFailed.length === accounts.length) {
     return finish('failed', 'no account in scope could be searched');
   }
@@ -208,7 +211,7 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
 
   // 3. Approval.
   enter('awaiting-approval');
-  const decision = await gate.waitForDecision();
+  const decision = (await gate.waitForDecision()) as ApprovalDecision;
 
   // 4a. Approved: purge, each user in AWS's order, users in parallel.
   if (decision.outcome === 'approved') {

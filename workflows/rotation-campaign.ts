@@ -12,10 +12,16 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { KeywardenActivities } from '../activities';
-import type { ApprovalDecision } from '../domain/approval-state';
+import { judgeReject } from '../domain/approval';
+import type { AbortRequest, RoundDecision } from '../domain/approval-state';
 import type { CampaignCarryOver, CampaignInput } from '../domain/campaign-input';
 import type { AccountRef } from '../domain/inventory';
-import { addCounts, type CampaignPhase, type CampaignStatus } from '../domain/rotation-report';
+import {
+  addCounts,
+  type AccountRotationReport,
+  type CampaignPhase,
+  type CampaignStatus,
+} from '../domain/rotation-report';
 import {
   KeywardenAccountId,
   KeywardenCampaignId,
@@ -23,9 +29,19 @@ import {
   KeywardenPhase,
 } from '../domain/search-attributes';
 import { accountRotation, accountWorkflowId } from './account-rotation';
-import { failureMessage } from './failure-message';
 import { ApprovalGate, campaignGateConfig } from './approval-gate';
-import { accountProgressSignal, campaignStatusQuery, deletionDecisionSignal } from './messages';
+import { ChildBook, quietly } from './child-book';
+import { failureMessage } from './failure-message';
+import {
+  abortRotationSignal,
+  abortSignal,
+  accountDecisionSignal,
+  accountProgressSignal,
+  approveSignal,
+  campaignStatusQuery,
+  rejectSignal,
+} from './messages';
+import { RECONCILE_EVERY_MS, reconcileInherited } from './reconcile';
 
 const { listAccountsInScope } = proxyActivities<KeywardenActivities>({
   startToCloseTimeout: '5 minutes',
@@ -33,10 +49,16 @@ const { listAccountsInScope } = proxyActivities<KeywardenActivities>({
 });
 
 /**
- * An org-wide rotation campaign: lists the accounts in scope, runs one accountRotation per
- * account in a sliding window, owns the campaign-scope approval gate, and continues as new
- * before its history grows large. Account workflows outlive a continue-as-new (ABANDON) and
- * report back by signal to the campaign's workflow ID, which reaches whichever run is current.
+ * An org-wide rotation campaign: lists the accounts in scope and runs one accountRotation per
+ * account. At most `maxAccountsInFlight` accounts do AWS work at once; an account whose sagas
+ * only sleep or wait for the decision holds no slot, so a campaign over hundreds of accounts
+ * reaches its approval about one adoption plus one grace window after it starts.
+ *
+ * It owns the campaign-scope gate, which opens (once per round) when every unfinished account is
+ * ready, and passes each round's decision to exactly the accounts that were ready in it. It learns
+ * that an account finished from the account's result; for accounts an earlier run started (before
+ * a continue-as-new), from describing them. `abort` stops it: nothing new starts and every saga
+ * that has not passed its point of no return is rolled back.
  */
 export async function rotationCampaign(input: CampaignInput): Promise<CampaignStatus> {
   const { spec } = input;
@@ -46,21 +68,23 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     continuedAsNew: 0,
     accountsInScope: 0,
     pending: [],
-    inFlight: [],
-    readyForApproval: [],
+    accounts: [],
     finished: 0,
+    notStarted: 0,
     failedAccounts: [],
     userCounts: {},
   };
   const campaignScope = spec.approval.scope === 'campaign';
-  const gate = new ApprovalGate(campaignGateConfig(spec), input.carry?.approval);
+  const gateConfig = campaignGateConfig(spec);
+  const gate = new ApprovalGate(gateConfig, carry.approval);
   if (campaignScope) gate.listen();
+  else refuseApprovalsHere(gate);
 
   const pending: AccountRef[] = [...carry.pending];
-  const inFlight = new Set(carry.inFlight);
-  const ready = new Map(carry.readyForApproval.map((r) => [r.accountId, r.usersWaiting]));
+  const book = new ChildBook(carry.accounts);
   let phase: CampaignPhase = input.carry ? 'rotating' : 'listing-accounts';
   let error: string | undefined;
+  let abort: AbortRequest | undefined = carry.aborted;
   const sends: Array<Promise<void>> = [];
 
   const status = (): CampaignStatus => ({
@@ -73,50 +97,58 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     continuedAsNew: carry.continuedAsNew,
     accounts: {
       inScope: carry.accountsInScope,
-      started: carry.accountsInScope - pending.length,
-      readyForApproval: ready.size,
+      started: carry.accountsInScope - pending.length - carry.notStarted,
+      working: book.count('working'),
+      waiting: book.count('waiting'),
+      readyForApproval: book.count('awaiting'),
       finished: carry.finished,
       failed: carry.failedAccounts.length,
+      notStarted: carry.notStarted,
     },
     users: carry.userCounts,
-    usersAwaitingDecision: [...ready.values()].reduce((sum, n) => sum + n, 0),
+    usersAwaitingDecision: book.inState('awaiting').reduce((sum, e) => sum + (e.usersWaiting ?? 0), 0),
     failedAccounts: carry.failedAccounts,
     approval: gate.snapshot(),
+    ...(abort === undefined ? {} : { aborted: abort }),
     ...(error === undefined ? {} : { error }),
   });
   const setPhase = (next: CampaignPhase) => {
+    if (next === phase && next !== 'listing-accounts') return;
     phase = next;
     upsertSearchAttributes([{ key: KeywardenPhase, value: next }]);
   };
-  const sendDecision = (accountId: string, decision: ApprovalDecision) => {
-    sends.push(
-      getExternalWorkflowHandle(accountWorkflowId(campaignId, accountId)).signal(
-        deletionDecisionSignal,
-        decision,
-      ),
-    );
+  const accountFinished = (
+    accountId: string,
+    summary: { status: string; counts: object; error?: string },
+  ) => {
+    if (!book.finish(accountId)) return;
+    carry.finished++;
+    carry.userCounts = addCounts(carry.userCounts, summary.counts);
+    if (summary.status === 'failed') {
+      carry.failedAccounts.push({ accountId, error: summary.error ?? 'failed' });
+    }
   };
 
   setHandler(campaignStatusQuery, status);
   setHandler(accountProgressSignal, (progress) => {
-    if (!inFlight.has(progress.accountId)) return; // a repeat after continue-as-new, already counted
-    if (progress.stage === 'ready-for-approval') {
-      ready.set(progress.accountId, progress.usersWaiting ?? 0);
-      if (campaignScope && gate.decision) sendDecision(progress.accountId, gate.decision);
-      return;
-    }
-    inFlight.delete(progress.accountId);
-    ready.delete(progress.accountId);
-    carry.finished++;
-    if (progress.summary) {
-      carry.userCounts = addCounts(carry.userCounts, progress.summary.counts);
-      if (progress.summary.status === 'failed') {
-        carry.failedAccounts.push({
-          accountId: progress.accountId,
-          error: progress.summary.error ?? 'failed',
-        });
-      }
-    }
+    if (!book.fresh(progress.accountId, progress.seq)) return;
+    if (progress.stage === 'working') book.set(progress.accountId, 'working');
+    else if (progress.stage === 'waiting') book.set(progress.accountId, 'waiting');
+    else if (progress.stage === 'ready') {
+      book.set(progress.accountId, 'awaiting', { usersWaiting: progress.usersWaiting ?? 0 });
+    } else book.markFinishing(progress.accountId);
+  });
+  setHandler(abortSignal, (payload) => {
+    const judgement = judgeReject(gateConfig, payload);
+    if (!judgement.valid) return gate.refuse('abort', judgement);
+    if (abort)
+      return gate.refuse('abort', { valid: false, approver: judgement.approver, reason: 'already aborted' });
+    abort = {
+      by: judgement.approver,
+      reason: judgement.comment ?? 'no reason given',
+      at: new Date().toISOString(),
+    };
+    log.warn('campaign aborted', { by: abort.by });
   });
 
   if (!input.carry) {
@@ -132,14 +164,12 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
   }
   setPhase('rotating');
 
-  let startedThisRun = 0;
-  let decisionBroadcast = campaignScope && gate.decision !== undefined;
-  const working = () => inFlight.size - ready.size;
-  while (pending.length > 0 || inFlight.size > 0) {
-    while (pending.length > 0 && working() < spec.limits.maxAccountsInFlight) {
-      const account = pending.shift() as AccountRef;
-      await startChild(accountRotation, {
-        workflowId: accountWorkflowId(campaignId, account.accountId),
+  const startAccount = async (account: AccountRef) => {
+    const workflowId = accountWorkflowId(campaignId, account.accountId);
+    book.add(account.accountId, workflowId);
+    try {
+      const child = await startChild(accountRotation, {
+        workflowId,
         args: [{ campaignId, spec, account, campaignWorkflowId: campaignId }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         typedSearchAttributes: [
@@ -148,58 +178,132 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
           { key: KeywardenAccountId, value: account.accountId },
         ],
       });
-      inFlight.add(account.accountId);
+      void child.result().then(
+        (report: AccountRotationReport) =>
+          accountFinished(account.accountId, {
+            status: report.status,
+            counts: report.counts ?? {},
+            ...(report.error ? { error: report.error } : {}),
+          }),
+        (failure: unknown) =>
+          accountFinished(account.accountId, {
+            status: 'failed',
+            counts: {},
+            error: failureMessage(failure),
+          }),
+      );
+    } catch (failure) {
+      accountFinished(account.accountId, {
+        status: 'failed',
+        counts: {},
+        error: `could not start the account workflow: ${failureMessage(failure)}`,
+      });
+    }
+  };
+
+  /** Passes a round's decision to every account that was ready in it. */
+  const deliver = (decision: RoundDecision) => {
+    for (const entry of book.inState('awaiting')) {
+      sends.push(
+        quietly(getExternalWorkflowHandle(entry.workflowId).signal(accountDecisionSignal, decision)),
+      );
+      book.set(entry.key, 'working');
+    }
+  };
+
+  let startedThisRun = 0;
+  let abortForwarded = false;
+  let nextReconcile = Date.now() + RECONCILE_EVERY_MS;
+  for (;;) {
+    if (abort && !abortForwarded) {
+      abortForwarded = true;
+      carry.notStarted += pending.splice(0).length;
+      for (const entry of book.snapshot()) {
+        sends.push(quietly(getExternalWorkflowHandle(entry.workflowId).signal(abortRotationSignal, abort)));
+      }
+      setPhase('aborting');
+    }
+
+    while (!abort && pending.length > 0 && book.count('working') < spec.limits.maxAccountsInFlight) {
+      await startAccount(pending.shift() as AccountRef);
       startedThisRun++;
     }
+    if (pending.length === 0 && book.size === 0) break;
+
+    if (book.finishing().length > 0 || (book.inherited().length > 0 && Date.now() >= nextReconcile)) {
+      nextReconcile = Date.now() + RECONCILE_EVERY_MS;
+      for (const closed of await reconcileInherited(book, 'account')) {
+        accountFinished(
+          closed.key,
+          closed.summary ?? {
+            status: 'failed',
+            counts: {},
+            error: `the account workflow ended ${closed.status.toLowerCase()}`,
+          },
+        );
+      }
+      continue; // what it found may finish this workflow or free slots: look again
+    }
+
+    const ready = !abort && pending.length === 0 && book.allAwaiting();
+    if (ready && campaignScope) {
+      setPhase('awaiting-approval');
+      const decision = await gate.waitForDecision(
+        () => {
+          upsertSearchAttributes([{ key: KeywardenPhase, value: 'approval-escalated' }]);
+          return Promise.resolve();
+        },
+        () => abort !== undefined,
+      );
+      if (decision) {
+        deliver({ ...decision, round: gate.round });
+        gate.nextRound();
+        setPhase('finishing');
+      }
+      continue;
+    }
+    if (!abort) setPhase(ready ? 'awaiting-approval' : book.count('awaiting') > 0 ? 'finishing' : 'rotating');
 
     if (startedThisRun >= spec.limits.continueAsNewAfterAccounts || workflowInfo().continueAsNewSuggested) {
       await Promise.all(sends);
       await condition(allHandlersFinished);
-      log.info('continuing as new', { startedThisRun, pending: pending.length, inFlight: inFlight.size });
+      log.info('continuing as new', { startedThisRun, pending: pending.length, unfinished: book.size });
       const next: CampaignCarryOver = {
         ...carry,
         continuedAsNew: carry.continuedAsNew + 1,
         pending,
-        inFlight: [...inFlight],
-        readyForApproval: [...ready].map(([accountId, usersWaiting]) => ({ accountId, usersWaiting })),
+        accounts: book.snapshot(),
         approval: gate.snapshot(),
+        ...(abort ? { aborted: abort } : {}),
       };
       await continueAsNew<typeof rotationCampaign>({ spec, carry: next });
     }
 
-    const allWaiting = pending.length === 0 && inFlight.size > 0 && ready.size === inFlight.size;
-    if (allWaiting && campaignScope && !gate.decision) {
-      setPhase('awaiting-approval');
-      await gate.waitForDecision(async () => {
-        upsertSearchAttributes([{ key: KeywardenPhase, value: 'approval-escalated' }]);
-        return Promise.resolve();
-      });
-      setPhase('finishing');
-    }
-    if (campaignScope && gate.decision && !decisionBroadcast) {
-      decisionBroadcast = true;
-      for (const accountId of ready.keys()) sendDecision(accountId, gate.decision);
-    }
-    if (!campaignScope && allWaiting && (phase as CampaignPhase) !== 'awaiting-approval')
-      setPhase('awaiting-approval');
-
-    const before = {
-      pending: pending.length,
-      inFlight: inFlight.size,
-      ready: ready.size,
-      decided: !!gate.decision,
-    };
+    const seen = book.version();
     await condition(
       () =>
-        inFlight.size !== before.inFlight ||
-        ready.size !== before.ready ||
-        (campaignScope && !!gate.decision !== before.decided) ||
-        (pending.length > 0 && working() < spec.limits.maxAccountsInFlight),
+        book.version() !== seen ||
+        (abort !== undefined && !abortForwarded) ||
+        (!abort && pending.length > 0 && book.count('working') < spec.limits.maxAccountsInFlight),
+      book.inherited().length > 0 ? Math.max(1, nextReconcile - Date.now()) : undefined,
     );
   }
 
   await Promise.all(sends);
   await condition(allHandlersFinished);
-  setPhase('completed');
+  setPhase(abort ? 'aborted' : 'completed');
   return status();
+}
+
+/** With approval.scope account, each account workflow has its own gate; say so instead of dropping the message. */
+function refuseApprovalsHere(gate: ApprovalGate): void {
+  const reason =
+    'this campaign approves per account (approval.scope: account): send the approval to the account ' +
+    'workflow <campaign-id>/<account-id> instead';
+  for (const [signal, name] of [
+    [approveSignal, 'approve'],
+    [rejectSignal, 'reject'],
+  ] as const) {
+    setHandler(signal, () => gate.refuse(name, { valid: false, reason }));
+  }
 }

@@ -12,6 +12,22 @@ import { MemberCredentials, memberCacheKey } from './credentials';
  */
 export const SDK_MAX_ATTEMPTS = 2;
 
+export interface RetryPolicy {
+  maxAttempts: number;
+  /** The SDK's 'standard' mode unless set. */
+  retryMode?: 'standard' | 'adaptive';
+}
+
+/**
+ * IAM is the exception. IAM throttles each account's API calls at low rates, and an inventory
+ * sends hundreds of calls into one account through this one cached client: failing the activity
+ * on the first throttle would redo a whole page. The SDK's adaptive mode retries a throttled call
+ * and also lowers the client's own send rate while IAM throttles (raising it again after), so all
+ * the calls into that account slow down together instead of failing.
+ */
+export const IAM_RETRY: RetryPolicy = { maxAttempts: 5, retryMode: 'adaptive' };
+const DEFAULT_RETRY: RetryPolicy = { maxAttempts: SDK_MAX_ATTEMPTS };
+
 export interface ManagementClients {
   organizations: OrganizationsClient;
   iam: IAMClient;
@@ -58,9 +74,8 @@ interface Observable extends Destroyable {
   };
 }
 
-interface CommonClientConfig {
+interface CommonClientConfig extends RetryPolicy {
   region: string;
-  maxAttempts: number;
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   endpoint?: string;
 }
@@ -91,7 +106,7 @@ export class AwsClients {
         'organizations',
         () => new OrganizationsClient(this.config(credentials)),
       ),
-      iam: this.cached('management', 'iam', () => new IAMClient(this.config(credentials))),
+      iam: this.cached('management', 'iam', () => new IAMClient(this.config(credentials, IAM_RETRY))),
       sts: this.cached('management', 'sts', () => new STSClient(this.config(credentials))),
     };
   }
@@ -101,7 +116,7 @@ export class AwsClients {
     const credentials = this.credentials.provider(ref);
     const owner = `member:${memberCacheKey(ref)}`;
     return {
-      iam: this.cached(owner, 'iam', () => new IAMClient(this.config(credentials)), ref.accountId),
+      iam: this.cached(owner, 'iam', () => new IAMClient(this.config(credentials, IAM_RETRY)), ref.accountId),
       secrets: this.cached(
         owner,
         'secretsmanager',
@@ -158,16 +173,20 @@ export class AwsClients {
     );
   }
 
-  private config(credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider): CommonClientConfig {
-    return clientConfig(this.env, credentials);
+  private config(
+    credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
+    retry: RetryPolicy = DEFAULT_RETRY,
+  ): CommonClientConfig {
+    return clientConfig(this.env, credentials, retry);
   }
 }
 
 function clientConfig(
   env: AwsEnvironment,
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
+  retry: RetryPolicy = DEFAULT_RETRY,
 ): CommonClientConfig {
-  const config: CommonClientConfig = { region: env.region, maxAttempts: SDK_MAX_ATTEMPTS, credentials };
+  const config: CommonClientConfig = { region: env.region, ...retry, credentials };
   if (env.endpoint !== undefined) config.endpoint = env.endpoint;
   return config;
 }

@@ -13,7 +13,9 @@ import {
   DeleteUserPolicyCommand,
   DeleteVirtualMFADeviceCommand,
   DetachUserPolicyCommand,
+  GenerateCredentialReportCommand,
   GetAccessKeyLastUsedCommand,
+  GetCredentialReportCommand,
   GetLoginProfileCommand,
   GetUserCommand,
   GetUserPolicyCommand,
@@ -32,6 +34,8 @@ import {
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import type { AccessKeyFacts, KeyStatus, UserFacts } from '../../domain/inventory';
+import type { CredentialReportRow } from './credential-report';
+import { parseCredentialReport } from './credential-report';
 import { isAwsError } from './errors';
 
 export interface UserSummary {
@@ -81,6 +85,38 @@ export interface AttachedPolicy {
   policyName: string;
 }
 
+export interface CredentialReportOptions {
+  /** How often to ask for the report before giving up with CredentialReportNotReadyError. */
+  maxPolls?: number;
+  /** The wait between two polls. */
+  pollIntervalMs?: number;
+  /** How to wait between polls: an activity passes one that heartbeats and honours cancellation. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const CREDENTIAL_REPORT_MAX_POLLS = 30;
+export const CREDENTIAL_REPORT_POLL_INTERVAL_MS = 2000;
+
+/**
+ * The credential report was still being generated after the bounded polling. A plain error (no
+ * AWS fault), so toActivityFailure makes it a retryable failure: the next attempt polls again.
+ */
+export class CredentialReportNotReadyError extends Error {
+  override readonly name = 'CredentialReportNotReady';
+}
+
+/** GetCredentialReport answers these while a report is being made, or when there is none (yet). */
+const REPORT_NOT_READY = [
+  'ReportInProgress',
+  'CredentialReportNotReadyException',
+  'ReportNotPresent',
+  'CredentialReportNotPresentException',
+  'ReportExpired',
+  'CredentialReportExpiredException',
+];
+/** GenerateCredentialReport answers LimitExceeded to too many generation requests: wait and ask again. */
+const GENERATE_BUSY = ['LimitExceeded', 'LimitExceededException'];
+
 /**
  * IAM of one account, as keywarden uses it. Each method is a thin mapping to one API (all
  * pages when the API pages). Deletions, detaches and removals are idempotent: they return
@@ -95,6 +131,12 @@ export interface IamGateway {
   listGroupsForUser(userName: string): Promise<string[]>;
   getUserFacts(accountId: string, user: UserSummary): Promise<UserFacts>;
   inventoryUsers(accountId: string, concurrency?: number): Promise<UserFacts[]>;
+  /**
+   * Every IAM user of the account as the credential report lists them (the root account's row
+   * left out): GenerateCredentialReport until COMPLETE (bounded polling), then GetCredentialReport.
+   * AWS hands out a report up to four hours old, so keys and users newer than the report are not in it.
+   */
+  getCredentialReport(options?: CredentialReportOptions): Promise<CredentialReportRow[]>;
 
   createAccessKey(userName: string): Promise<NewAccessKey>;
   updateAccessKeyStatus(userName: string, accessKeyId: string, status: KeyStatus): Promise<void>;
@@ -261,6 +303,44 @@ export class SdkIamGateway implements IamGateway {
   async inventoryUsers(accountId: string, concurrency = DEFAULT_INVENTORY_CONCURRENCY): Promise<UserFacts[]> {
     const users = await this.listUsers();
     return mapWithConcurrency(users, concurrency, (user) => this.getUserFacts(accountId, user));
+  }
+
+  async getCredentialReport(options: CredentialReportOptions = {}): Promise<CredentialReportRow[]> {
+    const maxPolls = Math.max(1, options.maxPolls ?? CREDENTIAL_REPORT_MAX_POLLS);
+    const interval = options.pollIntervalMs ?? CREDENTIAL_REPORT_POLL_INTERVAL_MS;
+    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    for (let poll = 1; ; poll++) {
+      const report = await this.tryCredentialReport();
+      if (report !== undefined) return parseCredentialReport(report);
+      if (poll >= maxPolls) {
+        throw new CredentialReportNotReadyError(
+          `the IAM credential report was not ready after ${maxPolls} polls ${interval} ms apart`,
+        );
+      }
+      await sleep(interval);
+    }
+  }
+
+  /** The report's CSV text, or undefined while it is not ready. */
+  private async tryCredentialReport(): Promise<string | undefined> {
+    try {
+      const generated = await this.client.send(new GenerateCredentialReportCommand({}));
+      if (generated.State !== 'COMPLETE') return undefined;
+    } catch (err) {
+      if (isAwsError(err, ...GENERATE_BUSY)) return undefined;
+      throw err;
+    }
+    try {
+      const out = await this.client.send(new GetCredentialReportCommand({}));
+      const format: string | undefined = out.ReportFormat;
+      if (format !== undefined && format !== 'text/csv') {
+        throw new Error(`the IAM credential report came as ${format}, not text/csv`);
+      }
+      return Buffer.from(out.Content ?? new Uint8Array()).toString('utf8');
+    } catch (err) {
+      if (isAwsError(err, ...REPORT_NOT_READY)) return undefined;
+      throw err;
+    }
   }
 
   async createAccessKey(userName: string): Promise<NewAccessKey> {

@@ -11,6 +11,7 @@ import { isAwsError } from './errors';
 
 export const CURRENT_STAGE = 'AWSCURRENT';
 export const PREVIOUS_STAGE = 'AWSPREVIOUS';
+export const PENDING_STAGE = 'AWSPENDING';
 export const MANAGED_BY_TAG = { Key: 'managed-by', Value: 'keywarden' } as const;
 
 export interface SecretDescription {
@@ -37,6 +38,21 @@ export interface SecretsGateway {
   getCurrentValue(name: string): Promise<{ versionId: string; value: string } | undefined>;
   /** Stores `value` as the new AWSCURRENT, creating the secret (tagged managed-by=keywarden) if missing. */
   putNewVersion(name: string, value: string, clientRequestToken?: string): Promise<SecretVersionRef>;
+  /**
+   * Stores `value` as a new version labelled AWSPENDING only, creating the secret if missing. As in
+   * AWS, the first version of a brand-new secret is also made AWSCURRENT (`created` says so).
+   */
+  putPendingVersion(
+    name: string,
+    value: string,
+    clientRequestToken: string,
+  ): Promise<SecretVersionRef & { created: boolean }>;
+  /** The value of one version, or undefined when the secret or version does not exist. */
+  getVersionValue(name: string, versionId: string): Promise<string | undefined>;
+  /** Moves `stage` to `versionId` (from wherever it is). Moving AWSCURRENT makes the old current AWSPREVIOUS. */
+  moveStage(name: string, stage: string, versionId: string): Promise<void>;
+  /** Removes `stage` from `versionId` if it is there. Idempotent. */
+  removeStage(name: string, stage: string, versionId: string): Promise<void>;
   /**
    * Moves AWSCURRENT back to the AWSPREVIOUS version. With `expectedCurrentVersionId`, does so
    * only while that version is still current, so a retried compensation is a no-op.
@@ -116,6 +132,81 @@ export class SdkSecretsGateway implements SecretsGateway {
       );
       return { arn: out.ARN ?? '', versionId: out.VersionId ?? '' };
     }
+  }
+
+  async putPendingVersion(
+    name: string,
+    value: string,
+    clientRequestToken: string,
+  ): Promise<SecretVersionRef & { created: boolean }> {
+    const pending = async () => {
+      const out = await this.client.send(
+        new PutSecretValueCommand({
+          SecretId: name,
+          SecretString: value,
+          ClientRequestToken: clientRequestToken,
+          VersionStages: [PENDING_STAGE],
+        }),
+      );
+      return { arn: out.ARN ?? '', versionId: out.VersionId ?? '' };
+    };
+    try {
+      return { ...(await pending()), created: false };
+    } catch (err) {
+      if (!isAwsError(err, NOT_FOUND)) throw err;
+    }
+    try {
+      // A new secret has no consumer yet; its first version is necessarily AWSCURRENT.
+      const out = await this.client.send(
+        new CreateSecretCommand({
+          Name: name,
+          SecretString: value,
+          ClientRequestToken: clientRequestToken,
+          Description: 'Access key managed by keywarden',
+          Tags: [{ ...MANAGED_BY_TAG }],
+        }),
+      );
+      const versionId = out.VersionId ?? '';
+      await this.moveStage(name, PENDING_STAGE, versionId);
+      return { arn: out.ARN ?? '', versionId, created: true };
+    } catch (err) {
+      if (!isAwsError(err, 'ResourceExistsException')) throw err;
+      return { ...(await pending()), created: false };
+    }
+  }
+
+  async getVersionValue(name: string, versionId: string): Promise<string | undefined> {
+    const out = await orUndefined(
+      this.client.send(new GetSecretValueCommand({ SecretId: name, VersionId: versionId })),
+    );
+    return out?.SecretString;
+  }
+
+  async moveStage(name: string, stage: string, versionId: string): Promise<void> {
+    const described = await this.describe(name);
+    const holder = described?.versions.find((v) => v.stages.includes(stage))?.versionId;
+    if (holder === versionId) return;
+    await this.client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: name,
+        VersionStage: stage,
+        MoveToVersionId: versionId,
+        ...(holder === undefined ? {} : { RemoveFromVersionId: holder }),
+      }),
+    );
+  }
+
+  async removeStage(name: string, stage: string, versionId: string): Promise<void> {
+    const described = await this.describe(name);
+    const version = described?.versions.find((v) => v.versionId === versionId);
+    if (!version?.stages.includes(stage)) return;
+    await this.client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: name,
+        VersionStage: stage,
+        RemoveFromVersionId: versionId,
+      }),
+    );
   }
 
   async restorePreviousVersion(name: string, expectedCurrentVersionId?: string): Promise<RestoreResult> {

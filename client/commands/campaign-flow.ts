@@ -4,7 +4,7 @@ import { principalSchema } from '../../domain/ids';
 import type { CampaignPhase, CampaignStatus } from '../../domain/rotation-report';
 import type { CampaignClient, SignalName } from '../campaign-client';
 import { isTerminalPhase } from '../campaign-client';
-import { CliError } from '../cli-error';
+import { CliError, UsageError } from '../cli-error';
 import { approvalOf, approvalVerdict, campaignStatusText } from '../report/status-text';
 
 export type Say = (line: string) => void;
@@ -74,6 +74,43 @@ export async function sendApprovalSignal(
   } while (verdict.kind === 'no-answer' && Date.now() < deadline);
   if (verdict.kind === 'refused') throw new CliError(verdict.lines.join('; '));
   for (const line of verdict.lines) say(line);
+}
+
+/**
+ * Sends `abort` to a campaign and reports what it made of it: accepted (the campaign records who
+ * aborted it) or refused (with the reason it records).
+ */
+export async function abortCampaign(
+  client: CampaignClient,
+  id: string,
+  from: { approver: string; comment?: string },
+  say: Say,
+): Promise<void> {
+  const described = await client.describe(id);
+  if (described.kind !== 'campaign') {
+    throw new UsageError(`${id} is not a campaign: only a rotation campaign can be aborted`);
+  }
+  const before = await client.campaignStatus(id, described);
+  if (before.aborted) throw new UsageError(`campaign ${id} was already aborted by ${before.aborted.by}`);
+  await client.signal(id, 'abort', from);
+  say(`sent abort to ${id} as ${from.approver}`);
+  const deadline = Date.now() + VERDICT_WAIT_MS;
+  while (Date.now() < deadline) {
+    await sleep(VERDICT_POLL_MS);
+    const after = await client.campaignStatus(id);
+    const refused = after.approval.rejectedAttempts
+      .slice(before.approval.rejectedAttempts.length)
+      .find((r) => r.signal === 'abort');
+    if (refused)
+      throw new CliError(`the campaign refused the abort from ${from.approver}: ${refused.reason}`);
+    if (after.aborted) {
+      say(
+        `campaign ${id} aborted by ${after.aborted.by}: nothing new starts, sagas roll back (phase ${after.phase})`,
+      );
+      return;
+    }
+  }
+  say('abort sent; the campaign has not reported on it yet (is a worker running?)');
 }
 
 /** Prints each phase change (and account progress) while waiting. */

@@ -25,7 +25,7 @@ export function pendingApprovals(approval: ApprovalState): { needed: number; fro
   };
 }
 
-export function approvalText(approval: ApprovalState, closed = false): string[] {
+export function approvalText(approval: ApprovalState, closed = false, opensWhenReady = false): string[] {
   const lines: string[] = [];
   lines.push(
     `approval:   ${approval.approvals.length} of ${approval.requiredApprovals} required ` +
@@ -38,6 +38,11 @@ export function approvalText(approval: ApprovalState, closed = false): string[] 
     lines.push(`  rejected ${r.signal} from ${r.approver ?? '(unknown)'} at ${r.at}: ${r.reason}`);
   }
   for (const e of approval.escalations) lines.push(`  escalated: ${e}`);
+  (approval.pastRounds ?? []).forEach((past, i) => {
+    lines.push(
+      `round ${i + 1}:    ${past.outcome}${past.by.length > 0 ? ` by ${past.by.join(', ')}` : ''} at ${past.at}: ${past.reason}`,
+    );
+  });
   const d = approval.decision;
   if (d) {
     lines.push(
@@ -47,6 +52,14 @@ export function approvalText(approval: ApprovalState, closed = false): string[] 
     lines.push('decision:   none (the run ended without one)');
   } else {
     const pending = pendingApprovals(approval);
+    if (opensWhenReady && !approval.openedAt && approval.approvals.length === 0) {
+      lines.push(
+        (approval.pastRounds ?? []).length > 0
+          ? `next round: ${approval.round ?? 1}, opens when the keys it covers are ready for deletion`
+          : 'gate:       not open yet: it opens when every key to delete is ready (approvals sent before are refused)',
+      );
+      return lines;
+    }
     lines.push(
       `pending:    ${pending.needed} more approval(s) needed` +
         (pending.from.length > 0 ? ` from any of ${pending.from.join(', ')}` : ''),
@@ -64,10 +77,15 @@ export function campaignStatusText(status: CampaignStatus, link?: string): strin
     `campaign:   ${status.campaignId} (${status.name})${status.dryRun ? ' [dry run]' : ''}`,
     `phase:      ${status.phase}`,
     `initiator:  ${status.initiator}, started ${status.startedAt}`,
-    `accounts:   ${a.inScope} in scope, ${a.started} started, ${a.readyForApproval} ready for approval, ` +
-      `${a.finished} finished, ${a.failed} failed`,
+    `accounts:   ${a.inScope} in scope, ${a.started} started (${a.working ?? 0} working, ${a.waiting ?? 0} waiting out a window), ` +
+      `${a.readyForApproval} ready for approval, ${a.finished} finished, ${a.failed} failed` +
+      (a.notStarted ? `, ${a.notStarted} not started (aborted)` : ''),
     `users:      ${formatCounts(status.users)}${status.usersAwaitingDecision > 0 ? `; ${status.usersAwaitingDecision} awaiting the deletion decision` : ''}`,
-    ...approvalText(status.approval, status.phase === 'completed' || status.phase === 'failed'),
+    ...approvalText(
+      status.approval,
+      status.phase === 'completed' || status.phase === 'aborted' || status.phase === 'failed',
+      true,
+    ),
   ];
   if (status.failedAccounts.length > 0) {
     lines.push('failed accounts:');
@@ -143,7 +161,7 @@ export interface Verdict {
  * means it counted.
  */
 export function approvalVerdict(
-  signal: 'approve' | 'reject' | 'cancel',
+  signal: 'approve' | 'reject' | 'cancel' | 'abort',
   approver: string,
   before: ApprovalState | undefined,
   after: ApprovalState | undefined,
@@ -165,8 +183,9 @@ export function approvalVerdict(
       `approval recorded from ${approver} (${after.approvals.length} of ${after.requiredApprovals} required)`,
     );
   }
-  const decision = after.decision;
-  if (decision && !before?.decision) {
+  const newRound = (after.pastRounds ?? []).length > (before?.pastRounds ?? []).length;
+  const decision = after.decision ?? (newRound ? after.pastRounds.at(-1) : undefined);
+  if (decision && (newRound || !before?.decision)) {
     lines.push(
       `decision: ${decision.outcome}${decision.by.length > 0 ? ` by ${decision.by.join(', ')}` : ''}: ${decision.reason}`,
     );

@@ -45,14 +45,24 @@ export async function waitForPhase(
   phases: CampaignPhase[],
   timeoutMs = 180_000,
 ): Promise<CampaignStatus> {
+  return waitForStatus(handle, (s) => phases.includes(s.phase), `phase ${phases.join('|')}`, timeoutMs);
+}
+
+/** Polls the campaign's status query until `holds` is true. */
+export async function waitForStatus(
+  handle: WorkflowHandle<typeof rotationCampaign>,
+  holds: (status: CampaignStatus) => boolean,
+  what: string,
+  timeoutMs = 180_000,
+): Promise<CampaignStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: CampaignStatus | undefined;
   while (Date.now() < deadline) {
     last = await handle.query(campaignStatusQuery);
-    if (phases.includes(last.phase)) return last;
-    await delay(300);
+    if (holds(last)) return last;
+    await delay(200);
   }
-  throw new Error(`campaign did not reach ${phases.join('|')} in time; last status: ${JSON.stringify(last)}`);
+  throw new Error(`campaign did not reach ${what} in time; last status: ${JSON.stringify(last)}`);
 }
 
 /** Visibility is eventually consistent: poll until the expected number of workflows is listed. */

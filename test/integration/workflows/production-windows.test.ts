@@ -1,20 +1,13 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import type { AccountRotationReport, TimelineEntry } from '../../../domain/rotation-report';
-import { searchAttributeRegistrations } from '../../../domain/search-attributes';
-import { paths } from '../../../sandbox/project-paths';
-import { campaignStatusQuery, approveSignal } from '../../../workflows/messages';
+import type { AccountRotationReport, CampaignPhase, TimelineEntry } from '../../../domain/rotation-report';
+import type { UserFacts } from '../../../domain/inventory';
+import { approveSignal, campaignStatusQuery } from '../../../workflows/messages';
 import { rotationCampaign } from '../../../workflows/rotation-campaign';
 import { APPROVERS, testSpec, uniqueId } from '../../support/campaign-helpers';
 import { ACCOUNTS, oldKey, scriptedAws, user } from '../../support/scripted-aws';
-import { testStack } from '../../support/test-stack';
-
-const DAY = 86_400_000;
-const KEYWORD = 2; // INDEXED_VALUE_TYPE_KEYWORD
+import { DAY, scriptedWorker, simulatedDay, timeSkippingEnv } from '../../support/time-skipping';
 
 function at(timeline: TimelineEntry[], event: RegExp): number {
   const entry = timeline.find((t) => event.test(t.event));
@@ -39,41 +32,19 @@ describe('production-length windows, on the time-skipping test server', () => {
 
   // One test server per test: its clock is skipped by the test, so tests must not share it.
   beforeEach(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: {
-        executable: { type: 'existing-path', path: path.join(paths.venv, 'bin', 'temporal-test-server') },
-      },
-    });
-    await env.connection.operatorService.addSearchAttributes({
-      namespace: 'default',
-      searchAttributes: Object.fromEntries(searchAttributeRegistrations.map((sa) => [sa.name, KEYWORD])),
-    });
+    env = await timeSkippingEnv();
   });
   afterEach(async () => env?.teardown());
 
-  async function worker(aws: ReturnType<typeof scriptedAws>) {
-    const taskQueue = `ts-${randomUUID()}`;
-    const bundle = testStack().workflowBundlePath;
-    const created = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      ...(bundle
-        ? { workflowBundle: { codePath: bundle } }
-        : { workflowsPath: require.resolve('../../../workflows') }),
-      activities: aws.activities,
-    });
-    return { worker: created, taskQueue };
-  }
-
   test('no decision within 7 days: the old key comes back after 14 days of windows and 7 of waiting', async () => {
     const aws = scriptedAws({ [account]: [user(account, 'gina', [oldKey('AKIAOLDGINA')])] });
-    const { worker: w, taskQueue } = await worker(aws);
+    const { worker: w, taskQueue } = await scriptedWorker(env, aws);
     const s = spec('ts-timeout');
     const startedAt = await env.currentTimeMs();
     const status = await w.runUntil(
       env.client.workflow.execute(rotationCampaign, { taskQueue, workflowId: s.id, args: [{ spec: s }] }),
     );
-    assert.equal(status.approval.decision?.outcome, 'timed-out');
+    assert.equal(status.approval.pastRounds[0]?.outcome, 'timed-out');
     assert.equal(status.users['rolled-back'], 1);
     const report = (await env.client.workflow
       .getHandle(`${s.id}/${account}`)
@@ -84,7 +55,7 @@ describe('production-length windows, on the time-skipping test server', () => {
       'adoption took 7 days',
     );
     assert.ok(
-      at(timeline, /^waiting for the deletion approval/) - at(timeline, /^deactivated old key/) >= 7 * DAY,
+      at(timeline, /^waiting for an approval to delete/) - at(timeline, /^deactivated old key/) >= 7 * DAY,
       'grace took 7 days',
     );
     assert.ok((await env.currentTimeMs()) - startedAt >= 21 * DAY, 'three weeks of workflow time passed');
@@ -92,11 +63,12 @@ describe('production-length windows, on the time-skipping test server', () => {
       `deactivate ${account}/AKIAOLDGINA`,
       `activate ${account}/AKIAOLDGINA`,
     ]);
+    assert.equal(aws.keysOf(account, 'gina').length, 2, 'the new key was kept');
   });
 
   test('an approval on day 15 deletes the old key then, not before', async () => {
     const aws = scriptedAws({ [account]: [user(account, 'hugo', [oldKey('AKIAOLDHUGO')])] });
-    const { worker: w, taskQueue } = await worker(aws);
+    const { worker: w, taskQueue } = await scriptedWorker(env, aws);
     const s = spec('ts-approve');
     await w.runUntil(async () => {
       const handle = await env.client.workflow.start(rotationCampaign, {
@@ -113,5 +85,81 @@ describe('production-length windows, on the time-skipping test server', () => {
       assert.equal(status.users.rotated, 1);
     });
     assert.equal(aws.calls.at(-1), `delete ${account}/AKIAOLDHUGO`);
+  });
+
+  test('100 accounts x 20 rotating users at 7d/7d and default limits: approval by day 15, done a day after it', async () => {
+    const accountCount = Number(process.env.KW_SCALE_ACCOUNTS ?? 100);
+    const usersPerAccount = Number(process.env.KW_SCALE_USERS ?? 20);
+    const accounts = Array.from({ length: accountCount }, (_, i) => String(100000000000 + i));
+    const inventory: Record<string, UserFacts[]> = {};
+    for (const accountId of accounts) {
+      inventory[accountId] = Array.from({ length: usersPerAccount }, (_, u) =>
+        user(accountId, `svc-${String(u).padStart(2, '0')}`, [oldKey(`AKIA${accountId.slice(-4)}U${u}`)]),
+      );
+    }
+    const aws = scriptedAws(inventory, { latencyMs: 5 });
+    const { worker: w, taskQueue } = await scriptedWorker(env, aws);
+    const s = testSpec({
+      id: uniqueId('ts-scale'),
+      scope: { includeAccounts: accounts },
+      windows: { adoption: '7d', grace: '7d' },
+      approval: { approvers: APPROVERS, timeout: '7d', onTimeout: 'reject' },
+      limits: {}, // the defaults: 5 accounts and 5 keys per account in flight
+    });
+    assert.equal(s.limits.maxAccountsInFlight, 5);
+    assert.equal(s.limits.maxKeysInFlightPerAccount, 5);
+    const startedAt = await env.currentTimeMs();
+    const wallStart = Date.now();
+    const reached = new Map<CampaignPhase, number>();
+    await w.runUntil(async () => {
+      const handle = await env.client.workflow.start(rotationCampaign, {
+        taskQueue,
+        workflowId: s.id,
+        args: [{ spec: s }],
+      });
+      let status = await handle.query(campaignStatusQuery);
+      while (status.phase !== 'awaiting-approval' && (await simulatedDay(env, startedAt)) < 60) {
+        await env.sleep('6 hours');
+        status = await handle.query(campaignStatusQuery);
+        if (process.env.KW_SCALE_DEBUG)
+          console.log(
+            await simulatedDay(env, startedAt),
+            status.phase,
+            JSON.stringify(status.accounts),
+            JSON.stringify(status.users),
+            Math.round((Date.now() - wallStart) / 1000),
+          );
+        if (!reached.has(status.phase)) reached.set(status.phase, await simulatedDay(env, startedAt));
+      }
+      assert.equal(status.phase, 'awaiting-approval', `reached approval: ${JSON.stringify(status.accounts)}`);
+      assert.equal(status.usersAwaitingDecision, accountCount * usersPerAccount);
+      await handle.signal(approveSignal, { approver: APPROVERS[0] });
+      const final = await handle.result();
+      reached.set(final.phase, await simulatedDay(env, startedAt));
+      assert.equal(final.users.rotated, accountCount * usersPerAccount);
+      assert.equal(final.accounts.finished, accountCount);
+      const history = await handle.fetchHistory();
+      console.log(
+        `[production windows] ${accountCount} accounts x ${usersPerAccount} users, 7d/7d, limits 5/5: ` +
+          [...reached].map(([phase, day]) => `${phase} on day ${day}`).join(', ') +
+          `; campaign history ${history.events?.length ?? 0} events; ` +
+          `peak concurrent roll-out activities ${aws.peakInFlight()} (limit 25); wall time ${Math.round((Date.now() - wallStart) / 1000)}s`,
+      );
+    });
+    const approvalDay = reached.get('awaiting-approval');
+    const completedDay = reached.get('completed');
+    assert.ok(
+      approvalDay !== undefined && approvalDay <= 15,
+      `approval reached by day 15 (day ${approvalDay})`,
+    );
+    assert.ok(
+      completedDay !== undefined && completedDay - (approvalDay ?? 0) <= 1,
+      `completed within a day of the approval (day ${completedDay})`,
+    );
+    assert.ok(
+      aws.peakInFlight() <= 25,
+      `roll-out work stayed within 5 x 5 slots (peak ${aws.peakInFlight()})`,
+    );
+    assert.equal(aws.calls.filter((c) => c.startsWith('delete')).length, accountCount * usersPerAccount);
   });
 });

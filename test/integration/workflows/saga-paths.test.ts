@@ -3,7 +3,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
 import type { AccountRotationReport } from '../../../domain/rotation-report';
 import { accountStatusQuery, approveSignal, rejectSignal } from '../../../workflows/messages';
-import { APPROVERS, startCampaign, testSpec, uniqueId, waitForPhase } from '../../support/campaign-helpers';
+import {
+  APPROVERS,
+  startCampaign,
+  testSpec,
+  uniqueId,
+  waitForPhase,
+  waitForStatus,
+} from '../../support/campaign-helpers';
 import { ACCOUNTS, oldKey, scriptedAws, user } from '../../support/scripted-aws';
 import { startScriptedWorker, testStack, type RunningWorker } from '../../support/test-stack';
 
@@ -20,7 +27,7 @@ describe('saga paths on the real dev server, with scripted AWS activities', () =
     return started;
   }
 
-  test('a failure before deactivation discards the new key and restores the secret; the old key is never touched', async () => {
+  test('a failure before verification discards the new key and its pending version; the old key is never touched', async () => {
     const [account] = ACCOUNTS;
     const aws = scriptedAws(
       { [account!]: [user(account!, 'bob', [oldKey('AKIAOLDBOB')])] },
@@ -33,8 +40,13 @@ describe('saga paths on the real dev server, with scripted AWS activities', () =
     assert.deepEqual(aws.calls, [
       `create ${account}/bob`,
       `verify ${account}/bob`,
-      `discard ${account}/AKIANEW1 v1->v0`,
+      `discard ${account}/AKIANEW1`,
     ]);
+    assert.deepEqual(
+      aws.keysOf(account!, 'bob').map((k) => [k.accessKeyId, k.status]),
+      [['AKIAOLDBOB', 'Active']],
+      'only the old key is left, still active',
+    );
     const report = (await w.client.workflow
       .getHandle(`${spec.id}/${account}`)
       .result()) as AccountRotationReport;
@@ -62,7 +74,7 @@ describe('saga paths on the real dev server, with scripted AWS activities', () =
     assert.ok(!aws.calls.some((c) => c.startsWith('delete')), 'nothing deleted while escalated');
     await handle.signal(approveSignal, { approver: APPROVERS[1] });
     const status = await handle.result();
-    assert.equal(status.approval.decision?.outcome, 'approved');
+    assert.equal(status.approval.pastRounds[0]?.outcome, 'approved');
     assert.ok(aws.calls.includes(`delete ${account}/AKIAOLDCARL`));
   });
 
@@ -80,13 +92,19 @@ describe('saga paths on the real dev server, with scripted AWS activities', () =
     });
     const handle = await startCampaign(w.client, w.taskQueue, spec);
     await waitForPhase(handle, ['awaiting-approval']);
-    // The campaign has no gate of its own in this scope: a signal to it decides nothing.
+    // The campaign has no gate of its own in this scope: a signal to it decides nothing, and says where to send it.
+    await handle.signal(approveSignal, { approver: APPROVERS[0] });
+    const refused = await waitForStatus(handle, (s) => s.approval.rejectedAttempts.length > 0, 'a refusal');
+    assert.match(
+      refused.approval.rejectedAttempts[0]?.reason ?? '',
+      /approval\.scope: account.*account workflow/,
+    );
     const accountA = w.client.workflow.getHandle(`${spec.id}/${a}`);
     const accountB = w.client.workflow.getHandle(`${spec.id}/${b}`);
     await accountA.signal(approveSignal, { approver: APPROVERS[0] });
     const reportA = (await accountA.result()) as AccountRotationReport;
     assert.equal(reportA.users[0]!.status, 'rotated');
-    assert.equal(reportA.approval?.decision?.outcome, 'approved');
+    assert.equal(reportA.approval?.pastRounds[0]?.outcome, 'approved');
     const stillWaiting = await accountB.query(accountStatusQuery);
     assert.equal(stillWaiting.approval?.decision, undefined, 'account B still waits');
     assert.ok(!aws.calls.includes(`delete ${b}/AKIAOLDEMIL`));
@@ -97,7 +115,7 @@ describe('saga paths on the real dev server, with scripted AWS activities', () =
     assert.ok(aws.calls.includes(`activate ${b}/AKIAOLDEMIL`), 'B reactivated its old key');
   });
 
-  test('an inactive key in the second slot is deleted only after approval, before the new key is made', async () => {
+  test('an inactive key in the second slot: one approval deletes it, a second approval (for the old key) ends the rotation', async () => {
     const [account] = ACCOUNTS;
     const inactive = { ...oldKey('AKIAINACTIVEFAY'), status: 'Inactive' as const };
     const aws = scriptedAws({ [account!]: [user(account!, 'fay', [oldKey('AKIAOLDFAY'), inactive])] });
@@ -109,16 +127,33 @@ describe('saga paths on the real dev server, with scripted AWS activities', () =
     });
     const handle = await startCampaign(w.client, w.taskQueue, spec);
     await waitForPhase(handle, ['awaiting-approval']);
-    assert.deepEqual(aws.calls, [], 'nothing happens before the approval');
+    assert.equal(aws.calls.length, 0, 'nothing happens before the approval');
     await handle.signal(approveSignal, { approver: APPROVERS[0] });
+    // The first approval covered the inactive key only: the old key waits for a round of its own.
+    const roundTwo = await waitForStatus(
+      handle,
+      (s) => s.phase === 'awaiting-approval' && s.approval.round === 2,
+      'the second approval round',
+    );
+    assert.equal(roundTwo.usersAwaitingDecision, 1);
+    assert.ok(
+      !aws.calls.includes(`delete ${account}/AKIAOLDFAY`),
+      'the first approval did not release the old key',
+    );
+    await handle.signal(approveSignal, { approver: APPROVERS[1] });
     const status = await handle.result();
     assert.equal(status.users.rotated, 1);
     assert.deepEqual(aws.calls, [
       `delete ${account}/AKIAINACTIVEFAY`,
       `create ${account}/fay`,
       `verify ${account}/fay`,
+      `promote ${account}/fay v1`,
       `deactivate ${account}/AKIAOLDFAY`,
       `delete ${account}/AKIAOLDFAY`,
     ]);
+    assert.deepEqual(
+      status.approval.pastRounds.map((d) => d.outcome),
+      ['approved', 'approved'],
+    );
   });
 });

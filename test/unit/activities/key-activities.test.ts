@@ -6,22 +6,36 @@ import {
   CreateAccessKeyCommand,
   DeleteAccessKeyCommand,
   GetAccessKeyLastUsedCommand,
+  GetUserCommand,
+  GetUserPolicyCommand,
   IAMClient,
   ListAccessKeysCommand,
+  ListUserPoliciesCommand,
 } from '@aws-sdk/client-iam';
 import {
   CreateSecretCommand,
+  DeleteSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+import type { Info } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { AwsEnvironment } from '../../../activities/aws/aws-config';
 import type { AwsClients } from '../../../activities/aws/clients';
 import type { MemberRoleRef } from '../../../activities/aws/credentials';
-import { createKeyActivities } from '../../../activities/key-activities';
+import {
+  createKeyActivities,
+  type CreateAndStageKeyInput,
+  type CreateAndStageKeyResult,
+  type CreateKeyProgress,
+  type DiscardNewKeyInput,
+  type StagedKeyInput,
+} from '../../../activities/key-activities';
+import { CONTAINMENT_POLICY_DOCUMENT } from '../../../activities/offboarding-policy';
 import { formatKeySecret, secretVersionToken } from '../../../activities/secret-value';
 
 const TARGET: MemberRoleRef = {
@@ -31,10 +45,37 @@ const TARGET: MemberRoleRef = {
 };
 const USER = 'alice.ops';
 const SECRET_NAME = 'keywarden/111122223333/alice.ops';
+const SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${TARGET.accountId}:secret:x`;
 const OLD_KEY = 'AKIAOLDOLDOLDOLDOLD1';
+const OLD_SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzzOLDKEY1';
 const NEW_KEY = 'AKIANEWNEWNEWNEWNEW1';
 const NEW_SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzzNEWKEY1';
+const NEW_KEY_2 = 'AKIANEWNEWNEWNEWNEW2';
+const NEW_SECRET_2 = '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';
+/** Keys someone made outside keywarden (the owner, in the console, say). */
+const OTHER_KEY = 'AKIAOTHEROTHEROTHER1';
+const OTHER_SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzOTHERKEY';
+const ALL_SECRETS = [OLD_SECRET, NEW_SECRET, NEW_SECRET_2, OTHER_SECRET];
+const SECRET_OF: Record<string, string> = {
+  [OLD_KEY]: OLD_SECRET,
+  [NEW_KEY]: NEW_SECRET,
+  [NEW_KEY_2]: NEW_SECRET_2,
+  [OTHER_KEY]: OTHER_SECRET,
+};
 const CREDS = { accessKeyId: 'unit', secretAccessKey: 'unit' };
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+const CURRENT = 'AWSCURRENT';
+const PREVIOUS = 'AWSPREVIOUS';
+const PENDING = 'AWSPENDING';
+const OLD_VERSION = 'v-old-0000-0000-0000-000000000000';
+const OLDER_VERSION = 'v-older-000-0000-0000-000000000000';
+
+const tokenFor = (accessKeyId: string) =>
+  secretVersionToken({ accountId: TARGET.accountId, secretName: SECRET_NAME, accessKeyId });
+const valueOf = (accessKeyId: string) =>
+  formatKeySecret({ accessKeyId, secretAccessKey: SECRET_OF[accessKeyId] ?? 'unknown-secret' });
 
 interface AwsErrorInit {
   name: string;
@@ -50,14 +91,40 @@ function awsError({ name, message, status }: AwsErrorInit): Error {
   });
 }
 
-/** In-memory IAM and Secrets Manager of one account, behind real SDK client objects. */
+interface FakeKey {
+  id: string;
+  status: 'Active' | 'Inactive';
+  createDate: Date;
+  lastUsed?: Date;
+}
+
+interface FakeVersion {
+  value: string;
+  stages: string[];
+}
+
+/**
+ * In-memory IAM and Secrets Manager of one account, behind real SDK client objects. Secrets
+ * Manager follows AWS's staging-label rules: moving AWSCURRENT makes the old current AWSPREVIOUS,
+ * a label already on another version must be named in RemoveFromVersionId, DescribeSecret lists
+ * only versions that carry a label, and a ClientRequestToken is idempotent for the same value.
+ */
 class FakeAccount {
-  keys = [OLD_KEY];
+  userExists = true;
+  keys: FakeKey[] = [
+    { id: OLD_KEY, status: 'Active', createDate: new Date(Date.now() - 100 * DAY_MS), lastUsed: new Date() },
+  ];
+  /** The IDs CreateAccessKey hands out, in order. */
+  nextKeyIds = [NEW_KEY, NEW_KEY_2];
+  /** Inline policies by name, each as IAM returns its document: URL-encoded. */
+  inlinePolicies: Record<string, string> = {};
   calls: string[] = [];
   putTokens: Array<string | undefined> = [];
   putFailure: ((input: { SecretString?: string }) => Error) | undefined;
   deleteFailure: Error | undefined;
-  versions: Record<string, string[]> | undefined;
+  /** When set, every IAM call fails with it. */
+  iamFailure: Error | undefined;
+  secret: Record<string, FakeVersion> | undefined;
 
   readonly iam = new IAMClient({ region: 'us-east-1', credentials: CREDS });
   readonly secrets = new SecretsManagerClient({ region: 'us-east-1', credentials: CREDS });
@@ -71,65 +138,234 @@ class FakeAccount {
     Object.assign(this.secrets, { send: secretsSend });
   }
 
+  get keyIds(): string[] {
+    return this.keys.map((k) => k.id);
+  }
+
+  /** An existing secret: AWSCURRENT holds the old key, and an older version is AWSPREVIOUS. */
+  withExistingSecret(): this {
+    this.secret = {
+      [OLD_VERSION]: { value: valueOf(OLD_KEY), stages: [CURRENT] },
+      [OLDER_VERSION]: {
+        value: formatKeySecret({ accessKeyId: 'AKIAOLDEROLDEROLDER1', secretAccessKey: 'x'.repeat(12) }),
+        stages: [PREVIOUS],
+      },
+    };
+    return this;
+  }
+
+  /** The labels of every version that carries one, each sorted. */
+  stages(): Record<string, string[]> {
+    return Object.fromEntries(
+      Object.entries(this.secret ?? {})
+        .filter(([, v]) => v.stages.length > 0)
+        .map(([id, v]) => [id, [...v.stages].sort()]),
+    );
+  }
+
+  holderOf(stage: string): string | undefined {
+    return Object.entries(this.secret ?? {}).find(([, v]) => v.stages.includes(stage))?.[0];
+  }
+
   private iamCall(command: unknown): unknown {
+    const noUser = () =>
+      awsError({ name: 'NoSuchEntity', message: `The user with name ${USER} cannot be found.`, status: 404 });
+    if (this.iamFailure !== undefined) {
+      this.calls.push(`IAM ${(command as object).constructor.name}`);
+      throw this.iamFailure;
+    }
+    if (command instanceof GetUserCommand) {
+      this.calls.push('GetUser');
+      if (!this.userExists) throw noUser();
+      return {
+        User: {
+          UserName: USER,
+          UserId: 'AIDAEXAMPLE',
+          Arn: `arn:aws:iam::${TARGET.accountId}:user/${USER}`,
+          Path: '/',
+          CreateDate: new Date(Date.now() - 400 * DAY_MS),
+        },
+      };
+    }
     if (command instanceof ListAccessKeysCommand) {
       this.calls.push('ListAccessKeys');
+      if (!this.userExists) throw noUser();
       return {
-        AccessKeyMetadata: this.keys.map((id) => ({
-          AccessKeyId: id,
-          Status: 'Active',
-          CreateDate: new Date(),
+        AccessKeyMetadata: this.keys.map((k) => ({
+          UserName: USER,
+          AccessKeyId: k.id,
+          Status: k.status,
+          CreateDate: k.createDate,
         })),
+        IsTruncated: false,
       };
     }
     if (command instanceof GetAccessKeyLastUsedCommand) {
-      this.calls.push(`GetAccessKeyLastUsed ${command.input.AccessKeyId}`);
-      return { AccessKeyLastUsed: { ServiceName: 'N/A', Region: 'N/A' } };
+      const id = command.input.AccessKeyId ?? '';
+      this.calls.push(`GetAccessKeyLastUsed ${id}`);
+      const used = this.keys.find((k) => k.id === id)?.lastUsed;
+      return {
+        UserName: USER,
+        AccessKeyLastUsed:
+          used === undefined
+            ? { ServiceName: 'N/A', Region: 'N/A' }
+            : { LastUsedDate: used, ServiceName: 'ec2', Region: 'eu-west-1' },
+      };
     }
     if (command instanceof CreateAccessKeyCommand) {
       this.calls.push('CreateAccessKey');
-      this.keys.push(NEW_KEY);
+      if (this.keys.length >= 2) {
+        throw awsError({
+          name: 'LimitExceeded',
+          message: 'Cannot exceed quota for AccessKeysPerUser: 2',
+          status: 409,
+        });
+      }
+      const id = this.nextKeyIds.shift();
+      assert.ok(id, 'the test gave CreateAccessKey enough key IDs');
+      this.keys.push({ id, status: 'Active', createDate: new Date() });
       return {
-        AccessKey: { AccessKeyId: NEW_KEY, SecretAccessKey: NEW_SECRET, UserName: USER, Status: 'Active' },
+        AccessKey: { AccessKeyId: id, SecretAccessKey: SECRET_OF[id], UserName: USER, Status: 'Active' },
       };
     }
     if (command instanceof DeleteAccessKeyCommand) {
       const id = command.input.AccessKeyId ?? '';
       this.calls.push(`DeleteAccessKey ${id}`);
       if (this.deleteFailure !== undefined) throw this.deleteFailure;
-      if (!this.keys.includes(id)) throw awsError({ name: 'NoSuchEntity', message: 'gone', status: 404 });
-      this.keys = this.keys.filter((k) => k !== id);
+      if (!this.keyIds.includes(id)) throw awsError({ name: 'NoSuchEntity', message: 'gone', status: 404 });
+      this.keys = this.keys.filter((k) => k.id !== id);
       return {};
     }
-    throw new Error(`unexpected IAM call ${String(command)}`);
+    if (command instanceof ListUserPoliciesCommand) {
+      this.calls.push('ListUserPolicies');
+      if (!this.userExists) throw noUser();
+      return { PolicyNames: Object.keys(this.inlinePolicies), IsTruncated: false };
+    }
+    if (command instanceof GetUserPolicyCommand) {
+      const name = command.input.PolicyName ?? '';
+      this.calls.push(`GetUserPolicy ${name}`);
+      const document = this.inlinePolicies[name];
+      if (document === undefined) throw awsError({ name: 'NoSuchEntity', message: 'no policy', status: 404 });
+      return { UserName: USER, PolicyName: name, PolicyDocument: document };
+    }
+    throw new Error(`unexpected IAM call ${(command as object).constructor.name}`);
   }
 
   private secretsCall(command: unknown): unknown {
-    const notFound = () =>
-      awsError({ name: 'ResourceNotFoundException', message: 'Secrets Manager cannot find it', status: 400 });
+    const notFound = (what = 'the specified secret') =>
+      awsError({
+        name: 'ResourceNotFoundException',
+        message: `Secrets Manager can't find ${what}.`,
+        status: 400,
+      });
+    const invalid = (message: string) =>
+      awsError({ name: 'InvalidParameterException', message, status: 400 });
+
     if (command instanceof DescribeSecretCommand) {
       this.calls.push('DescribeSecret');
-      if (this.versions === undefined) throw notFound();
-      return {
-        ARN: `arn:aws:secretsmanager:us-east-1:${TARGET.accountId}:secret:x`,
-        VersionIdsToStages: this.versions,
-      };
+      if (this.secret === undefined) throw notFound();
+      return { ARN: SECRET_ARN, Name: SECRET_NAME, VersionIdsToStages: this.stages() };
     }
     if (command instanceof GetSecretValueCommand) {
-      this.calls.push('GetSecretValue');
-      throw notFound();
+      const { VersionId, VersionStage } = command.input;
+      this.calls.push(`GetSecretValue ${VersionId ?? VersionStage ?? CURRENT}`);
+      if (this.secret === undefined) throw notFound();
+      const id = VersionId ?? this.holderOf(VersionStage ?? CURRENT);
+      const version = id === undefined ? undefined : this.secret[id];
+      if (id === undefined || version === undefined)
+        throw notFound(`the specified secret value for VersionId: ${id}`);
+      return {
+        ARN: SECRET_ARN,
+        Name: SECRET_NAME,
+        VersionId: id,
+        SecretString: version.value,
+        VersionStages: [...version.stages],
+      };
     }
-    if (command instanceof PutSecretValueCommand || command instanceof CreateSecretCommand) {
-      const op = command instanceof PutSecretValueCommand ? 'PutSecretValue' : 'CreateSecret';
-      this.calls.push(op);
-      this.putTokens.push(command.input.ClientRequestToken);
+    if (command instanceof PutSecretValueCommand) {
+      const { ClientRequestToken: token, SecretString: value, VersionStages: stages } = command.input;
+      this.calls.push(`PutSecretValue ${(stages ?? [CURRENT]).join(',')}`);
+      this.putTokens.push(token);
       if (this.putFailure !== undefined) throw this.putFailure(command.input);
-      if (op === 'PutSecretValue' && this.versions === undefined) throw notFound();
-      const versionId = command.input.ClientRequestToken ?? 'generated';
-      this.versions = { [versionId]: ['AWSCURRENT'] };
-      return { ARN: `arn:aws:secretsmanager:us-east-1:${TARGET.accountId}:secret:x`, VersionId: versionId };
+      if (this.secret === undefined) throw notFound();
+      assert.ok(token !== undefined && value !== undefined);
+      const existing = this.secret[token];
+      if (existing !== undefined) {
+        if (existing.value !== value) {
+          throw awsError({
+            name: 'ResourceExistsException',
+            message: `token ${token} is in use`,
+            status: 400,
+          });
+        }
+        return { ARN: SECRET_ARN, Name: SECRET_NAME, VersionId: token, VersionStages: [...existing.stages] };
+      }
+      const labels = [...(stages ?? [CURRENT])];
+      if (Object.keys(this.secret).length === 0 && !labels.includes(CURRENT)) labels.push(CURRENT);
+      const oldCurrent = labels.includes(CURRENT) ? this.holderOf(CURRENT) : undefined;
+      for (const v of Object.values(this.secret)) v.stages = v.stages.filter((s) => !labels.includes(s));
+      if (oldCurrent !== undefined) {
+        for (const v of Object.values(this.secret)) v.stages = v.stages.filter((s) => s !== PREVIOUS);
+        this.secret[oldCurrent]?.stages.push(PREVIOUS);
+      }
+      this.secret[token] = { value, stages: labels };
+      return { ARN: SECRET_ARN, Name: SECRET_NAME, VersionId: token, VersionStages: [...labels] };
     }
-    throw new Error(`unexpected Secrets Manager call ${String(command)}`);
+    if (command instanceof CreateSecretCommand) {
+      const { ClientRequestToken: token, SecretString: value } = command.input;
+      this.calls.push('CreateSecret');
+      this.putTokens.push(token);
+      if (this.putFailure !== undefined) throw this.putFailure(command.input);
+      if (this.secret !== undefined) {
+        throw awsError({
+          name: 'ResourceExistsException',
+          message: 'the secret already exists',
+          status: 400,
+        });
+      }
+      assert.ok(token !== undefined && value !== undefined);
+      this.secret = { [token]: { value, stages: [CURRENT] } };
+      return { ARN: SECRET_ARN, Name: SECRET_NAME, VersionId: token };
+    }
+    if (command instanceof UpdateSecretVersionStageCommand) {
+      const { VersionStage: stage, MoveToVersionId: moveTo, RemoveFromVersionId: removeFrom } = command.input;
+      this.calls.push(
+        `UpdateSecretVersionStage ${stage ?? '?'}${moveTo === undefined ? '' : ` to ${moveTo}`}` +
+          `${removeFrom === undefined ? '' : ` from ${removeFrom}`}`,
+      );
+      if (this.secret === undefined) throw notFound();
+      assert.ok(stage !== undefined);
+      const holder = this.holderOf(stage);
+      if (removeFrom !== undefined && !this.secret[removeFrom]?.stages.includes(stage)) {
+        throw invalid(`Version stage ${stage} not found in version ${removeFrom}`);
+      }
+      if (moveTo !== undefined && this.secret[moveTo] === undefined)
+        throw invalid(`Not a valid version: ${moveTo}`);
+      if (moveTo !== undefined && holder !== undefined && holder !== moveTo && holder !== removeFrom) {
+        throw invalid(
+          `Staging label ${stage} is attached to version ${holder}: name it in RemoveFromVersionId`,
+        );
+      }
+      if (stage === CURRENT && moveTo === undefined)
+        throw invalid('AWSCURRENT cannot be removed, only moved');
+      if (removeFrom !== undefined) {
+        const from = this.secret[removeFrom];
+        if (from !== undefined) from.stages = from.stages.filter((s) => s !== stage);
+      }
+      const to = moveTo === undefined ? undefined : this.secret[moveTo];
+      if (to !== undefined && !to.stages.includes(stage)) to.stages.push(stage);
+      if (stage === CURRENT && removeFrom !== undefined && removeFrom !== moveTo) {
+        for (const v of Object.values(this.secret)) v.stages = v.stages.filter((s) => s !== PREVIOUS);
+        this.secret[removeFrom]?.stages.push(PREVIOUS);
+      }
+      return { ARN: SECRET_ARN, Name: SECRET_NAME };
+    }
+    if (command instanceof DeleteSecretCommand) {
+      this.calls.push('DeleteSecret');
+      this.secret = undefined;
+      return { ARN: SECRET_ARN, Name: SECRET_NAME };
+    }
+    throw new Error(`unexpected Secrets Manager call ${(command as object).constructor.name}`);
   }
 
   deps(env: AwsEnvironment = { region: 'us-east-1' }) {
@@ -138,46 +374,137 @@ class FakeAccount {
   }
 }
 
+/** Every log line any activity wrote in this file: none may carry a secret access key. */
+const logLines: string[] = [];
+const record =
+  (level: string) =>
+  (message: string, meta?: Record<string, unknown>): void => {
+    logLines.push(`${level} ${message} ${JSON.stringify(meta ?? {})}`);
+  };
+const logger = {
+  log: (level: string, message: string, meta?: Record<string, unknown>) => record(level)(message, meta),
+  trace: record('TRACE'),
+  debug: record('DEBUG'),
+  info: record('INFO'),
+  warn: record('WARN'),
+  error: record('ERROR'),
+};
+
+const assertNoSecret = (text: string, what: string) => {
+  for (const secret of ALL_SECRETS) assert.ok(!text.includes(secret), `${what} carries a secret access key`);
+};
+
 const failureOf = async (promise: Promise<unknown>): Promise<ApplicationFailure> => {
   const error = await promise.then(
     () => assert.fail('expected a failure'),
     (e: unknown) => e,
   );
   assert.ok(error instanceof ApplicationFailure, String(error));
-  const everything = `${error.message} ${JSON.stringify(error.details ?? [])} ${error.stack ?? ''} ${String(error.cause)}`;
-  assert.ok(!everything.includes(NEW_SECRET), 'the failure carries the secret access key');
+  assertNoSecret(
+    `${error.message} ${JSON.stringify(error.details ?? [])} ${error.stack ?? ''} ${String(error.cause)}`,
+    'the failure',
+  );
   return error;
 };
 
-const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-/** Runs an activity with Context.current() available (attempt 1), as the worker would. */
-const inActivity = <I, R>(fn: (input: I) => Promise<R>, arg: I): Promise<R> =>
-  new MockActivityEnvironment({ attempt: 1 }, { logger: silent }).run(fn, arg);
-const input = { target: TARGET, userName: USER, knownAccessKeyIds: [OLD_KEY], secretName: SECRET_NAME };
+/** When the activity was first scheduled in these tests: a minute ago. */
+const scheduledAt = () => Date.now() - MINUTE_MS;
 
-describe('createAndStoreKey (fake AWS)', () => {
-  test('stores under a ClientRequestToken derived from the new key, and records the previous version', async () => {
-    const account = new FakeAccount();
-    account.versions = { 'v-old': ['AWSCURRENT'], 'v-older': ['AWSPREVIOUS'] };
-    const activities = createKeyActivities(account.deps());
-    const result = await inActivity((i: typeof input) => activities.createAndStoreKey(i), input);
-    const token = secretVersionToken({
-      accountId: TARGET.accountId,
-      secretName: SECRET_NAME,
-      accessKeyId: NEW_KEY,
-    });
+/**
+ * Runs createAndStageKey with Context.current() available, as the worker would on an attempt
+ * with this activity info. Heartbeats are recorded in the account's call log, in order.
+ */
+const createAndStage = async (
+  account: FakeAccount,
+  info: Partial<Info> = {},
+  input: Partial<CreateAndStageKeyInput> = {},
+): Promise<CreateAndStageKeyResult> => {
+  const activities = createKeyActivities(account.deps());
+  const env = new MockActivityEnvironment(
+    { attempt: 1, scheduledTimestampMs: scheduledAt(), ...info },
+    { logger },
+  );
+  env.on('heartbeat', (details: unknown) => account.calls.push(`heartbeat ${JSON.stringify(details)}`));
+  const run = <I, R>(fn: (i: I) => Promise<R>, i: I): Promise<R> => env.run(fn, i);
+  const result = await run((i: CreateAndStageKeyInput) => activities.createAndStageKey(i), {
+    target: TARGET,
+    userName: USER,
+    knownAccessKeyIds: [OLD_KEY],
+    secretName: SECRET_NAME,
+    ...input,
+  });
+  assertNoSecret(JSON.stringify(result), 'the result');
+  return result;
+};
+
+const staged = (versionId: string, accessKeyId = NEW_KEY): StagedKeyInput => ({
+  target: TARGET,
+  userName: USER,
+  accessKeyId,
+  secretName: SECRET_NAME,
+  versionId,
+});
+
+after(() => {
+  for (const line of logLines) assertNoSecret(line, 'a log line');
+});
+
+describe('createAndStageKey (fake AWS)', () => {
+  test('stages the new key as AWSPENDING only, under a token derived from the key; AWSCURRENT stays', async () => {
+    const account = new FakeAccount().withExistingSecret();
+    const result = await createAndStage(account);
+    const token = tokenFor(NEW_KEY);
     assert.deepEqual(account.putTokens, [token]);
     assert.deepEqual(result, {
       accessKeyId: NEW_KEY,
-      secretArn: `arn:aws:secretsmanager:us-east-1:${TARGET.accountId}:secret:x`,
+      secretArn: SECRET_ARN,
       versionId: token,
-      previousVersionId: 'v-old',
       secretCreated: false,
     });
+    assert.deepEqual(account.stages(), {
+      [OLD_VERSION]: [CURRENT],
+      [OLDER_VERSION]: [PREVIOUS],
+      [token]: [PENDING],
+    });
+    assert.equal(account.secret?.[token]?.value, valueOf(NEW_KEY));
+    assert.deepEqual(account.keyIds, [OLD_KEY, NEW_KEY]);
+    assert.ok(!account.calls.some((c) => c.startsWith('UpdateSecretVersionStage')), 'no label was moved');
+  });
+
+  test('heartbeats the new key ID right after CreateAccessKey, before anything is stored', async () => {
+    const account = new FakeAccount().withExistingSecret();
+    await createAndStage(account);
+    const heartbeat = `heartbeat ${JSON.stringify({ createdAccessKeyId: NEW_KEY } satisfies CreateKeyProgress)}`;
+    const create = account.calls.indexOf('CreateAccessKey');
+    assert.ok(create >= 0);
+    assert.equal(account.calls[create + 1], heartbeat);
+    assert.ok(
+      account.calls.indexOf(heartbeat) < account.calls.findIndex((c) => c.startsWith('PutSecretValue')),
+    );
+    assert.equal(account.calls.filter((c) => c.startsWith('heartbeat')).length, 1);
+  });
+
+  test('a brand-new secret: its first version is AWSCURRENT and AWSPENDING, secretCreated: true', async () => {
+    const account = new FakeAccount();
+    const result = await createAndStage(account);
+    const token = tokenFor(NEW_KEY);
+    assert.deepEqual(result, {
+      accessKeyId: NEW_KEY,
+      secretArn: SECRET_ARN,
+      versionId: token,
+      secretCreated: true,
+    });
+    assert.deepEqual(account.stages(), { [token]: [CURRENT, PENDING] });
+    assert.deepEqual(
+      account.putTokens,
+      [token, token],
+      'PutSecretValue (not found), then CreateSecret, same token',
+    );
+    assert.ok(account.calls.includes('CreateSecret'));
   });
 
   test('a store that fails deletes the new key, and the failure never quotes the secret', async () => {
-    const account = new FakeAccount();
+    const account = new FakeAccount().withExistingSecret();
     // A (hypothetical) service error that echoes the request body back.
     account.putFailure = (req) =>
       awsError({
@@ -185,43 +512,156 @@ describe('createAndStoreKey (fake AWS)', () => {
         message: `bad SecretString ${req.SecretString ?? ''}`,
         status: 400,
       });
-    const activities = createKeyActivities(account.deps());
-    const failure = await failureOf(inActivity((i: typeof input) => activities.createAndStoreKey(i), input));
+    const failure = await failureOf(createAndStage(account));
     assert.equal(failure.type, 'ValidationError');
     assert.equal(failure.nonRetryable, true);
     assert.match(
       failure.message,
-      /^storing the new key AKIANEWNEWNEWNEWNEW1 of user alice\.ops .*\[redacted\]/,
+      /^staging the new key AKIANEWNEWNEWNEWNEW1 of user alice\.ops .*\[redacted\]/,
     );
-    assert.deepEqual(account.keys, [OLD_KEY], 'the key nobody can use was deleted');
+    assert.deepEqual(account.keyIds, [OLD_KEY], 'the key nobody can use was deleted');
     assert.ok(account.calls.includes(`DeleteAccessKey ${NEW_KEY}`));
+    assert.deepEqual(account.stages(), { [OLD_VERSION]: [CURRENT], [OLDER_VERSION]: [PREVIOUS] });
   });
 
   test('when the cleanup delete fails too, the store error is what is reported (retryable 5xx)', async () => {
-    const account = new FakeAccount();
+    const account = new FakeAccount().withExistingSecret();
     account.putFailure = () => awsError({ name: 'InternalServiceError', message: 'try later', status: 500 });
     account.deleteFailure = awsError({ name: 'ServiceFailure', message: 'IAM is down', status: 500 });
-    const activities = createKeyActivities(account.deps());
-    const failure = await failureOf(inActivity((i: typeof input) => activities.createAndStoreKey(i), input));
+    const failure = await failureOf(createAndStage(account));
     assert.equal(failure.nonRetryable, false);
     assert.match(failure.message, /InternalServiceError: try later/);
-    assert.deepEqual(account.keys, [OLD_KEY, NEW_KEY], 'the orphan is left for the next attempt to delete');
+    assert.deepEqual(
+      account.keyIds,
+      [OLD_KEY, NEW_KEY],
+      'the recorded key is left for the next attempt to delete',
+    );
   });
 
-  test('an unused key the workflow did not know is deleted before a new one is made', async () => {
+  test('a retry deletes the key its heartbeat recorded but never stored, then makes a new one', async () => {
+    const account = new FakeAccount().withExistingSecret();
+    // Attempt 1 made NEW_KEY (and heartbeated it), then died before storing it. It even looks
+    // used and older than the schedule: the heartbeat alone says it is ours.
+    account.keys.push({
+      id: NEW_KEY,
+      status: 'Active',
+      createDate: new Date(Date.now() - 2 * MINUTE_MS),
+      lastUsed: new Date(),
+    });
+    account.nextKeyIds = [NEW_KEY_2];
+    const result = await createAndStage(account, {
+      attempt: 2,
+      heartbeatDetails: { createdAccessKeyId: NEW_KEY } satisfies CreateKeyProgress,
+    });
+    assert.equal(result.accessKeyId, NEW_KEY_2);
+    assert.equal(result.versionId, tokenFor(NEW_KEY_2));
+    assert.deepEqual(account.keyIds, [OLD_KEY, NEW_KEY_2]);
+    const order = account.calls.filter((c) => /DeleteAccessKey|CreateAccessKey|GetSecretValue/.test(c));
+    assert.deepEqual(order, [
+      `GetSecretValue ${tokenFor(NEW_KEY)}`,
+      `DeleteAccessKey ${NEW_KEY}`,
+      'CreateAccessKey',
+    ]);
+    assert.ok(logLines.some((l) => l.includes(NEW_KEY) && /never stored/.test(l)));
+  });
+
+  test('a retry after the key was staged returns the earlier result and makes nothing new', async () => {
+    const account = new FakeAccount().withExistingSecret();
+    const first = await createAndStage(account);
+    account.calls = [];
+    const again = await createAndStage(account, {
+      attempt: 2,
+      heartbeatDetails: { createdAccessKeyId: NEW_KEY } satisfies CreateKeyProgress,
+    });
+    assert.deepEqual(again, first);
+    assert.deepEqual(account.keyIds, [OLD_KEY, NEW_KEY]);
+    assert.ok(
+      !account.calls.some((c) => /CreateAccessKey|DeleteAccessKey|PutSecretValue|CreateSecret/.test(c)),
+    );
+  });
+
+  test('a retry of a brand-new secret that was staged still says secretCreated: true', async () => {
     const account = new FakeAccount();
-    account.keys = [OLD_KEY, 'AKIAORPHANORPHAN0001'];
-    const activities = createKeyActivities(account.deps());
-    const result = await inActivity((i: typeof input) => activities.createAndStoreKey(i), input);
-    assert.equal(result.accessKeyId, NEW_KEY);
-    assert.equal(result.secretCreated, true);
-    assert.deepEqual(account.keys, [OLD_KEY, NEW_KEY]);
+    const first = await createAndStage(account);
+    const again = await createAndStage(account, { attempt: 3 }); // heartbeat lost: found by age and no use
+    assert.deepEqual(again, first);
+    assert.equal(again.secretCreated, true);
+    assert.deepEqual(account.keyIds, [OLD_KEY, NEW_KEY]);
+  });
+
+  test('without a heartbeat, an unknown, never-used key made after the first schedule is taken as ours', async () => {
+    const account = new FakeAccount().withExistingSecret();
+    account.keys.push({ id: NEW_KEY, status: 'Active', createDate: new Date(Date.now() - 30_000) });
+    account.nextKeyIds = [NEW_KEY_2];
+    const result = await createAndStage(account, { attempt: 2 });
+    assert.equal(result.accessKeyId, NEW_KEY_2);
+    assert.deepEqual(account.keyIds, [OLD_KEY, NEW_KEY_2]);
     const order = account.calls.filter((c) => /DeleteAccessKey|CreateAccessKey/.test(c));
-    assert.deepEqual(order, ['DeleteAccessKey AKIAORPHANORPHAN0001', 'CreateAccessKey']);
+    assert.deepEqual(order, [`DeleteAccessKey ${NEW_KEY}`, 'CreateAccessKey']);
+  });
+
+  test('a key made out of band before the first schedule is never deleted: a full user gets LimitExceeded', async () => {
+    const account = new FakeAccount().withExistingSecret();
+    // The owner made a key in the console 5 minutes ago and has not used it yet.
+    account.keys.push({ id: OTHER_KEY, status: 'Active', createDate: new Date(Date.now() - 5 * MINUTE_MS) });
+    const failure = await failureOf(createAndStage(account, { attempt: 2 }));
+    assert.equal(failure.type, 'LimitExceeded');
+    assert.equal(failure.nonRetryable, true);
+    assert.ok(failure.message.includes(OTHER_KEY));
+    assert.deepEqual(account.keyIds, [OLD_KEY, OTHER_KEY]);
+    assert.ok(!account.calls.some((c) => /DeleteAccessKey|CreateAccessKey/.test(c)));
+  });
+
+  test('a key made out of band before the first schedule survives; with room left, the rotation proceeds', async () => {
+    const account = new FakeAccount().withExistingSecret();
+    account.keys = [{ id: OTHER_KEY, status: 'Active', createDate: new Date(Date.now() - 5 * MINUTE_MS) }];
+    const result = await createAndStage(account, { attempt: 2 }, { knownAccessKeyIds: [] });
+    assert.equal(result.accessKeyId, NEW_KEY);
+    assert.deepEqual(account.keyIds, [OTHER_KEY, NEW_KEY]);
+  });
+
+  test('an unknown key made after the first schedule but already used is not ours either', async () => {
+    const account = new FakeAccount().withExistingSecret();
+    account.keys.push({
+      id: OTHER_KEY,
+      status: 'Active',
+      createDate: new Date(Date.now() - 10_000),
+      lastUsed: new Date(),
+    });
+    const failure = await failureOf(createAndStage(account, { attempt: 2 }));
+    assert.equal(failure.type, 'LimitExceeded');
+    assert.deepEqual(account.keyIds, [OLD_KEY, OTHER_KEY]);
+  });
+
+  test('a user who already holds two known keys gets a non-retryable LimitExceeded, and no key', async () => {
+    const account = new FakeAccount().withExistingSecret();
+    account.keys.push({ id: OTHER_KEY, status: 'Inactive', createDate: new Date(Date.now() - 10 * DAY_MS) });
+    const failure = await failureOf(createAndStage(account, {}, { knownAccessKeyIds: [OLD_KEY, OTHER_KEY] }));
+    assert.equal(failure.type, 'LimitExceeded');
+    assert.equal(failure.nonRetryable, true);
+    assert.match(failure.message, /already holds 2 access keys .*at most 2/);
+    assert.ok(!account.calls.includes('CreateAccessKey'));
+    assert.equal(account.putTokens.length, 0);
+  });
+
+  test('AccessDenied is non-retryable and names the step', async () => {
+    const account = new FakeAccount();
+    account.iamFailure = awsError({
+      name: 'AccessDenied',
+      message: 'not authorized to perform iam:ListAccessKeys',
+      status: 403,
+    });
+    const failure = await failureOf(createAndStage(account));
+    assert.equal(failure.type, 'AccessDenied');
+    assert.equal(failure.nonRetryable, true);
+    assert.match(
+      failure.message,
+      /^listing the access keys of user alice\.ops in account 111122223333: AccessDenied/,
+    );
   });
 });
 
-describe('verifyAccessKey (fake STS endpoint)', () => {
+describe('verifyStagedKey (fake STS endpoint)', () => {
   let server: Server;
   let endpoint: string;
   let stsAnswer: { status: number; body: string };
@@ -257,37 +697,43 @@ describe('verifyAccessKey (fake STS endpoint)', () => {
   });
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  /** A secrets client whose AWSCURRENT value holds the new key. */
-  const activities = () => {
-    const account = new FakeAccount();
-    Object.assign(account.secrets, {
-      send: (command: unknown) =>
-        command instanceof GetSecretValueCommand
-          ? Promise.resolve({
-              VersionId: 'v1',
-              SecretString: formatKeySecret({ accessKeyId: NEW_KEY, secretAccessKey: NEW_SECRET }),
-            })
-          : Promise.reject(new Error('unexpected call')),
-    });
-    return createKeyActivities(account.deps({ region: 'us-east-1', endpoint }));
-  };
-  const verifyInput = { target: TARGET, userName: USER, accessKeyId: NEW_KEY, secretName: SECRET_NAME };
-
-  test('signs GetCallerIdentity with the stored key and returns the identity', async () => {
-    stsAnswer = stsIdentity(`arn:aws:iam::${TARGET.accountId}:user/${USER}`, TARGET.accountId);
+  /** An existing secret whose AWSPENDING version holds the new key (AWSCURRENT still the old one). */
+  const setup = () => {
+    const account = new FakeAccount().withExistingSecret();
+    const versionId = tokenFor(NEW_KEY);
+    assert.ok(account.secret);
+    account.secret[versionId] = { value: valueOf(NEW_KEY), stages: [PENDING] };
     seen.length = 0;
-    const identity = await activities().verifyAccessKey(verifyInput);
-    assert.deepEqual(identity, {
-      arn: `arn:aws:iam::${TARGET.accountId}:user/${USER}`,
-      account: TARGET.accountId,
-    });
+    return {
+      account,
+      versionId,
+      activities: createKeyActivities(account.deps({ region: 'us-east-1', endpoint })),
+    };
+  };
+  const aliceArn = `arn:aws:iam::${TARGET.accountId}:user/${USER}`;
+
+  test('reads the staged version by ID, signs GetCallerIdentity with its key and returns the identity', async () => {
+    const { account, versionId, activities } = setup();
+    stsAnswer = stsIdentity(aliceArn, TARGET.accountId);
+    const identity = await activities.verifyStagedKey(staged(versionId));
+    assert.deepEqual(identity, { arn: aliceArn, account: TARGET.accountId });
     assert.match(String(seen[0]?.authorization), new RegExp(`Credential=${NEW_KEY}/`));
+    assert.deepEqual(account.calls, [`GetSecretValue ${versionId}`], 'read by VersionId, not AWSCURRENT');
+    assertNoSecret(JSON.stringify(identity), 'the result');
+  });
+
+  test('a user under a path is still the user', async () => {
+    const { versionId, activities } = setup();
+    stsAnswer = stsIdentity(`arn:aws:iam::${TARGET.accountId}:user/ops/team/${USER}`, TARGET.accountId);
+    const identity = await activities.verifyStagedKey(staged(versionId));
+    assert.equal(identity.account, TARGET.accountId);
   });
 
   for (const code of ['InvalidClientTokenId', 'SignatureDoesNotMatch']) {
     test(`${code} (IAM not consistent yet) is retryable`, async () => {
+      const { versionId, activities } = setup();
       stsAnswer = stsError(code);
-      const failure = await failureOf(activities().verifyAccessKey(verifyInput));
+      const failure = await failureOf(activities.verifyStagedKey(staged(versionId)));
       assert.equal(failure.nonRetryable, false);
       assert.equal(failure.type, code);
       assert.match(failure.message, new RegExp(`^verifying key ${NEW_KEY} of user alice\\.ops .*: ${code}:`));
@@ -295,16 +741,260 @@ describe('verifyAccessKey (fake STS endpoint)', () => {
   }
 
   test('AccessDenied stays non-retryable', async () => {
+    const { versionId, activities } = setup();
     stsAnswer = stsError('AccessDenied');
-    const failure = await failureOf(activities().verifyAccessKey(verifyInput));
+    const failure = await failureOf(activities.verifyStagedKey(staged(versionId)));
     assert.equal(failure.nonRetryable, true);
     assert.equal(failure.type, 'AccessDenied');
   });
 
   test('a key of another account is refused', async () => {
+    const { versionId, activities } = setup();
     stsAnswer = stsIdentity(`arn:aws:iam::444455556666:user/${USER}`, '444455556666');
-    const failure = await failureOf(activities().verifyAccessKey(verifyInput));
+    const failure = await failureOf(activities.verifyStagedKey(staged(versionId)));
     assert.equal(failure.nonRetryable, true);
     assert.equal(failure.type, 'WrongIdentity');
+  });
+
+  test('a key of another user of the account is refused', async () => {
+    const { versionId, activities } = setup();
+    stsAnswer = stsIdentity(`arn:aws:iam::${TARGET.accountId}:user/build-bot`, TARGET.accountId);
+    const failure = await failureOf(activities.verifyStagedKey(staged(versionId)));
+    assert.equal(failure.nonRetryable, true);
+    assert.equal(failure.type, 'WrongIdentity');
+    assert.match(failure.message, /user\/build-bot.*not as user alice\.ops/);
+  });
+
+  test('a version that holds another key is refused without calling STS', async () => {
+    const { activities } = setup();
+    const failure = await failureOf(activities.verifyStagedKey(staged(OLD_VERSION)));
+    assert.equal(failure.nonRetryable, true);
+    assert.equal(failure.type, 'SecretMismatch');
+    assert.match(failure.message, new RegExp(`holds key ${OLD_KEY} instead`));
+    assert.equal(seen.length, 0);
+  });
+
+  test('a missing version, or a missing secret, is refused without calling STS', async () => {
+    const { account, activities } = setup();
+    const noVersion = await failureOf(activities.verifyStagedKey(staged(tokenFor(NEW_KEY_2), NEW_KEY_2)));
+    assert.equal(noVersion.nonRetryable, true);
+    assert.equal(noVersion.type, 'SecretMismatch');
+    assert.match(noVersion.message, /does not exist/);
+    account.secret = undefined;
+    const noSecret = await failureOf(activities.verifyStagedKey(staged(tokenFor(NEW_KEY))));
+    assert.equal(noSecret.type, 'SecretMismatch');
+    assert.equal(noSecret.nonRetryable, true);
+    assert.equal(seen.length, 0);
+  });
+
+  test('a version that is not keywarden JSON is refused without quoting it', async () => {
+    const { account, versionId, activities } = setup();
+    assert.ok(account.secret);
+    account.secret[versionId] = { value: `not json ${NEW_SECRET}`, stages: [PENDING] };
+    const failure = await failureOf(activities.verifyStagedKey(staged(versionId)));
+    assert.equal(failure.type, 'SecretMismatch');
+    assert.match(failure.message, /is not \{"AccessKeyId","SecretAccessKey"\} JSON/);
+  });
+});
+
+describe('promoteStagedKey (fake Secrets Manager)', () => {
+  test('moves AWSCURRENT to the staged version, the old one becomes AWSPREVIOUS, AWSPENDING goes', async () => {
+    const account = new FakeAccount().withExistingSecret();
+    const { versionId } = await createAndStage(account);
+    const activities = createKeyActivities(account.deps());
+    account.calls = [];
+    assert.deepEqual(await activities.promoteStagedKey(staged(versionId)), {
+      previousVersionId: OLD_VERSION,
+    });
+    assert.deepEqual(account.stages(), { [OLD_VERSION]: [PREVIOUS], [versionId]: [CURRENT] });
+    assert.deepEqual(
+      account.calls.filter((c) => c.startsWith('UpdateSecretVersionStage')),
+      [
+        `UpdateSecretVersionStage ${CURRENT} to ${versionId} from ${OLD_VERSION}`,
+        `UpdateSecretVersionStage ${PENDING} from ${versionId}`,
+      ],
+    );
+  });
+
+  test('promoting again is a no-op that gives the same answer', async () => {
+    const account = new FakeAccount().withExistingSecret();
+    const { versionId } = await createAndStage(account);
+    const activities = createKeyActivities(account.deps());
+    const first = await activities.promoteStagedKey(staged(versionId));
+    const promoted = account.stages();
+    account.calls = [];
+    assert.deepEqual(await activities.promoteStagedKey(staged(versionId)), first);
+    assert.deepEqual(account.stages(), promoted);
+    assert.ok(!account.calls.some((c) => c.startsWith('UpdateSecretVersionStage')), 'nothing moved');
+  });
+
+  test('a brand-new secret: only AWSPENDING is removed, and there is no previous version', async () => {
+    const account = new FakeAccount();
+    const { versionId } = await createAndStage(account);
+    const activities = createKeyActivities(account.deps());
+    assert.deepEqual(await activities.promoteStagedKey(staged(versionId)), {});
+    assert.deepEqual(account.stages(), { [versionId]: [CURRENT] });
+    assert.deepEqual(await activities.promoteStagedKey(staged(versionId)), {});
+  });
+});
+
+describe('inspectUserKeys (fake IAM)', () => {
+  const inspect = (account: FakeAccount) =>
+    createKeyActivities(account.deps()).inspectUserKeys({ target: TARGET, userName: USER });
+  const encoded = (document: string) => encodeURIComponent(document);
+
+  test('lists the keys now, with status and last use, and no containment', async () => {
+    const account = new FakeAccount();
+    const [old] = account.keys;
+    assert.ok(old?.lastUsed);
+    const created = new Date(Date.now() - 3 * DAY_MS);
+    account.keys.push({ id: OTHER_KEY, status: 'Inactive', createDate: created });
+    account.inlinePolicies = { 'read-only-s3': encoded('{"Version":"2012-10-17","Statement":[]}') };
+    const now = await inspect(account);
+    assert.deepEqual(now, {
+      userExists: true,
+      keys: [
+        {
+          accessKeyId: OLD_KEY,
+          status: 'Active',
+          createDate: old.createDate.toISOString(),
+          lastUsedDate: old.lastUsed.toISOString(),
+        },
+        { accessKeyId: OTHER_KEY, status: 'Inactive', createDate: created.toISOString() },
+      ],
+    });
+    assert.deepEqual(JSON.parse(JSON.stringify(now)), now, 'plain JSON');
+  });
+
+  test("reports keywarden's deny-all inline policy, as IAM returns it (URL-encoded, any name)", async () => {
+    const account = new FakeAccount();
+    account.inlinePolicies = {
+      'read-only-s3': encoded('{"Version":"2012-10-17","Statement":[]}'),
+      'keywarden-offboarding-deny-all': encoded(CONTAINMENT_POLICY_DOCUMENT),
+    };
+    assert.equal((await inspect(account)).containmentPolicy, 'keywarden-offboarding-deny-all');
+
+    // An offboarding may name its policy as it likes: the document is what contains the user.
+    account.inlinePolicies = {
+      'deny-everything': encoded(JSON.stringify(JSON.parse(CONTAINMENT_POLICY_DOCUMENT), null, 2)),
+    };
+    assert.equal((await inspect(account)).containmentPolicy, 'deny-everything');
+  });
+
+  test('another inline policy, even under a keywarden name, is not containment', async () => {
+    const account = new FakeAccount();
+    account.inlinePolicies = {
+      'keywarden-something-else': encoded(
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Deny', Action: 's3:*', Resource: '*' }],
+        }),
+      ),
+      'allow-all': encoded(
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+        }),
+      ),
+    };
+    const now = await inspect(account);
+    assert.equal(now.containmentPolicy, undefined);
+    assert.ok(!('containmentPolicy' in now));
+  });
+
+  test('a missing user gives userExists: false and reads nothing more', async () => {
+    const account = new FakeAccount();
+    account.userExists = false;
+    assert.deepEqual(await inspect(account), { userExists: false, keys: [] });
+    assert.deepEqual(account.calls, ['GetUser']);
+  });
+
+  test('AccessDenied is non-retryable', async () => {
+    const account = new FakeAccount();
+    account.iamFailure = awsError({ name: 'AccessDenied', message: 'not authorized', status: 403 });
+    const failure = await failureOf(inspect(account));
+    assert.equal(failure.type, 'AccessDenied');
+    assert.equal(failure.nonRetryable, true);
+    assert.match(failure.message, /^reading the access keys of user alice\.ops in account 111122223333/);
+  });
+});
+
+describe('discardNewKey (fake AWS)', () => {
+  const discardInput = (result: CreateAndStageKeyResult): DiscardNewKeyInput => ({
+    ...staged(result.versionId, result.accessKeyId),
+    secretCreated: result.secretCreated,
+  });
+
+  test('before promotion: deletes exactly the new key and AWSPENDING; AWSCURRENT is untouched; a retry is a no-op', async () => {
+    const account = new FakeAccount().withExistingSecret();
+    const before = account.stages();
+    const created = await createAndStage(account);
+    const activities = createKeyActivities(account.deps());
+    account.calls = [];
+
+    assert.deepEqual(await activities.discardNewKey(discardInput(created)), {
+      keyDeleted: true,
+      secret: 'pending-removed',
+    });
+    assert.deepEqual(account.keyIds, [OLD_KEY]);
+    assert.deepEqual(account.stages(), before, 'AWSCURRENT and AWSPREVIOUS exactly as before');
+    assert.equal(account.secret?.[OLD_VERSION]?.value, valueOf(OLD_KEY));
+    assert.ok(!account.calls.some((c) => c.includes(CURRENT)), 'AWSCURRENT was never touched');
+    assert.deepEqual(
+      account.calls.filter((c) => c.startsWith('DeleteAccessKey')),
+      [`DeleteAccessKey ${NEW_KEY}`],
+    );
+
+    account.calls = [];
+    assert.deepEqual(await activities.discardNewKey(discardInput(created)), {
+      keyDeleted: false,
+      secret: 'unchanged',
+    });
+    assert.deepEqual(account.stages(), before);
+    assert.ok(!account.calls.some((c) => /UpdateSecretVersionStage|DeleteSecret/.test(c)));
+  });
+
+  test('a secret this rotation created, holding only our version, is deleted; a retry is a no-op', async () => {
+    const account = new FakeAccount();
+    const created = await createAndStage(account);
+    assert.equal(created.secretCreated, true);
+    const activities = createKeyActivities(account.deps());
+    assert.deepEqual(await activities.discardNewKey(discardInput(created)), {
+      keyDeleted: true,
+      secret: 'deleted',
+    });
+    assert.equal(account.secret, undefined);
+    assert.deepEqual(account.keyIds, [OLD_KEY]);
+    assert.deepEqual(await activities.discardNewKey(discardInput(created)), {
+      keyDeleted: false,
+      secret: 'deleted',
+    });
+  });
+
+  test('a secret this rotation created but where someone stored another version since is kept', async () => {
+    const account = new FakeAccount();
+    const created = await createAndStage(account);
+    // Someone else put their own value as AWSCURRENT meanwhile: ours became AWSPREVIOUS.
+    account.secret = {
+      [created.versionId]: { value: valueOf(NEW_KEY), stages: [PREVIOUS, PENDING] },
+      [OLD_VERSION]: { value: valueOf(OTHER_KEY), stages: [CURRENT] },
+    };
+    const activities = createKeyActivities(account.deps());
+    assert.deepEqual(await activities.discardNewKey(discardInput(created)), {
+      keyDeleted: true,
+      secret: 'pending-removed',
+    });
+    assert.deepEqual(account.stages(), { [OLD_VERSION]: [CURRENT], [created.versionId]: [PREVIOUS] });
+    assert.ok(!account.calls.includes('DeleteSecret'));
+  });
+
+  test('a key that IAM refuses to delete is a retryable failure that names the key', async () => {
+    const account = new FakeAccount().withExistingSecret();
+    const created = await createAndStage(account);
+    account.deleteFailure = awsError({ name: 'ServiceFailure', message: 'IAM is down', status: 500 });
+    const failure = await failureOf(createKeyActivities(account.deps()).discardNewKey(discardInput(created)));
+    assert.equal(failure.nonRetryable, false);
+    assert.match(failure.message, new RegExp(`^deleting the new key ${NEW_KEY} of user alice\\.ops`));
+    assert.deepEqual(account.stages()[created.versionId], [PENDING], 'nothing else was done yet');
   });
 });

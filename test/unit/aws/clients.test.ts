@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FromTemporaryCredentialsOptions } from '@aws-sdk/credential-providers';
-import { AwsClients } from '../../../activities/aws/clients';
+import { AwsClients, IAM_RETRY, SDK_MAX_ATTEMPTS } from '../../../activities/aws/clients';
 import { MemberCredentials } from '../../../activities/aws/credentials';
 
 const env = {
@@ -16,6 +16,12 @@ const ref = {
   roleName: 'OrganizationAccountAccessRole',
   sessionName: 'keywarden-c1',
 };
+
+/** The SDK's retry strategies carry their mode, though their types do not declare it. */
+async function retryModeOf(client: { config: { retryStrategy(): Promise<object> } }): Promise<unknown> {
+  const strategy = await client.config.retryStrategy();
+  return (strategy as { mode?: unknown }).mode;
+}
 
 describe('AwsClients', () => {
   test('one client per (account/role, region, service), reused across calls', () => {
@@ -36,12 +42,22 @@ describe('AwsClients', () => {
     assert.equal(aws.size, 0);
   });
 
-  test('clients get the endpoint, the region and SDK retries capped at 2 attempts', async () => {
+  test('clients get the endpoint, the region and SDK retries capped at 2 attempts, IAM excepted', async () => {
     const aws = new AwsClients(env, new MemberCredentials(env, { temporaryCredentials: fakeSts }));
     try {
-      const { iam } = aws.member(ref);
+      const { iam, sts, secrets } = aws.member(ref);
       assert.equal(await iam.config.region(), 'us-east-1');
-      assert.equal(await iam.config.maxAttempts(), 2);
+      for (const client of [sts, secrets, aws.management().organizations, aws.management().sts]) {
+        assert.equal(await client.config.maxAttempts(), SDK_MAX_ATTEMPTS);
+        assert.equal(await retryModeOf(client), 'standard');
+      }
+      // IAM throttles low: its clients retry throttling with the SDK's client-side rate limiting.
+      for (const client of [iam, aws.management().iam]) {
+        assert.equal(await client.config.maxAttempts(), IAM_RETRY.maxAttempts);
+        assert.equal(await retryModeOf(client), 'adaptive');
+      }
+      assert.equal(SDK_MAX_ATTEMPTS, 2);
+      assert.deepEqual(IAM_RETRY, { maxAttempts: 5, retryMode: 'adaptive' });
       const endpoint = await iam.config.endpoint?.();
       assert.equal(endpoint?.hostname, '127.0.0.1');
       assert.equal(endpoint?.port, 5000);

@@ -26,6 +26,8 @@ export function approvalState(overrides: Partial<ApprovalState> = {}): ApprovalS
     approvals: [],
     rejectedAttempts: [],
     escalations: [],
+    round: 1,
+    pastRounds: [],
     ...overrides,
   };
 }
@@ -39,7 +41,16 @@ export function campaignStatus(overrides: Partial<CampaignStatus> = {}): Campaig
     phase: 'completed',
     startedAt: '2025-05-31T23:00:00.000Z',
     continuedAsNew: 0,
-    accounts: { inScope: 2, started: 2, readyForApproval: 0, finished: 2, failed: 0 },
+    accounts: {
+      inScope: 2,
+      started: 2,
+      working: 0,
+      waiting: 0,
+      readyForApproval: 0,
+      finished: 2,
+      failed: 0,
+      notStarted: 0,
+    },
     users: { rotated: 1, skipped: 1, 'needs-attention': 1 },
     usersAwaitingDecision: 0,
     failedAccounts: [],

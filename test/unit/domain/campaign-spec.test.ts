@@ -38,6 +38,7 @@ describe('campaign spec: defaults', () => {
       unusedKeyDays: 45,
       inactiveKeys: 'ignore',
       unusedKeys: 'report',
+      onOldKeyStillUsed: 'hold',
       exemptions: { tags: { 'keywarden:exempt': 'true' }, groups: [], accounts: [] },
     });
     assert.deepEqual(spec.destination, {
@@ -56,6 +57,8 @@ describe('campaign spec: defaults', () => {
       maxAccountsInFlight: 5,
       maxKeysInFlightPerAccount: 5,
       continueAsNewAfterAccounts: 500,
+      continueAsNewAfterUsers: 500,
+      inventoryPageSize: 100,
     });
     assert.equal(spec.dryRun, false);
     assert.equal(spec.description, undefined);

@@ -1,0 +1,92 @@
+import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  summaryOf,
+  type AccountRotationReport,
+  type AccountSummary,
+  type UserRotationReport,
+} from '../domain/rotation-report';
+import type { ActivityDeps } from './deps';
+
+export interface ClosedChildrenInput {
+  kind: 'account' | 'key';
+  workflowIds: string[];
+  /**
+   * Children that said they are finishing: their last message precedes their completion by a
+   * moment, so wait (briefly) for these to close instead of finding them still running.
+   */
+  finishing?: string[];
+}
+
+/** How long closedChildren waits for a child that said it is finishing. */
+export const FINISHING_WAIT_MS = 30_000;
+
+/** A child workflow that has closed, as its parent counts it. Holds no secret: results never do. */
+export interface ClosedChild {
+  kind: 'account' | 'key';
+  workflowId: string;
+  /** Temporal's execution status: COMPLETED, FAILED, TERMINATED, CANCELLED, TIMED_OUT. */
+  status: string;
+  /** kind key, completed: the saga's report. */
+  report?: UserRotationReport;
+  /** kind account, completed: its summary (counts, not users). */
+  summary?: AccountSummary;
+}
+
+const DESCRIBE_CONCURRENCY = 8;
+
+export function createWorkflowActivities(deps: ActivityDeps) {
+  const client = (): Client => {
+    if (!deps.temporal) {
+      throw ApplicationFailure.nonRetryable('this worker has no Temporal client to describe workflows with');
+    }
+    return deps.temporal;
+  };
+
+  return {
+    /**
+     * Describes child workflows by ID and returns those that have closed, with what the parent
+     * needs of each. Running ones (and unknown IDs) are left out.
+     */
+    async closedChildren(input: ClosedChildrenInput): Promise<ClosedChild[]> {
+      const temporal = client();
+      const closed: ClosedChild[] = [];
+      const ids = [...input.workflowIds];
+      const finishing = new Set(input.finishing ?? []);
+      const worker = async () => {
+        for (let id = ids.shift(); id !== undefined; id = ids.shift()) {
+          const handle = temporal.workflow.getHandle(id);
+          let status: string;
+          try {
+            if (finishing.has(id)) await closedWithin(handle, FINISHING_WAIT_MS);
+            status = (await handle.describe()).status.name;
+          } catch {
+            continue; // not found (yet): the next reconciliation looks again
+          }
+          if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') continue;
+          const entry: ClosedChild = { kind: input.kind, workflowId: id, status };
+          if (status === 'COMPLETED') {
+            const result: unknown = await handle.result();
+            if (input.kind === 'key') entry.report = result as UserRotationReport;
+            else entry.summary = summaryOf(result as AccountRotationReport);
+          }
+          closed.push(entry);
+        }
+      };
+      await Promise.all(Array.from({ length: DESCRIBE_CONCURRENCY }, worker));
+      return closed;
+    },
+  };
+}
+
+/** Waits until the workflow closes (any outcome) or `ms` pass, whichever is first. */
+async function closedWithin(handle: { result(): Promise<unknown> }, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    handle.result().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}

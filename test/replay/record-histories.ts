@@ -1,0 +1,412 @@
+/**
+ * Records the golden histories in test/fixtures/histories/ (`npm run record-histories`).
+ *
+ * Every workflow type runs on Temporal's time-skipping test server against scripted activities,
+ * up to each point where it waits for days or weeks; its history is fetched there and written as
+ * a Temporal JSON history file, with the workflow type and ID in index.json. Each scenario has a
+ * test server of its own and fixed workflow IDs, so a recording never depends on another one.
+ *
+ * Regenerate them only when a change is meant to be new workflow code for new runs: the replay
+ * test (test/unit/replay/golden-histories.test.ts) exists to catch changes that would break the
+ * workflows already running.
+ */
+import { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { KeywardenActivities } from '../../activities';
+import type { AwsClients } from '../../activities/aws/clients';
+import { createWorkflowActivities } from '../../activities/workflow-activities';
+import type { CampaignSpec } from '../../domain/campaign-spec';
+import { OffboardingRequestSchema } from '../../domain/offboarding-request';
+import type { OffboardingStatus } from '../../domain/offboarding-report';
+import type { AccountRotationReport, CampaignStatus, UserRotationReport } from '../../domain/rotation-report';
+import { startOffboarding } from '../../client/webhook/start-offboarding';
+import { accountWorkflowId } from '../../workflows/account-rotation';
+import { keyWorkflowId } from '../../workflows/key-rotation';
+import {
+  accountStatusQuery,
+  approveSignal,
+  campaignStatusQuery,
+  keyStatusQuery,
+} from '../../workflows/messages';
+import { offboardingStatusQuery } from '../../workflows/offboard-employee';
+import { APPROVERS, startCampaign, testSpec } from '../support/campaign-helpers';
+import { oldKey, scriptedAws, user } from '../support/scripted-aws';
+import { timeSkippingEnv } from '../support/time-skipping';
+import {
+  HISTORIES_DIR,
+  INDEX_FILE,
+  historyFromJson,
+  historyToJson,
+  startedWorkflowType,
+  type GoldenEntry,
+  type GoldenIndex,
+} from './golden-histories';
+import { scriptedOffboarding } from './scripted-offboarding';
+
+/** Recorded in the histories instead of this machine's pid@hostname. */
+const IDENTITY = 'keywarden-golden-recorder';
+const TASK_QUEUE = 'keywarden-golden';
+const MAX_BYTES = 512 * 1024;
+const ACCOUNT_A = '111111111111';
+const ACCOUNT_B = '222222222222';
+const ACCOUNT_C = '333333333333';
+const LEAVER_APPROVER = 'bob.security@example.com';
+/** The recorder reaches no AWS: the scripted activities stand in for every AWS call. */
+const NO_AWS = undefined as unknown as AwsClients;
+
+interface Recorded {
+  entry: GoldenEntry;
+  text: string;
+  events: number;
+}
+
+interface Scenario {
+  name: string;
+  activities: Partial<KeywardenActivities>;
+  run: (ctx: ScenarioContext) => Promise<void>;
+}
+
+interface ScenarioContext {
+  env: TestWorkflowEnvironment;
+  /** Starts, signals, queries and fetches with a fixed identity. */
+  client: Client;
+  record: (
+    name: string,
+    workflowType: string,
+    workflowId: string,
+    waitingPoint: string,
+    runId?: string,
+  ) => Promise<void>;
+}
+
+/** Polls (in real time, the test server's clock stands still meanwhile) until `get` gives what `holds` accepts. */
+async function until<T>(
+  what: string,
+  get: () => Promise<T>,
+  holds: (value: T) => boolean,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await get();
+      if (holds(last)) return last;
+    } catch (error) {
+      lastError = error;
+    }
+    await delay(100);
+  }
+  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last) ?? String(lastError)}`);
+}
+
+const hasEvent = (report: UserRotationReport, event: RegExp) =>
+  report.timeline.some((t) => event.test(t.event));
+
+function rotationSpec(id: string, overrides: Partial<Parameters<typeof testSpec>[0]> = {}): CampaignSpec {
+  return testSpec({
+    id,
+    scope: { includeAccounts: [ACCOUNT_A] },
+    windows: { adoption: '7d', grace: '7d' },
+    approval: { approvers: APPROVERS, timeout: '7d', onTimeout: 'reject' },
+    ...overrides,
+  });
+}
+
+const scenarios: Scenario[] = [
+  (() => {
+    const spec = rotationSpec('golden-rotation');
+    const aws = scriptedAws({ [ACCOUNT_A]: [user(ACCOUNT_A, 'alice', [oldKey('AKIAOLDALICE')])] });
+    const sagaId = keyWorkflowId(ACCOUNT_A, 'alice');
+    const accountId = accountWorkflowId(spec.id, ACCOUNT_A);
+    return {
+      name: 'a campaign over one account and one user, 7d/7d windows, approved on day 15',
+      activities: aws.activities,
+      run: async ({ env, client, record }) => {
+        const campaign = await startCampaign(client, TASK_QUEUE, spec);
+        const saga = client.workflow.getHandle(sagaId);
+
+        await env.sleep('1 day');
+        await until(
+          'the saga in its adoption window',
+          () => saga.query(keyStatusQuery),
+          (r) => hasEvent(r, /^promoted version/) && !hasEvent(r, /^adoption window over/),
+        );
+        await record(
+          'key-rotation-adoption-window',
+          'keyRotation',
+          sagaId,
+          'day 1: sleeping in the 7-day adoption window',
+        );
+
+        await env.sleep('14 days');
+        const waiting = await until(
+          'the campaign at its approval gate',
+          () => campaign.query(campaignStatusQuery),
+          (s) => s.phase === 'awaiting-approval' && s.approval.openedAt !== undefined,
+        );
+        assert.equal(waiting.usersAwaitingDecision, 1);
+        await until(
+          'the saga waiting for the decision',
+          () => saga.query(keyStatusQuery),
+          (r) => hasEvent(r, /^waiting for an approval to delete key AKIAOLDALICE/),
+        );
+        await record(
+          'key-rotation-awaiting-decision',
+          'keyRotation',
+          sagaId,
+          'day 15: old key deactivated, waiting for the deletion approval',
+        );
+        await record(
+          'account-rotation-awaiting-decision',
+          'accountRotation',
+          accountId,
+          'day 15: its saga waits for the campaign decision',
+        );
+        await record(
+          'rotation-campaign-awaiting-approval',
+          'rotationCampaign',
+          spec.id,
+          'day 15: phase awaiting-approval, the gate open',
+        );
+
+        await campaign.signal(approveSignal, { approver: APPROVERS[0], comment: 'golden history' });
+        const final = (await env.client.workflow.getHandle(spec.id).result()) as CampaignStatus;
+        assert.equal(final.phase, 'completed');
+        assert.equal(final.users.rotated, 1);
+        await record(
+          'rotation-campaign-completed',
+          'rotationCampaign',
+          spec.id,
+          'completed after an approval',
+        );
+        await record(
+          'account-rotation-completed',
+          'accountRotation',
+          accountId,
+          'completed after the campaign decision',
+        );
+        await record(
+          'key-rotation-completed',
+          'keyRotation',
+          sagaId,
+          'completed: the old key deleted after the approval',
+        );
+        assert.equal(aws.calls.at(-1), `delete ${ACCOUNT_A}/AKIAOLDALICE`);
+      },
+    };
+  })(),
+  (() => {
+    const spec = rotationSpec('golden-account-gate', {
+      approval: { approvers: APPROVERS, timeout: '7d', onTimeout: 'reject', scope: 'account' },
+    });
+    const aws = scriptedAws({ [ACCOUNT_A]: [user(ACCOUNT_A, 'bruno', [oldKey('AKIAOLDBRUNO')])] });
+    const accountId = accountWorkflowId(spec.id, ACCOUNT_A);
+    return {
+      name: 'a campaign with approval.scope account, at the account gate on day 15',
+      activities: aws.activities,
+      run: async ({ env, client, record }) => {
+        await startCampaign(client, TASK_QUEUE, spec);
+        await env.sleep('15 days');
+        const account = client.workflow.getHandle(accountId);
+        await until(
+          'the account at its own gate',
+          () => account.query(accountStatusQuery),
+          (r: AccountRotationReport) =>
+            r.approval?.openedAt !== undefined && r.approval.decision === undefined,
+        );
+        await record(
+          'account-rotation-own-gate',
+          'accountRotation',
+          accountId,
+          'day 15: approval.scope account, its own gate open',
+        );
+      },
+    };
+  })(),
+  (() => {
+    const accounts = [ACCOUNT_A, ACCOUNT_B, ACCOUNT_C];
+    const spec = rotationSpec('golden-continued', {
+      scope: { includeAccounts: accounts },
+      limits: { maxAccountsInFlight: 1, maxKeysInFlightPerAccount: 3, continueAsNewAfterAccounts: 1 },
+    });
+    const aws = scriptedAws(
+      Object.fromEntries(accounts.map((a) => [a, [user(a, 'carla', [oldKey(`AKIAOLD${a.slice(0, 4)}`)])]])),
+    );
+    return {
+      name: 'a campaign over three accounts that continues as new after every account started',
+      activities: aws.activities,
+      run: async ({ env, client, record }) => {
+        const campaign = await startCampaign(client, TASK_QUEUE, spec);
+        // Not a whole day: the current run describes its inherited accounts every 6 hours, and
+        // stopping between two of those keeps the recording free of a task in flight.
+        await env.sleep('21 hours');
+        const status = await until(
+          'every account started in a later run',
+          () => campaign.query(campaignStatusQuery),
+          (s) => s.accounts.started === accounts.length && s.continuedAsNew >= 1 && s.accounts.working === 0,
+        );
+        const current = await client.workflow.getHandle(spec.id).describe();
+        assert.notEqual(current.runId, campaign.firstExecutionRunId);
+        assert.equal(status.phase, 'rotating');
+        await record(
+          'rotation-campaign-continued-first-run',
+          'rotationCampaign',
+          spec.id,
+          'the first run, closed by continue-as-new after starting one account',
+          campaign.firstExecutionRunId,
+        );
+        await record(
+          'rotation-campaign-continued-current-run',
+          'rotationCampaign',
+          spec.id,
+          `run ${status.continuedAsNew + 1}: every account started by earlier runs, describing them every 6 hours`,
+          current.runId,
+        );
+      },
+    };
+  })(),
+  (() => {
+    const leavers = scriptedOffboarding({
+      [ACCOUNT_A]: [
+        {
+          userName: 'mallory',
+          email: 'mallory@example.com',
+          accessKeyIds: ['AKIAMALLORYA'],
+          groups: ['developers'],
+        },
+        { userName: 'mallory-admin', email: 'mallory@example.com', accessKeyIds: ['AKIAMALLORYADM'] },
+        { userName: 'trent', accessKeyIds: ['AKIATRENT'] },
+      ],
+      [ACCOUNT_B]: [{ userName: 'mallory', email: 'mallory@example.com', accessKeyIds: ['AKIAMALLORYB'] }],
+    });
+    const request = OffboardingRequestSchema.parse({
+      employeeId: 'golden-e1',
+      initiator: 'hr-system@example.com',
+      match: { tagValues: ['mallory@example.com'] },
+      scope: { includeAccounts: [ACCOUNT_A, ACCOUNT_B] },
+      approval: { approvers: [LEAVER_APPROVER], timeout: '24h', onTimeout: 'reject' },
+    });
+    return {
+      name: 'an offboarding of a leaver with users in two accounts, approved at its gate',
+      activities: leavers.activities,
+      run: async ({ env, client, record }) => {
+        const requestedAt = new Date(await env.currentTimeMs()).toISOString();
+        const { workflowId } = await startOffboarding(client, {
+          taskQueue: TASK_QUEUE,
+          request,
+          requestedAt,
+        });
+        const handle = client.workflow.getHandle(workflowId);
+        const waiting = await until(
+          'the offboarding at its approval gate',
+          () => handle.query(offboardingStatusQuery),
+          (s) => s.phase === 'awaiting-approval',
+        );
+        assert.equal(waiting.users.length, 3);
+        await record(
+          'offboard-employee-awaiting-approval',
+          'offboardEmployee',
+          workflowId,
+          'phase awaiting-approval: 3 users contained',
+        );
+
+        await handle.signal(approveSignal, { approver: LEAVER_APPROVER });
+        const final = (await env.client.workflow.getHandle(workflowId).result()) as OffboardingStatus;
+        assert.equal(final.phase, 'completed');
+        await record(
+          'offboard-employee-purged',
+          'offboardEmployee',
+          workflowId,
+          'completed: approved, every user purged',
+        );
+      },
+    };
+  })(),
+];
+
+async function runScenario(scenario: Scenario, bundle: WorkflowBundle, out: Recorded[]): Promise<void> {
+  const env = await timeSkippingEnv();
+  try {
+    const client = new Client({ connection: env.connection, namespace: 'default', identity: IDENTITY });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      identity: IDENTITY,
+      workflowBundle: bundle,
+      // Parents reconcile the children of earlier runs by describing them: the real activity.
+      activities: { ...createWorkflowActivities({ aws: NO_AWS, temporal: client }), ...scenario.activities },
+    });
+    const record: ScenarioContext['record'] = async (name, workflowType, workflowId, waitingPoint, runId) => {
+      const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+      assert.equal(startedWorkflowType(history), workflowType, `${name} is a ${workflowType} history`);
+      const events = history.events?.length ?? 0;
+      const text = historyToJson(history);
+      assert.ok(Buffer.byteLength(text) < MAX_BYTES, `${name} stays under ${MAX_BYTES} bytes`);
+      out.push({ entry: { file: `${name}.json`, workflowType, workflowId, waitingPoint }, text, events });
+    };
+    await worker.runUntil(scenario.run({ env, client, record }));
+  } finally {
+    await env.teardown();
+  }
+}
+
+/** Replays what was just recorded, so that a recording that cannot replay is never written. */
+async function replayAll(bundle: WorkflowBundle, recorded: Recorded[]): Promise<void> {
+  const histories = recorded.map((r) => ({
+    workflowId: r.entry.workflowId,
+    history: historyFromJson(JSON.parse(r.text)),
+  }));
+  let i = 0;
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+    const name = recorded[i++]?.entry.file;
+    if (result.error) throw new Error(`${name} does not replay: ${result.error.message}`);
+  }
+  assert.equal(i, recorded.length, 'every recorded history was replayed');
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+  const recorded: Recorded[] = [];
+  for (const scenario of scenarios) {
+    const started = Date.now();
+    await runScenario(scenario, bundle, recorded);
+    console.log(`recorded: ${scenario.name} (${Math.round((Date.now() - started) / 100) / 10}s)`);
+  }
+  await replayAll(bundle, recorded);
+
+  recorded.sort((a, b) => (a.entry.file < b.entry.file ? -1 : a.entry.file > b.entry.file ? 1 : 0));
+  mkdirSync(HISTORIES_DIR, { recursive: true });
+  for (const name of readdirSync(HISTORIES_DIR)) {
+    if (name.endsWith('.json')) rmSync(path.join(HISTORIES_DIR, name));
+  }
+  for (const r of recorded) writeFileSync(path.join(HISTORIES_DIR, r.entry.file), r.text);
+  const index: GoldenIndex = { histories: recorded.map((r) => r.entry) };
+  writeFileSync(path.join(HISTORIES_DIR, INDEX_FILE), `${JSON.stringify(index, null, 2)}\n`);
+
+  for (const r of recorded) {
+    const kib = Math.round(Buffer.byteLength(r.text) / 102.4) / 10;
+    console.log(
+      `${r.entry.file.padEnd(48)} ${r.entry.workflowType.padEnd(18)} ${String(r.events).padStart(5)} events ${String(kib).padStart(7)} KiB`,
+    );
+  }
+  console.log(`wrote ${recorded.length} golden histories and ${INDEX_FILE} to test/fixtures/histories/`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

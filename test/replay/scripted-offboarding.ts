@@ -1,0 +1,114 @@
+import type { KeywardenActivities } from '../../activities';
+import type { MatchedUser } from '../../activities/offboarding-activities';
+import type { PriorUserState, PurgeStepRecord } from '../../domain/offboarding-report';
+
+type OffboardingActivities = Pick<
+  KeywardenActivities,
+  'listAccountsInScope' | 'findMatchingUsers' | 'containUser' | 'restoreUser' | 'purgeStep'
+>;
+
+/** A leaver's IAM user as the scripted organization holds it. */
+export interface ScriptedLeaver {
+  userName: string;
+  /** Matched by name, or by the tag `email` when this is set. */
+  email?: string;
+  accessKeyIds: string[];
+  groups?: string[];
+}
+
+/**
+ * Scripted offboarding activities with the signatures of activities/offboarding-activities.ts:
+ * an in-memory organization (accounts and their users) and a record of every call. Containment
+ * records the prior state and deactivates the keys; purge steps remove what the step names.
+ */
+export function scriptedOffboarding(org: Record<string, ScriptedLeaver[]>) {
+  const calls: string[] = [];
+  const nowIso = () => new Date().toISOString();
+  const contained = new Set<string>();
+  const usersOf = (accountId: string) => org[accountId] ?? [];
+  const find = (accountId: string, userName: string) => {
+    const found = usersOf(accountId).find((u) => u.userName === userName);
+    if (!found) throw new Error(`no user ${userName} in ${accountId}`);
+    return found;
+  };
+  const priorOf = (u: ScriptedLeaver): PriorUserState => ({
+    capturedAt: nowIso(),
+    source: 'observed',
+    accessKeys: u.accessKeyIds.map((id) => ({ id, status: 'Active' })),
+    uncertainKeyIds: [],
+    loginProfile: true,
+    attachedPolicyArns: [],
+    inlinePolicyNames: [],
+    groups: [...(u.groups ?? [])],
+    mfaDevices: [],
+    sshPublicKeys: [],
+    signingCertificates: [],
+  });
+
+  const activities: OffboardingActivities = {
+    listAccountsInScope: (scope) =>
+      Promise.resolve(
+        (scope.includeAccounts.length > 0 ? scope.includeAccounts : Object.keys(org).sort())
+          .filter((accountId) => !scope.excludeAccounts.includes(accountId))
+          .map((accountId) => ({ accountId, name: `acct-${accountId}` })),
+      ),
+    findMatchingUsers: ({ target, match }) => {
+      calls.push(`find ${target.accountId}`);
+      const names = new Set(match.userNames.map((n) => n.toLowerCase()));
+      const emails = new Set(match.tagValues.map((v) => v.toLowerCase()));
+      const matched = usersOf(target.accountId).flatMap((u): MatchedUser[] => {
+        if (names.has(u.userName.toLowerCase())) return [{ userName: u.userName, matchedBy: 'userName' }];
+        if (u.email !== undefined && emails.has(u.email.toLowerCase())) {
+          return [{ userName: u.userName, matchedBy: `tag:${match.tagKey}` }];
+        }
+        return [];
+      });
+      return Promise.resolve(matched);
+    },
+    containUser: ({ target, userName }) => {
+      calls.push(`contain ${target.accountId}/${userName}`);
+      const u = find(target.accountId, userName);
+      const key = `${target.accountId}/${userName}`;
+      const alreadyContained = contained.has(key);
+      contained.add(key);
+      return Promise.resolve({
+        prior: priorOf(u),
+        alreadyContained,
+        deactivatedKeyIds: alreadyContained ? [] : [...u.accessKeyIds],
+        containedAt: nowIso(),
+      });
+    },
+    restoreUser: ({ target, userName, prior }) => {
+      calls.push(`restore ${target.accountId}/${userName}`);
+      contained.delete(`${target.accountId}/${userName}`);
+      return Promise.resolve({
+        reactivatedKeyIds: prior.accessKeys.filter((k) => k.status === 'Active').map((k) => k.id),
+        leftInactiveKeyIds: prior.accessKeys.filter((k) => k.status === 'Inactive').map((k) => k.id),
+        missingKeyIds: [],
+        unexpectedKeyIds: [],
+        policyRemoved: true,
+        policyPutBack: false,
+        at: nowIso(),
+      });
+    },
+    purgeStep: ({ target, userName, step, policyName }) => {
+      calls.push(`purge ${target.accountId}/${userName} ${step}`);
+      const u = find(target.accountId, userName);
+      const items: Partial<Record<PurgeStepRecord['step'], string[]>> = {
+        'login-profile': ['login-profile'],
+        'access-keys': [...u.accessKeyIds],
+        'inline-policies': [policyName],
+        groups: [...(u.groups ?? [])],
+        user: [userName],
+      };
+      const removed = items[step] ?? [];
+      return Promise.resolve({
+        step,
+        items: removed,
+        status: removed.length > 0 ? 'done' : 'nothing-to-do',
+        at: nowIso(),
+      });
+    },
+  };
+  return { calls, activities };
+}

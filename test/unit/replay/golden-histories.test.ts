@@ -1,0 +1,187 @@
+import type { History } from '@temporalio/common/lib/proto-utils';
+import {
+  DefaultLogger,
+  ReplayError,
+  Runtime,
+  Worker,
+  bundleWorkflowCode,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import * as workflows from '../../../workflows';
+import { STACK_ENV } from '../../harness/stack-env';
+import {
+  historyFiles,
+  historyFromJson,
+  loadHistory,
+  readIndex,
+  startedWorkflowType,
+  type GoldenHistory,
+} from '../../replay/golden-histories';
+
+// Replay workers log every state change, and the checks below fail workflow tasks on purpose: the
+// assertions carry what matters.
+Runtime.install({
+  logger: new DefaultLogger('WARN'),
+  telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+});
+
+/** Workflow types that need no golden history: orgAccounts only runs one activity and never waits. */
+const NOT_RECORDED = new Set(['orgAccounts']);
+
+/** The harness builds one bundle for every test file; run alone, bundle the workflows here. */
+async function workflowBundle(): Promise<WorkflowBundleOption> {
+  const prebuilt = process.env[STACK_ENV.workflowBundle];
+  if (prebuilt) return { codePath: prebuilt };
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+  return { code };
+}
+
+/** Replays one history (already a History, as the SDK's own JSON reader may not work here). */
+function replay(bundle: WorkflowBundleOption, history: History, workflowId: string): Promise<void> {
+  return Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId);
+}
+
+/** A copy of a stored JSON history, with `change` applied to its JSON form. */
+function altered(golden: GoldenHistory, change: (json: HistoryJson) => void): History {
+  const json = structuredClone(golden.json) as HistoryJson;
+  change(json);
+  return historyFromJson(json);
+}
+
+interface HistoryJson {
+  events: Array<{
+    eventType: string;
+    workflowExecutionStartedEventAttributes?: { workflowType: { name: string } };
+    activityTaskScheduledEventAttributes?: { activityType: { name: string } };
+  }>;
+}
+
+/**
+ * Sagas sleep for weeks and campaigns run for months, so a deploy meets workflows that started on
+ * older code. The golden histories (test/fixtures/histories/, recorded by `npm run
+ * record-histories`) were taken at the points where the workflows wait; the current workflow
+ * code must replay every one of them, or running workflows would fail after the deploy.
+ */
+describe('golden histories replay on the current workflow code', () => {
+  const index = readIndex();
+  let bundle: WorkflowBundleOption;
+  let goldens: GoldenHistory[];
+
+  before(async () => {
+    bundle = await workflowBundle();
+    goldens = index.histories.map((entry) => loadHistory(entry));
+  });
+
+  test('every history file is listed in the index, and records the workflow type the index says', () => {
+    assert.deepEqual(
+      index.histories.map((e) => e.file).sort(),
+      historyFiles(),
+      'index.json lists exactly the history files (re-run npm run record-histories)',
+    );
+    for (const golden of goldens) {
+      assert.equal(startedWorkflowType(golden.history), golden.workflowType, golden.file);
+      assert.ok(golden.bytes < 1024 * 1024, `${golden.file} is under 1 MB (${golden.bytes} bytes)`);
+    }
+  });
+
+  test('there is a history of every workflow type workflows/index.ts exports (orgAccounts aside)', (t) => {
+    const exported = Object.keys(workflows)
+      .filter((name) => !NOT_RECORDED.has(name))
+      .sort();
+    const found = [...new Set(goldens.map((g) => g.workflowType))].sort();
+    t.diagnostic(`workflow types with golden histories: ${found.join(', ')}`);
+    for (const type of found) {
+      const files = goldens
+        .filter((g) => g.workflowType === type)
+        .map((g) => `${g.file} (${g.events} events)`);
+      t.diagnostic(`${type}: ${files.join(', ')}`);
+    }
+    assert.deepEqual(
+      exported.filter((type) => !found.includes(type)),
+      [],
+      'workflow types without a golden history: add a waiting point to test/replay/record-histories.ts',
+    );
+  });
+
+  test('every golden history replays without a determinism error', async () => {
+    const failures: string[] = [];
+    let replayed = 0;
+    const histories = goldens.map((g) => ({ workflowId: g.workflowId, history: g.history }));
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+      const golden = goldens[replayed++] as GoldenHistory;
+      if (result.error) failures.push(`${golden.file} (${golden.workflowType}): ${result.error.message}`);
+    }
+    assert.equal(replayed, goldens.length, 'every history was replayed');
+    assert.deepEqual(failures, [], 'histories the current workflow code cannot replay');
+  });
+
+  describe('the check bites', () => {
+    const named = (file: string): GoldenHistory => {
+      const golden = goldens.find((g) => g.file === file);
+      assert.ok(golden, `golden history ${file} exists`);
+      return golden;
+    };
+
+    test('a keyRotation history replayed as rotationCampaign fails its workflow task', async () => {
+      // The campaign code cannot even read a saga's input: the SDK reports a ReplayError.
+      const saga = named('key-rotation-adoption-window.json');
+      const swapped = altered(saga, (json) => {
+        const started = json.events[0]?.workflowExecutionStartedEventAttributes;
+        assert.ok(started);
+        started.workflowType.name = 'rotationCampaign';
+      });
+      await assert.rejects(replay(bundle, swapped, saga.workflowId), (error: unknown) => {
+        assert.ok(error instanceof ReplayError, `a ReplayError, not ${String(error)}`);
+        assert.match(error.message, /workflow task failure/);
+        return true;
+      });
+    });
+
+    test('an accountRotation history replayed as rotationCampaign is a determinism violation', async () => {
+      // Both take a spec, so the campaign code runs, and issues other commands than the history holds.
+      const account = named('account-rotation-awaiting-decision.json');
+      const swapped = altered(account, (json) => {
+        const started = json.events[0]?.workflowExecutionStartedEventAttributes;
+        assert.ok(started);
+        started.workflowType.name = 'rotationCampaign';
+      });
+      await assert.rejects(replay(bundle, swapped, account.workflowId), (error: unknown) => {
+        assert.ok(
+          error instanceof DeterminismViolationError,
+          `a DeterminismViolationError, not ${String(error)}`,
+        );
+        assert.match(error.message, /Nondeterminism error/);
+        return true;
+      });
+    });
+
+    test('a keyRotation history whose first activity was another one is a determinism violation', async () => {
+      // As if the code had called another activity first: what a change without patched() does.
+      const saga = named('key-rotation-adoption-window.json');
+      const renamed = altered(saga, (json) => {
+        const scheduled = json.events.find(
+          (e) => e.activityTaskScheduledEventAttributes,
+        )?.activityTaskScheduledEventAttributes;
+        assert.ok(scheduled);
+        scheduled.activityType.name = `${scheduled.activityType.name}Before`;
+      });
+      await assert.rejects(replay(bundle, renamed, saga.workflowId), (error: unknown) => {
+        assert.ok(
+          error instanceof DeterminismViolationError,
+          `a DeterminismViolationError, not ${String(error)}`,
+        );
+        assert.match(
+          error.message,
+          /Activity type of scheduled event 'inspectUserKeysBefore' does not match/,
+        );
+        return true;
+      });
+    });
+  });
+});
