@@ -29,6 +29,7 @@ export interface CampaignCarryOver {
   notStarted: number;
   failedAccounts: Array<{ accountId: string; error: string }>;
   userCounts: StatusCounts;
+  usersWithoutKeys?: number;
   approval?: ApprovalState;
   aborted?: AbortRequest;
 }

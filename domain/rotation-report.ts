@@ -91,6 +91,7 @@ export interface AccountSummary {
   accountId: string;
   status: AccountRotationStatus;
   counts: StatusCounts;
+  usersWithoutKeys?: number;
   error?: string;
 }
 
@@ -116,8 +117,10 @@ export interface CampaignStatus {
     /** Accounts never started because the campaign was aborted. */
     notStarted: number;
   };
-  /** Users of finished accounts, by final status. */
+  /** Users (with access keys) of finished accounts, by final status. */
   users: StatusCounts;
+  /** Users of finished accounts that hold no access key: counted from the credential report, not listed. */
+  usersWithoutKeys: number;
   /** Users whose old key waits for the deletion decision (in accounts not finished yet). */
   usersAwaitingDecision: number;
   failedAccounts: Array<{ accountId: string; error: string }>;
@@ -132,6 +135,7 @@ export function summaryOf(report: AccountRotationReport): AccountSummary {
     accountId: report.accountId,
     status: report.status,
     counts: report.counts ?? countStatuses(report.users),
+    ...(report.usersWithoutKeys === undefined ? {} : { usersWithoutKeys: report.usersWithoutKeys }),
     ...(report.error === undefined ? {} : { error: report.error }),
   };
 }

@@ -18,7 +18,9 @@ import type { CampaignCarryOver, CampaignInput } from '../domain/campaign-input'
 import type { AccountRef } from '../domain/inventory';
 import {
   addCounts,
+  summaryOf,
   type AccountRotationReport,
+  type AccountSummary,
   type CampaignPhase,
   type CampaignStatus,
 } from '../domain/rotation-report';
@@ -106,6 +108,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
       notStarted: carry.notStarted,
     },
     users: carry.userCounts,
+    usersWithoutKeys: carry.usersWithoutKeys ?? 0,
     usersAwaitingDecision: book.inState('awaiting').reduce((sum, e) => sum + (e.usersWaiting ?? 0), 0),
     failedAccounts: carry.failedAccounts,
     approval: gate.snapshot(),
@@ -179,12 +182,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
         ],
       });
       void child.result().then(
-        (report: AccountRotationReport) =>
-          accountFinished(account.accountId, {
-            status: report.status,
-            counts: report.counts ?? {},
-            ...(report.error ? { error: report.error } : {}),
-          }),
+        (report: AccountRotationReport) => accountFinished(account.accountId, summaryOf(report)),
         (failure: unknown) =>
           accountFinished(account.accountId, {
             status: 'failed',

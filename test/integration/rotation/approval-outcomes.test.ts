@@ -65,8 +65,8 @@ describe('approval outcomes on the real stack', () => {
     await waitForPhase(handle, ['awaiting-approval']);
     await handle.signal(rejectSignal, { approver: APPROVERS[1], comment: 'not this week' });
     const status = await handle.result();
-    assert.equal(status.approval.decision?.outcome, 'rejected');
-    assert.match(status.approval.decision?.reason ?? '', /not this week/);
+    assert.equal(status.approval.pastRounds[0]?.outcome, 'rejected');
+    assert.match(status.approval.pastRounds[0]?.reason ?? '', /not this week/);
     assert.equal(status.users['rolled-back'], ROTATED.length);
     await assertRolledBack(accountId, beforeSnapshot, spec.id);
   });
@@ -81,7 +81,7 @@ describe('approval outcomes on the real stack', () => {
     });
     const handle = await startCampaign(worker.client, worker.taskQueue, spec);
     const status = await handle.result();
-    assert.equal(status.approval.decision?.outcome, 'timed-out');
+    assert.equal(status.approval.pastRounds[0]?.outcome, 'timed-out');
     assert.equal(status.users['rolled-back'], ROTATED.length);
     await assertRolledBack(accountId, beforeSnapshot, spec.id);
   });
@@ -122,7 +122,7 @@ describe('approval outcomes on the real stack', () => {
 
     await handle.signal(approveSignal, { approver: APPROVERS[1] });
     const final = await handle.result();
-    assert.equal(final.approval.decision?.outcome, 'approved');
+    assert.equal(final.approval.pastRounds[0]?.outcome, 'approved');
     assert.equal(final.users.rotated, ROTATED.length * accountIds.length);
   });
 });

@@ -82,7 +82,7 @@ describe('continue-as-new under approvals arriving at every stage', () => {
     while (!done && sent < 2000) {
       await handle.signal(approveSignal, { approver: APPROVERS[sent % 2] }).catch(() => undefined);
       sent++;
-      if (process.env.KW_DEBUG && sent % 20 === 0) {
+      if (process.env.KEYWARDEN_TEST_DEBUG && sent % 20 === 0) {
         const s = await handle.query('status').catch((e: unknown) => String(e));
         console.log(sent, JSON.stringify(s).slice(0, 600));
       }

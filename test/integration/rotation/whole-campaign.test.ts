@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { stsClientForCredentials } from '../../../activities/aws/clients';
 import type { CampaignStatus } from '../../../domain/rotation-report';
 import { ORG_ACCESS_ROLE, type SeededOrg } from '../../../sandbox/seed-org';
+import { keyWorkflowId } from '../../../workflows/key-rotation';
 import { withCampaignClient } from '../../../client/campaign-client';
 import { renderCsv } from '../../../client/report/csv';
 import { renderJson } from '../../../client/report/json';
@@ -95,8 +96,8 @@ describe('a whole rotation campaign on the real stack', () => {
     );
     assert.match(status.failedAccounts[0]!.error, /AccessDenied/);
     assert.equal(status.users.rotated, ROTATED.length * inScope.length);
-    assert.equal(status.approval.decision?.outcome, 'approved');
-    assert.deepEqual(status.approval.decision?.by, [APPROVERS[0]]);
+    assert.equal(status.approval.pastRounds[0]?.outcome, 'approved');
+    assert.deepEqual(status.approval.pastRounds[0]?.by, [APPROVERS[0]]);
   });
 
   test('before the approval, old keys were deactivated but none was deleted', () => {
@@ -205,7 +206,7 @@ describe('a whole rotation campaign on the real stack', () => {
         await worker.client.workflow.getHandle(`${campaignId}/${accountId}`).query(accountStatusQuery),
       );
       queries.push(
-        await worker.client.workflow.getHandle(`${campaignId}/${accountId}/alice.ops`).query(keyStatusQuery),
+        await worker.client.workflow.getHandle(keyWorkflowId(accountId, 'alice.ops')).query(keyStatusQuery),
       );
     }
     const queryText = JSON.stringify(queries);

@@ -87,9 +87,9 @@ describe('production-length windows, on the time-skipping test server', () => {
     assert.equal(aws.calls.at(-1), `delete ${account}/AKIAOLDHUGO`);
   });
 
-  test('100 accounts x 20 rotating users at 7d/7d and default limits: approval by day 15, done a day after it', async () => {
-    const accountCount = Number(process.env.KW_SCALE_ACCOUNTS ?? 100);
-    const usersPerAccount = Number(process.env.KW_SCALE_USERS ?? 20);
+  const accountCount = Number(process.env.KEYWARDEN_SCALE_ACCOUNTS ?? 100);
+  const usersPerAccount = Number(process.env.KEYWARDEN_SCALE_USERS ?? 10);
+  test(`${accountCount} accounts x ${usersPerAccount} rotating users at 7d/7d and default limits: approval by day 15, done a day after it`, async () => {
     const accounts = Array.from({ length: accountCount }, (_, i) => String(100000000000 + i));
     const inventory: Record<string, UserFacts[]> = {};
     for (const accountId of accounts) {
@@ -121,7 +121,7 @@ describe('production-length windows, on the time-skipping test server', () => {
       while (status.phase !== 'awaiting-approval' && (await simulatedDay(env, startedAt)) < 60) {
         await env.sleep('6 hours');
         status = await handle.query(campaignStatusQuery);
-        if (process.env.KW_SCALE_DEBUG)
+        if (process.env.KEYWARDEN_SCALE_DEBUG)
           console.log(
             await simulatedDay(env, startedAt),
             status.phase,

@@ -52,6 +52,7 @@ export function campaignStatus(overrides: Partial<CampaignStatus> = {}): Campaig
       notStarted: 0,
     },
     users: { rotated: 1, skipped: 1, 'needs-attention': 1 },
+    usersWithoutKeys: 0,
     usersAwaitingDecision: 0,
     failedAccounts: [],
     approval: approvalState({
