@@ -156,10 +156,11 @@ export function createKeyActivities(deps: ActivityDeps) {
      * verified and promoted. Returns identifiers only: the secret access key never leaves here.
      *
      * Idempotent across crashes and retries, and it only ever deletes a key it made itself. The
-     * new key's ID is heartbeated the moment IAM returns it. A retry takes as its own the recorded
-     * key, or else a key that is not among `knownAccessKeyIds`, was created after this activity
-     * was first scheduled and has never been used. If that key is stored, the earlier result is
-     * returned; otherwise it is deleted before a new key is made. Any other key is left alone.
+     * new key's ID is heartbeated the moment IAM returns it. A retry returns the earlier result
+     * when the recorded key (or an unknown key created since this activity was first scheduled
+     * and never used) is already staged. A recorded key that was never staged is deleted; an
+     * unrecorded one is left alone, since it may be someone else's (the user may then be full:
+     * LimitExceeded, and the saga reports it).
      */
     async createAndStageKey(input: CreateAndStageKeyInput): Promise<CreateAndStageKeyResult> {
       const { target, userName, secretName } = input;
@@ -178,6 +179,8 @@ export function createKeyActivities(deps: ActivityDeps) {
 
         for (const key of keys) {
           if (known.has(key.accessKeyId)) continue;
+          // Ours for sure: the key an earlier attempt heartbeated. Possibly ours: one created since
+          // this activity was first scheduled and never used. Either is taken over if staged.
           const mine =
             key.accessKeyId === recorded ||
             (Date.parse(key.createDate) >= firstScheduled &&
@@ -200,6 +203,8 @@ export function createKeyActivities(deps: ActivityDeps) {
               secretCreated: (described?.versions.length ?? 0) <= 1,
             };
           }
+          // Deleted only when recorded: a key merely made in the same minutes may be its owner's.
+          if (key.accessKeyId !== recorded) continue;
           step = `deleting the key ${key.accessKeyId} an earlier attempt made for ${user} but never stored`;
           await iam.deleteAccessKey(userName, key.accessKeyId);
           held.delete(key.accessKeyId);

@@ -11,6 +11,8 @@ import type { ActivityDeps } from './deps';
 export interface ClosedChildrenInput {
   kind: 'account' | 'key';
   workflowIds: string[];
+  /** The run to describe, by workflow ID, where the parent knows it (saga IDs are reused by later rotations). */
+  runIds?: Record<string, string>;
   /**
    * Children that said they are finishing: their last message precedes their completion by a
    * moment, so wait (briefly) for these to close instead of finding them still running.
@@ -55,7 +57,7 @@ export function createWorkflowActivities(deps: ActivityDeps) {
       const finishing = new Set(input.finishing ?? []);
       const worker = async () => {
         for (let id = ids.shift(); id !== undefined; id = ids.shift()) {
-          const handle = temporal.workflow.getHandle(id);
+          const handle = temporal.workflow.getHandle(id, input.runIds?.[id]);
           let status: string;
           try {
             if (finishing.has(id)) await closedWithin(handle, FINISHING_WAIT_MS);

@@ -7,6 +7,8 @@ import type { StatusCounts } from './rotation-report';
 export interface CarriedChild {
   key: string;
   workflowId: string;
+  /** The run this parent started: a later rotation of the same user reuses the workflow ID. */
+  runId?: string;
   state: 'working' | 'waiting' | 'awaiting';
   awaitingKey?: string;
   usersWaiting?: number;

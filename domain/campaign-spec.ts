@@ -63,8 +63,11 @@ const LimitsSchema = z
     maxKeysInFlightPerAccount: z.int().min(1).max(50).default(5),
     /** Accounts started per run before the campaign continues as new. */
     continueAsNewAfterAccounts: z.int().min(1).default(500),
-    /** Users (with keys) an account workflow takes on per run before it continues as new. */
-    continueAsNewAfterUsers: z.int().min(1).max(5000).default(500),
+    /**
+     * Users an account workflow's report holds per run before it continues as new: it bounds the
+     * run's history and its result (a finished user's report with its timeline is a few KiB).
+     */
+    continueAsNewAfterUsers: z.int().min(1).max(1000).default(100),
     /** Users with keys per inventory page (one activity result). */
     inventoryPageSize: z.int().min(1).max(500).default(100),
   })

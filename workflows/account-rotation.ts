@@ -33,7 +33,7 @@ import {
   keyProgressSignal,
   type AccountProgress,
 } from './messages';
-import { RECONCILE_EVERY_MS, reconcileInherited } from './reconcile';
+import { RECONCILE_EVERY_MS, RECONCILE_RETRY_MS, reconcileInherited } from './reconcile';
 
 const { inventoryPage } = proxyActivities<KeywardenActivities>({
   startToCloseTimeout: '10 minutes',
@@ -89,10 +89,14 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
   const countFinal = (status: UserRotationReport['status']) => {
     carry.counts = addCounts(carry.counts, { [status]: 1 });
   };
+  /** Users this run's report holds: it bounds the run's result and query payloads, not only its history. */
   const record = (user: UserRotationReport) => {
     const index = report.users.findIndex((u) => u.userName === user.userName);
     if (index >= 0) report.users[index] = user;
-    else report.users.push(user);
+    else {
+      report.users.push(user);
+      usersThisRun++;
+    }
   };
   const sagaFinished = (user: UserRotationReport) => {
     if (!book.finish(user.userName)) return;
@@ -135,9 +139,15 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
       last = key;
       carry.progressSeq = (carry.progressSeq ?? 0) + 1;
       sends.push(
-        campaign.signal(accountProgressSignal, { ...progress, seq: carry.progressSeq }).catch(() => {
-          // The campaign is gone (terminated): nothing to tell; its reconciliation sees this account.
-        }),
+        campaign
+          .signal(accountProgressSignal, {
+            ...progress,
+            seq: carry.progressSeq,
+            decidedRounds: carry.decidedRounds,
+          })
+          .catch(() => {
+            // The campaign is gone (terminated): nothing to tell; its reconciliation sees this account.
+          }),
       );
     };
   })();
@@ -147,7 +157,11 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     carry.decidedRounds = decision.round;
     for (const entry of book.inState('awaiting')) {
       const keyDecision: KeyDecision = { ...decision, accessKeyIds: [entry.awaitingKey ?? ''] };
-      sends.push(quietly(getExternalWorkflowHandle(entry.workflowId).signal(keyDecisionSignal, keyDecision)));
+      sends.push(
+        quietly(
+          getExternalWorkflowHandle(entry.workflowId, entry.runId).signal(keyDecisionSignal, keyDecision),
+        ),
+      );
       book.set(entry.key, 'working');
     }
   };
@@ -171,7 +185,6 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     const now = new Date();
     const accountExempt = spec.policy.exemptions.accounts.includes(account.accountId);
     for (const user of page.users) {
-      usersThisRun++;
       const selection = selectUser(user, spec.policy, now);
       const findingsOf = (id: string) => selection.findings[id] ?? [];
       const userReport: UserRotationReport = {
@@ -261,13 +274,18 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
 
   let abortForwarded = false;
   let nextReconcile = Date.now() + RECONCILE_EVERY_MS;
+  let reconcileBlockedUntil = 0;
   for (;;) {
     if (abort && !abortForwarded) {
       abortForwarded = true;
       skipPlans(`not started: the campaign was aborted by ${abort.by}`);
       carry.inventoryDone = true;
       for (const entry of book.snapshot()) {
-        sends.push(quietly(getExternalWorkflowHandle(entry.workflowId).signal(abortRotationSignal, abort)));
+        sends.push(
+          quietly(
+            getExternalWorkflowHandle(entry.workflowId, entry.runId).signal(abortRotationSignal, abort),
+          ),
+        );
       }
     }
     if (campaignDecision && campaignDecision.round > carry.decidedRounds) deliver(campaignDecision);
@@ -289,9 +307,17 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     const moreToDo = plans.length > 0 || (!carry.inventoryDone && report.status !== 'failed');
     if (!moreToDo && book.size === 0) break;
 
-    if (book.finishing().length > 0 || (book.inherited().length > 0 && Date.now() >= nextReconcile)) {
+    if (
+      Date.now() >= reconcileBlockedUntil &&
+      (book.finishing().length > 0 || (book.inherited().length > 0 && Date.now() >= nextReconcile))
+    ) {
       nextReconcile = Date.now() + RECONCILE_EVERY_MS;
-      for (const closed of await reconcileInherited(book, 'key')) {
+      const found = await reconcileInherited(book, 'key');
+      if (found === undefined) {
+        reconcileBlockedUntil = nextReconcile = Date.now() + RECONCILE_RETRY_MS;
+        continue;
+      }
+      for (const closed of found) {
         const user = closed.report ?? {
           ...(report.users.find((u) => u.userName === closed.key) ??
             placeholderUser(account.accountId, closed.key)),
@@ -322,7 +348,8 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     );
 
     // Only between pages: plans not started yet would be lost (the cursor is past their users).
-    const runIsFull = moreToDo && usersThisRun >= spec.limits.continueAsNewAfterUsers;
+    // A run whose report is full continues as new even when only inherited sagas are left.
+    const runIsFull = (moreToDo || book.size > 0) && usersThisRun >= spec.limits.continueAsNewAfterUsers;
     if (plans.length === 0 && (runIsFull || workflowInfo().continueAsNewSuggested)) await continueAsNewNow();
 
     const seen = book.version();

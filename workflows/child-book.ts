@@ -26,6 +26,12 @@ export class ChildBook {
     this.ownRun.add(key);
   }
 
+  /** Records the run a child was started as, so messages and reconciliation reach that run only. */
+  started(key: string, runId: string): void {
+    const entry = this.entries.get(key);
+    if (entry) entry.runId = runId;
+  }
+
   has(key: string): boolean {
     return this.entries.has(key);
   }

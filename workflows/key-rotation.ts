@@ -118,7 +118,8 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
   // AWS steps and messages run to completion even when the workflow is being cancelled.
   const step = <T>(fn: () => Promise<T>): Promise<T> => CancellationScope.nonCancellable(fn);
   let seq = 0;
-  const tell = async (progress: Omit<KeyProgress, 'userName' | 'seq'>) => {
+  /** Tells the account workflow; false when it cannot be reached (gone: terminated or finished). */
+  const tell = async (progress: Omit<KeyProgress, 'userName' | 'seq'>): Promise<boolean> => {
     seq++;
     try {
       await step(() =>
@@ -130,7 +131,9 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
       );
     } catch (error) {
       log.warn('could not report progress to the account workflow', { error: failureMessage(error) });
+      return false;
     }
+    return true;
   };
   const inspect = (): Promise<UserKeysNow> => step(() => aws.inspectUserKeys({ target, userName }));
   /** Waits `ms`; false when an abort came first. */
@@ -142,7 +145,11 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
     awaitingKey = accessKeyId;
     decision = undefined;
     note(`waiting for an approval to delete key ${accessKeyId}`);
-    await tell({ stage: 'awaiting-decision', accessKeyId });
+    if (!(await tell({ stage: 'awaiting-decision', accessKeyId }))) {
+      // No decision can reach this saga any more: undo as an abort would, never wait forever.
+      abort ??= { by: 'keywarden', reason: 'the account workflow is gone', at: new Date().toISOString() };
+      return undefined;
+    }
     await condition(() => decision !== undefined || abort !== undefined);
     awaitingKey = undefined;
     const d = received();
@@ -179,6 +186,12 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
     const old = now.keys.find((k) => k.accessKeyId === oldKey);
     if (!old)
       return finish('rolled-back', `${why}; the old key ${oldKey} no longer exists, the new key stays live`);
+    if (now.containmentPolicy !== undefined) {
+      return finish(
+        'needs-attention',
+        `${why}; the user is contained by keywarden (inline policy ${now.containmentPolicy}), so the old key ${oldKey} stays inactive`,
+      );
+    }
     if (old.status !== 'Active') {
       await step(() => aws.setAccessKeyStatus({ target, userName, accessKeyId: oldKey, status: 'Active' }));
     }
@@ -265,6 +278,14 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
       );
     } catch (error) {
       report.error = failureMessage(error);
+      const after = await inspect();
+      const stray = after.keys.filter((k) => !before.keys.some((b) => b.accessKeyId === k.accessKeyId));
+      if (stray.length > 0) {
+        return finish(
+          'needs-attention',
+          `could not create and stage a new key, and key ${stray.map((k) => k.accessKeyId).join(', ')} appeared meanwhile; not deleted (it may be someone else's)`,
+        );
+      }
       return finish('failed', 'could not create and stage a new key; nothing changed');
     }
     stage = 'created';
@@ -289,11 +310,11 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
       report.error = failureMessage(error);
       return discard('verification failed');
     }
-    if (abort) return unwind(abortReason());
     stage = 'live';
     note(
       'verified the new key with sts:GetCallerIdentity: point of no return, it is never deleted from here on',
     );
+    if (abort) return unwind(abortReason());
     return afterPointOfNoReturn(staged);
   };
 
@@ -341,18 +362,19 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
         `the old key ${oldKey} was still used during adoption (policy.onOldKeyStillUsed: hold); not deactivated`,
       );
     }
-    if (old.status === 'Active') {
-      try {
-        await step(() =>
-          aws.setAccessKeyStatus({ target, userName, accessKeyId: oldKey, status: 'Inactive' }),
-        );
-      } catch (error) {
-        report.error = failureMessage(error);
-        return finish(
-          'needs-attention',
-          `could not deactivate the old key ${oldKey}; the new key stays live`,
-        );
-      }
+    if (old.status !== 'Active') {
+      // Someone else deactivated it (an incident responder, an offboarding): a rollback must never
+      // turn it back on, so this saga does not take it over.
+      return finish(
+        'needs-attention',
+        `the old key ${oldKey} was deactivated by someone else during adoption; left inactive, the new key stays live`,
+      );
+    }
+    try {
+      await step(() => aws.setAccessKeyStatus({ target, userName, accessKeyId: oldKey, status: 'Inactive' }));
+    } catch (error) {
+      report.error = failureMessage(error);
+      return finish('needs-attention', `could not deactivate the old key ${oldKey}; the new key stays live`);
     }
     stage = 'deactivated';
     const deactivatedAt = Date.now();
@@ -394,19 +416,28 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
   try {
     result = await rotate();
   } catch (error) {
-    if (isCancellation(error)) {
-      result = await CancellationScope.nonCancellable(() => unwind('the rotation was cancelled'));
-    } else {
-      report.error = failureMessage(error);
-      result =
-        stage === 'live' || stage === 'deactivated'
-          ? finish(
-              'needs-attention',
-              'failed after the point of no return; the new key stays live and stored',
-            )
-          : stage === 'created'
-            ? await discard('failed before verification')
-            : finish('failed', 'failed before a new key was made; nothing changed');
+    try {
+      if (isCancellation(error)) {
+        result = await CancellationScope.nonCancellable(() => unwind('the rotation was cancelled'));
+      } else {
+        report.error = failureMessage(error);
+        result =
+          stage === 'live' || stage === 'deactivated'
+            ? finish(
+                'needs-attention',
+                'failed after the point of no return; the new key stays live and stored',
+              )
+            : stage === 'created'
+              ? await CancellationScope.nonCancellable(() => discard('failed before verification'))
+              : finish('failed', 'failed before a new key was made; nothing changed');
+      }
+    } catch (undoError) {
+      // Undoing failed too (e.g. the old key could not be reactivated): say so, never hide it.
+      report.error = `${report.error ? `${report.error}; ` : ''}${failureMessage(undoError)}`;
+      result = finish(
+        stage === 'preflight' ? 'failed' : 'needs-attention',
+        `could not finish undoing the rotation at stage ${stage}; the new key (if any) stays live: resolve by hand`,
+      );
     }
   }
   await tell({ stage: 'finished' });

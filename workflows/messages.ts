@@ -40,6 +40,8 @@ export interface AccountProgress {
    */
   stage: 'working' | 'waiting' | 'ready' | 'finished';
   usersWaiting?: number;
+  /** The last campaign round whose decision this account has applied: a 'ready' older than the last decision is stale. */
+  decidedRounds?: number;
   /** Increases with every message of this account, across its runs: signals can arrive out of order. */
   seq: number;
 }

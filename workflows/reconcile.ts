@@ -1,7 +1,8 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { log, proxyActivities } from '@temporalio/workflow';
 import type { KeywardenActivities } from '../activities';
 import type { ClosedChild } from '../activities/workflow-activities';
 import type { ChildBook } from './child-book';
+import { failureMessage } from './failure-message';
 
 /**
  * How often a parent describes the children an earlier run started, whose results it cannot
@@ -9,26 +10,46 @@ import type { ChildBook } from './child-book';
  */
 export const RECONCILE_EVERY_MS = 6 * 3_600_000;
 
+/** After a failed reconciliation (Temporal unreachable), how long a parent waits before trying again. */
+export const RECONCILE_RETRY_MS = 5 * 60_000;
+
+/**
+ * Children described per activity: a saga's final report is a few KiB, so a batch stays far below
+ * Temporal's payload limits. More finishing children are taken in the next round, at once.
+ */
+const RECONCILE_BATCH = 20;
+
 const { closedChildren } = proxyActivities<KeywardenActivities>({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
 
-/** The inherited children (those that said they finished first) that have closed, by book key. */
+/**
+ * The inherited children (those that said they finished first) that have closed, by book key;
+ * undefined when they could not be described now.
+ */
 export async function reconcileInherited(
   book: ChildBook,
   kind: ClosedChild['kind'],
-): Promise<Array<ClosedChild & { key: string }>> {
-  const first = book.finishing();
-  const ordered = [...first, ...book.inherited().filter((e) => !e.finishing)].slice(0, 200);
-  for (const entry of first) delete entry.finishing;
+): Promise<Array<ClosedChild & { key: string }> | undefined> {
+  const first = book.finishing().slice(0, RECONCILE_BATCH);
+  const ordered = [...first, ...book.inherited().filter((e) => !e.finishing)].slice(0, RECONCILE_BATCH);
   if (ordered.length === 0) return [];
   const byId = new Map(ordered.map((e) => [e.workflowId, e.key]));
-  const closed = await closedChildren({
-    kind,
-    workflowIds: [...byId.keys()],
-    finishing: first.map((e) => e.workflowId),
-  });
+  let closed: ClosedChild[];
+  try {
+    closed = await closedChildren({
+      kind,
+      workflowIds: [...byId.keys()],
+      runIds: Object.fromEntries(ordered.flatMap((e) => (e.runId ? [[e.workflowId, e.runId]] : []))),
+      finishing: first.map((e) => e.workflowId),
+    });
+  } catch (error) {
+    // Temporal itself unreachable for minutes: try again later, never fail the parent for it.
+    log.warn('could not reconcile children; trying again later', { error: failureMessage(error) });
+    return undefined;
+  }
+  for (const entry of first) delete entry.finishing;
   return closed.flatMap((c) => {
     const key = byId.get(c.workflowId);
     return key === undefined ? [] : [{ ...c, key }];

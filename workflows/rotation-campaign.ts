@@ -43,7 +43,7 @@ import {
   campaignStatusQuery,
   rejectSignal,
 } from './messages';
-import { RECONCILE_EVERY_MS, reconcileInherited } from './reconcile';
+import { RECONCILE_EVERY_MS, RECONCILE_RETRY_MS, reconcileInherited } from './reconcile';
 
 const { listAccountsInScope } = proxyActivities<KeywardenActivities>({
   startToCloseTimeout: '5 minutes',
@@ -120,13 +120,11 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     phase = next;
     upsertSearchAttributes([{ key: KeywardenPhase, value: next }]);
   };
-  const accountFinished = (
-    accountId: string,
-    summary: { status: string; counts: object; error?: string },
-  ) => {
+  const accountFinished = (accountId: string, summary: Omit<AccountSummary, 'accountId'>) => {
     if (!book.finish(accountId)) return;
     carry.finished++;
     carry.userCounts = addCounts(carry.userCounts, summary.counts);
+    carry.usersWithoutKeys = (carry.usersWithoutKeys ?? 0) + (summary.usersWithoutKeys ?? 0);
     if (summary.status === 'failed') {
       carry.failedAccounts.push({ accountId, error: summary.error ?? 'failed' });
     }
@@ -138,6 +136,8 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     if (progress.stage === 'working') book.set(progress.accountId, 'working');
     else if (progress.stage === 'waiting') book.set(progress.accountId, 'waiting');
     else if (progress.stage === 'ready') {
+      // Sent before the account applied the last decision: it would open a round nothing awaits.
+      if ((progress.decidedRounds ?? 0) < gate.round - 1) return;
       book.set(progress.accountId, 'awaiting', { usersWaiting: progress.usersWaiting ?? 0 });
     } else book.markFinishing(progress.accountId);
   });
@@ -212,6 +212,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
   let startedThisRun = 0;
   let abortForwarded = false;
   let nextReconcile = Date.now() + RECONCILE_EVERY_MS;
+  let reconcileBlockedUntil = 0;
   for (;;) {
     if (abort && !abortForwarded) {
       abortForwarded = true;
@@ -228,9 +229,17 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     }
     if (pending.length === 0 && book.size === 0) break;
 
-    if (book.finishing().length > 0 || (book.inherited().length > 0 && Date.now() >= nextReconcile)) {
+    if (
+      Date.now() >= reconcileBlockedUntil &&
+      (book.finishing().length > 0 || (book.inherited().length > 0 && Date.now() >= nextReconcile))
+    ) {
       nextReconcile = Date.now() + RECONCILE_EVERY_MS;
-      for (const closed of await reconcileInherited(book, 'account')) {
+      const found = await reconcileInherited(book, 'account');
+      if (found === undefined) {
+        reconcileBlockedUntil = nextReconcile = Date.now() + RECONCILE_RETRY_MS;
+        continue;
+      }
+      for (const closed of found) {
         accountFinished(
           closed.key,
           closed.summary ?? {

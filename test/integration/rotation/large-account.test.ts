@@ -127,7 +127,8 @@ describe('an account with 3,000 IAM users, on the real stack', () => {
       accountRuns >= EXTRA_USERS / 10 / 100,
       `the account workflow continued as new (${accountRuns} runs)`,
     );
-    assert.ok(largest.largestPayload < 256 * 1024, 'every payload is far below the 2 MB limit');
+    // The SDK warns from 512 KiB; Temporal refuses 2 MiB.
+    assert.ok(largest.largestPayload < 512 * 1024, 'every payload is below a quarter of the 2 MiB limit');
     assert.ok(largest.events < 10_240, 'every history is far below the 51,200-event limit');
   });
 });

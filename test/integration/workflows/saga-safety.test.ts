@@ -154,6 +154,28 @@ describe('the rotation saga at its points of no return and re-checks (time-skipp
     );
   });
 
+  test('someone else deactivates the old key during adoption: left inactive, never turned back on by a rollback', async () => {
+    const { saga, aws } = await campaign('deactivated-by-responder', {
+      script: async (ctx) => {
+        await env.sleep('3 days');
+        ctx.aws.outOfBand(account, 'uma', (keys) => {
+          const old = keys.find((k) => k.accessKeyId === OLD);
+          if (old) old.status = 'Inactive';
+        });
+      },
+    });
+    assert.equal(saga.status, 'needs-attention');
+    assert.match(saga.timeline.at(-1)?.event ?? '', /deactivated by someone else/);
+    assert.ok(!aws.calls.some((c) => c.startsWith('activate') || c.startsWith('delete')));
+    assert.deepEqual(
+      aws.keysOf(account, 'uma').map((k) => [k.accessKeyId, k.status]),
+      [
+        [OLD, 'Inactive'],
+        ['AKIANEW1', 'Active'],
+      ],
+    );
+  });
+
   test('the old key still in use during adoption: hold leaves it active, proceed deactivates it', async () => {
     const usedOnDay = (days: number) => async (ctx: Ctx) => {
       await env.sleep(`${days} days`);

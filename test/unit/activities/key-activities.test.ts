@@ -589,15 +589,20 @@ describe('createAndStageKey (fake AWS)', () => {
     assert.deepEqual(account.keyIds, [OLD_KEY, NEW_KEY]);
   });
 
-  test('without a heartbeat, an unknown, never-used key made after the first schedule is taken as ours', async () => {
+  test('without a heartbeat, an unknown, never-used key made after the first schedule is left alone: a full user gets LimitExceeded', async () => {
     const account = new FakeAccount().withExistingSecret();
     account.keys.push({ id: NEW_KEY, status: 'Active', createDate: new Date(Date.now() - 30_000) });
     account.nextKeyIds = [NEW_KEY_2];
-    const result = await createAndStage(account, { attempt: 2 });
-    assert.equal(result.accessKeyId, NEW_KEY_2);
-    assert.deepEqual(account.keyIds, [OLD_KEY, NEW_KEY_2]);
-    const order = account.calls.filter((c) => /DeleteAccessKey|CreateAccessKey/.test(c));
-    assert.deepEqual(order, [`DeleteAccessKey ${NEW_KEY}`, 'CreateAccessKey']);
+    await assert.rejects(createAndStage(account, { attempt: 2 }), (error: unknown) => {
+      assert.ok(error instanceof ApplicationFailure);
+      assert.equal(error.type, 'LimitExceeded');
+      return true;
+    });
+    assert.deepEqual(account.keyIds, [OLD_KEY, NEW_KEY]);
+    assert.ok(
+      !account.calls.some((c) => /DeleteAccessKey|CreateAccessKey/.test(c)),
+      'nothing deleted or made',
+    );
   });
 
   test('a key made out of band before the first schedule is never deleted: a full user gets LimitExceeded', async () => {

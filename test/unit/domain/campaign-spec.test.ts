@@ -57,7 +57,7 @@ describe('campaign spec: defaults', () => {
       maxAccountsInFlight: 5,
       maxKeysInFlightPerAccount: 5,
       continueAsNewAfterAccounts: 500,
-      continueAsNewAfterUsers: 500,
+      continueAsNewAfterUsers: 100,
       inventoryPageSize: 100,
     });
     assert.equal(spec.dryRun, false);
