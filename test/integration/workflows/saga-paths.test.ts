@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
 import type { AccountRotationReport } from '../../../domain/rotation-report';
 import { accountStatusQuery, approveSignal, rejectSignal } from '../../../workflows/messages';
 import {
   APPROVERS,
+  INITIATOR,
   startCampaign,
   testSpec,
   uniqueId,
@@ -12,6 +15,7 @@ import {
   waitForStatus,
 } from '../../support/campaign-helpers';
 import { ACCOUNTS, oldKey, scriptedAws, user } from '../../support/scripted-aws';
+import { paths } from '../../../sandbox/project-paths';
 import { startScriptedWorker, testStack, type RunningWorker } from '../../support/test-stack';
 
 describe('saga paths on the real dev server, with scripted AWS activities', () => {
@@ -155,5 +159,45 @@ describe('saga paths on the real dev server, with scripted AWS activities', () =
       status.approval.pastRounds.map((d) => d.outcome),
       ['approved', 'approved'],
     );
+  });
+
+  test('keywarden abort: refused for someone not on the campaign, accepted from the initiator; sagas roll back', async () => {
+    const [account] = ACCOUNTS;
+    const aws = scriptedAws({ [account!]: [user(account!, 'gus', [oldKey('AKIAOLDGUS')])] });
+    const w = await worker(aws);
+    const spec = testSpec({ id: uniqueId('cli-abort'), scope: { includeAccounts: [account!] } });
+    const handle = await startCampaign(w.client, w.taskQueue, spec);
+    await waitForPhase(handle, ['awaiting-approval']);
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [path.join(paths.root, 'bin', 'keywarden.js'), ...args],
+          {
+            cwd: paths.root,
+            timeout: 60_000,
+            env: {
+              ...process.env,
+              TEMPORAL_ADDRESS: stack.temporalAddress,
+              TEMPORAL_NAMESPACE: stack.namespace,
+              KEYWARDEN_TASK_QUEUE: w.taskQueue,
+            },
+          },
+          (error, stdout, stderr) =>
+            resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+        );
+      });
+    const refused = await cli('abort', spec.id, '--approver', 'mallory@example.com');
+    assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+    assert.match(refused.stderr, /refused the abort from mallory@example.com: unknown approver/);
+    const accepted = await cli('abort', spec.id, '--approver', INITIATOR, '--comment', 'wrong scope');
+    assert.equal(accepted.code, 0, accepted.stdout + accepted.stderr);
+    assert.match(accepted.stdout, /aborted by platform-team@example.com/);
+    const status = await handle.result();
+    assert.equal(status.phase, 'aborted');
+    assert.equal(status.users['rolled-back'], 1);
+    assert.ok(!aws.calls.some((c) => c.startsWith('delete')), 'an abort deletes nothing');
+    const again = await cli('abort', spec.id, '--approver', INITIATOR);
+    assert.equal(again.code, 2, 'a finished campaign cannot be aborted');
   });
 });

@@ -299,6 +299,30 @@ describe('the rotation saga at its points of no return and re-checks (time-skipp
     );
   });
 
+  test('a key the owner made between the inventory and the saga survives: the user is reported, nothing is deleted', async () => {
+    const aws = scriptedAws({ [account]: [user(account, 'uma', [oldKey(OLD)])] });
+    // The inventory was read before the owner made a second key; the saga's preflight sees it.
+    const inventoryPage = aws.activities.inventoryPage!;
+    aws.activities.inventoryPage = async (input) => {
+      const page = await inventoryPage(input);
+      aws.outOfBand(account, 'uma', (keys) =>
+        keys.push({ accessKeyId: 'AKIAOWNERMADE', status: 'Active', createDate: new Date().toISOString() }),
+      );
+      return page;
+    };
+    const { worker, taskQueue } = await scriptedWorker(env, aws);
+    const s = spec('owner-made-key');
+    const status = await worker.runUntil(
+      env.client.workflow.execute(rotationCampaign, { taskQueue, workflowId: s.id, args: [{ spec: s }] }),
+    );
+    assert.equal(status.users['needs-attention'], 1);
+    assert.equal(aws.calls.length, 0, 'no key made, none deleted');
+    assert.deepEqual(
+      aws.keysOf(account, 'uma').map((k) => k.accessKeyId),
+      [OLD, 'AKIAOWNERMADE'],
+    );
+  });
+
   test('one rotation per user: a second campaign skips a user already being rotated; a contained user is skipped', async () => {
     const aws = scriptedAws({
       [account]: [user(account, 'uma', [oldKey(OLD)]), user(account, 'leo', [oldKey('AKIAOLDLEO')])],
