@@ -57,7 +57,10 @@ function accountSection(account: AccountRotationReport, now: Date): string[] {
   const lines = [
     heading,
     '',
-    `Status: **${account.status}**. Users: ${formatCounts(countStatuses(account.users))}.`,
+    `Status: **${account.status}**. Users: ${formatCounts(countStatuses(account.users))}.` +
+      (account.usersWithoutKeys
+        ? ` ${account.usersWithoutKeys} more user(s) hold no access key (from the IAM credential report; not listed).`
+        : ''),
   ];
   if (account.error) lines.push('', `Error: ${account.error}`);
   if (account.approval) lines.push('', 'Approval (per account):', '', ...approvalLines(account.approval));
