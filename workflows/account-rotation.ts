@@ -33,7 +33,7 @@ import {
   keyProgressSignal,
   type AccountProgress,
 } from './messages';
-import { RECONCILE_EVERY_MS, RECONCILE_RETRY_MS, reconcileInherited } from './reconcile';
+import { Reconciler } from './reconcile';
 
 const { inventoryPage } = proxyActivities<KeywardenActivities>({
   startToCloseTimeout: '10 minutes',
@@ -273,8 +273,7 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
   };
 
   let abortForwarded = false;
-  let nextReconcile = Date.now() + RECONCILE_EVERY_MS;
-  let reconcileBlockedUntil = 0;
+  const reconciler = new Reconciler(book, 'key');
   for (;;) {
     if (abort && !abortForwarded) {
       abortForwarded = true;
@@ -307,17 +306,8 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     const moreToDo = plans.length > 0 || (!carry.inventoryDone && report.status !== 'failed');
     if (!moreToDo && book.size === 0) break;
 
-    if (
-      Date.now() >= reconcileBlockedUntil &&
-      (book.finishing().length > 0 || (book.inherited().length > 0 && Date.now() >= nextReconcile))
-    ) {
-      nextReconcile = Date.now() + RECONCILE_EVERY_MS;
-      const found = await reconcileInherited(book, 'key');
-      if (found === undefined) {
-        reconcileBlockedUntil = nextReconcile = Date.now() + RECONCILE_RETRY_MS;
-        continue;
-      }
-      for (const closed of found) {
+    if (reconciler.due()) {
+      for (const closed of await reconciler.run()) {
         const user = closed.report ?? {
           ...(report.users.find((u) => u.userName === closed.key) ??
             placeholderUser(account.accountId, closed.key)),
@@ -363,7 +353,7 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
         slotFree() ||
         (abort !== undefined && !abortForwarded) ||
         (campaignDecision !== undefined && campaignDecision.round > carry.decidedRounds),
-      book.inherited().length > 0 ? Math.max(1, nextReconcile - Date.now()) : undefined,
+      reconciler.wakeInMs(),
     );
   }
 

@@ -55,3 +55,37 @@ export async function reconcileInherited(
     return key === undefined ? [] : [{ ...c, key }];
   });
 }
+
+/**
+ * When a parent (campaign or account) describes its inherited children: soon after one says it
+ * finished, every RECONCILE_EVERY_MS in any case, and not again for RECONCILE_RETRY_MS after a
+ * failed attempt.
+ */
+export class Reconciler {
+  private next = Date.now() + RECONCILE_EVERY_MS;
+  private blockedUntil = 0;
+
+  constructor(
+    private readonly book: ChildBook,
+    private readonly kind: ClosedChild['kind'],
+  ) {}
+
+  due(): boolean {
+    if (Date.now() < this.blockedUntil) return false;
+    return this.book.finishing().length > 0 || (this.book.inherited().length > 0 && Date.now() >= this.next);
+  }
+
+  /** The inherited children found closed; none when they could not be described now. */
+  async run(): Promise<Array<ClosedChild & { key: string }>> {
+    this.next = Date.now() + RECONCILE_EVERY_MS;
+    const found = await reconcileInherited(this.book, this.kind);
+    if (found !== undefined) return found;
+    this.blockedUntil = this.next = Date.now() + RECONCILE_RETRY_MS;
+    return [];
+  }
+
+  /** How long a parent waiting for its children may sleep before the next scheduled look. */
+  wakeInMs(): number | undefined {
+    return this.book.inherited().length > 0 ? Math.max(1, this.next - Date.now()) : undefined;
+  }
+}

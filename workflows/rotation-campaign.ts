@@ -43,7 +43,7 @@ import {
   campaignStatusQuery,
   rejectSignal,
 } from './messages';
-import { RECONCILE_EVERY_MS, RECONCILE_RETRY_MS, reconcileInherited } from './reconcile';
+import { Reconciler } from './reconcile';
 
 const { listAccountsInScope } = proxyActivities<KeywardenActivities>({
   startToCloseTimeout: '5 minutes',
@@ -211,8 +211,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
 
   let startedThisRun = 0;
   let abortForwarded = false;
-  let nextReconcile = Date.now() + RECONCILE_EVERY_MS;
-  let reconcileBlockedUntil = 0;
+  const reconciler = new Reconciler(book, 'account');
   for (;;) {
     if (abort && !abortForwarded) {
       abortForwarded = true;
@@ -229,17 +228,8 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     }
     if (pending.length === 0 && book.size === 0) break;
 
-    if (
-      Date.now() >= reconcileBlockedUntil &&
-      (book.finishing().length > 0 || (book.inherited().length > 0 && Date.now() >= nextReconcile))
-    ) {
-      nextReconcile = Date.now() + RECONCILE_EVERY_MS;
-      const found = await reconcileInherited(book, 'account');
-      if (found === undefined) {
-        reconcileBlockedUntil = nextReconcile = Date.now() + RECONCILE_RETRY_MS;
-        continue;
-      }
-      for (const closed of found) {
+    if (reconciler.due()) {
+      for (const closed of await reconciler.run()) {
         accountFinished(
           closed.key,
           closed.summary ?? {
@@ -292,7 +282,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
         book.version() !== seen ||
         (abort !== undefined && !abortForwarded) ||
         (!abort && pending.length > 0 && book.count('working') < spec.limits.maxAccountsInFlight),
-      book.inherited().length > 0 ? Math.max(1, nextReconcile - Date.now()) : undefined,
+      reconciler.wakeInMs(),
     );
   }
 

@@ -97,41 +97,8 @@ export class SdkSecretsGateway implements SecretsGateway {
   }
 
   async putNewVersion(name: string, value: string, clientRequestToken?: string): Promise<SecretVersionRef> {
-    try {
-      const out = await this.client.send(
-        new PutSecretValueCommand({
-          SecretId: name,
-          SecretString: value,
-          ClientRequestToken: clientRequestToken,
-        }),
-      );
-      return { arn: out.ARN ?? '', versionId: out.VersionId ?? '' };
-    } catch (err) {
-      if (!isAwsError(err, NOT_FOUND)) throw err;
-    }
-    try {
-      const out = await this.client.send(
-        new CreateSecretCommand({
-          Name: name,
-          SecretString: value,
-          ClientRequestToken: clientRequestToken,
-          Description: 'Access key managed by keywarden',
-          Tags: [{ ...MANAGED_BY_TAG }],
-        }),
-      );
-      return { arn: out.ARN ?? '', versionId: out.VersionId ?? '' };
-    } catch (err) {
-      // Someone created it between our two calls: add the version to theirs.
-      if (!isAwsError(err, 'ResourceExistsException')) throw err;
-      const out = await this.client.send(
-        new PutSecretValueCommand({
-          SecretId: name,
-          SecretString: value,
-          ClientRequestToken: clientRequestToken,
-        }),
-      );
-      return { arn: out.ARN ?? '', versionId: out.VersionId ?? '' };
-    }
+    const { arn, versionId } = await this.putOrCreate(name, value, clientRequestToken);
+    return { arn, versionId };
   }
 
   async putPendingVersion(
@@ -139,24 +106,36 @@ export class SdkSecretsGateway implements SecretsGateway {
     value: string,
     clientRequestToken: string,
   ): Promise<SecretVersionRef & { created: boolean }> {
-    const pending = async () => {
+    const stored = await this.putOrCreate(name, value, clientRequestToken, [PENDING_STAGE]);
+    // A new secret has no consumer yet; its first version is necessarily AWSCURRENT.
+    if (stored.created) await this.moveStage(name, PENDING_STAGE, stored.versionId);
+    return stored;
+  }
+
+  /** A new version (with `stages`, or AWSCURRENT by default), creating the secret when it is missing. */
+  private async putOrCreate(
+    name: string,
+    value: string,
+    clientRequestToken: string | undefined,
+    stages?: string[],
+  ): Promise<SecretVersionRef & { created: boolean }> {
+    const put = async () => {
       const out = await this.client.send(
         new PutSecretValueCommand({
           SecretId: name,
           SecretString: value,
           ClientRequestToken: clientRequestToken,
-          VersionStages: [PENDING_STAGE],
+          ...(stages === undefined ? {} : { VersionStages: stages }),
         }),
       );
-      return { arn: out.ARN ?? '', versionId: out.VersionId ?? '' };
+      return { arn: out.ARN ?? '', versionId: out.VersionId ?? '', created: false };
     };
     try {
-      return { ...(await pending()), created: false };
+      return await put();
     } catch (err) {
       if (!isAwsError(err, NOT_FOUND)) throw err;
     }
     try {
-      // A new secret has no consumer yet; its first version is necessarily AWSCURRENT.
       const out = await this.client.send(
         new CreateSecretCommand({
           Name: name,
@@ -166,12 +145,11 @@ export class SdkSecretsGateway implements SecretsGateway {
           Tags: [{ ...MANAGED_BY_TAG }],
         }),
       );
-      const versionId = out.VersionId ?? '';
-      await this.moveStage(name, PENDING_STAGE, versionId);
-      return { arn: out.ARN ?? '', versionId, created: true };
+      return { arn: out.ARN ?? '', versionId: out.VersionId ?? '', created: true };
     } catch (err) {
+      // Someone created it between our two calls: add the version to theirs.
       if (!isAwsError(err, 'ResourceExistsException')) throw err;
-      return { ...(await pending()), created: false };
+      return put();
     }
   }
 
