@@ -156,6 +156,8 @@ export class CampaignClient {
         taskQueue: this.target.taskQueue,
         args: [input],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        staticSummary: `Key rotation campaign ${spec.id}: ${spec.name}`.slice(0, 200),
+        staticDetails: campaignStaticDetails(effective),
         typedSearchAttributes: [
           { key: KeywardenKind, value: 'campaign' },
           { key: KeywardenCampaignId, value: spec.id },
@@ -325,7 +327,9 @@ export class CampaignClient {
         `${workflowId} has already finished (${d.executionStatus.toLowerCase()}): there is nothing left to ${name}`,
       );
     }
-    const body: ApprovalSignal = payload.comment === undefined ? { approver: payload.approver } : payload;
+    const body = Object.fromEntries(
+      Object.entries(payload).filter(([, v]) => v !== undefined),
+    ) as ApprovalSignal;
     try {
       await this.client.workflow.getHandle(workflowId).signal(SIGNALS[name], body);
     } catch (error) {
@@ -391,6 +395,19 @@ export class CampaignClient {
       throw new CliError(`could not query ${handle.workflowId}: ${errorText(error)}`);
     }
   }
+}
+
+/** What the Web UI shows under the summary: what the campaign does and how to decide on it. */
+function campaignStaticDetails(spec: CampaignSpec): string {
+  const signed = spec.approval.signatures === 'required';
+  return [
+    `Initiated by ${spec.initiator}${spec.dryRun ? ' (dry run: nothing changes)' : ''}.`,
+    `Windows: ${spec.windows.adoption} adoption, ${spec.windows.grace} grace. Approvals: ${spec.approval.requiredApprovals} of ${spec.approval.approvers.join(', ')} (scope ${spec.approval.scope}).`,
+    signed
+      ? 'Approvals must be signed: keywarden approve <id> --key <file> (or --print-payload to paste into Send a Signal / Send an Update).'
+      : 'Approvals are NOT authenticated (approval.signatures: off): anyone who may signal this workflow can type an approver name.',
+    'Signals and Updates: approve, reject {"approver": "...", "comment": "..."}; abort stops the campaign. Query: status.',
+  ].join('\n');
 }
 
 async function closedReason(handle: WorkflowHandle): Promise<string> {

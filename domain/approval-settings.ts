@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from './duration';
+import { publicKeySchema } from './approval-signature';
 import { normalizePrincipal, principalSchema } from './ids';
 
 /** Who may approve, and what happens when nobody does. Campaigns and offboarding extend it. */
@@ -10,6 +11,13 @@ export const ApprovalSettingsBase = z.strictObject({
   requiredApprovals: z.int().min(1, 'requiredApprovals must be at least 1').default(1),
   timeout: durationSchema.default('7d'),
   onTimeout: z.enum(['reject', 'escalate']).default('reject'),
+  /**
+   * off: an approval is the approver's name as typed (anyone who may signal the workflow can type
+   * it). required: every approval, rejection and abort carries the approver's Ed25519 signature.
+   */
+  signatures: z.enum(['off', 'required']).default('off'),
+  /** Each signer's public key (64 hex characters, from `keywarden keygen`), by approver. */
+  publicKeys: z.record(principalSchema, publicKeySchema).default({}),
 });
 
 export type ApprovalSettings = z.output<typeof ApprovalSettingsBase>;
@@ -31,4 +39,32 @@ export function approverShortfall(
     `approval.requiredApprovals is ${approval.requiredApprovals} but only ${available} approvers ` +
     'other than the initiator are listed: add approvers or lower requiredApprovals'
   );
+}
+
+/** With signatures required, every approver (and the initiator, who may reject or abort) needs a key. */
+export function missingPublicKeys(
+  approval: {
+    approvers: readonly string[];
+    signatures?: 'off' | 'required';
+    publicKeys?: Record<string, string>;
+  },
+  initiator: string,
+): string | undefined {
+  if (approval.signatures !== 'required') return undefined;
+  const keyed = new Set(Object.keys(approval.publicKeys ?? {}).map(normalizePrincipal));
+  const missing = [...new Set([...approval.approvers, initiator].map(normalizePrincipal))].filter(
+    (who) => !keyed.has(who),
+  );
+  if (missing.length === 0) return undefined;
+  return (
+    `approval.signatures is required but approval.publicKeys has no key for ${missing.join(', ')}: ` +
+    'run `keywarden keygen --approver <who>` for each and list the printed public keys'
+  );
+}
+
+/** The signer's public key, by normalized approver. */
+export function publicKeyFor(publicKeys: Record<string, string>, approver: string): string | undefined {
+  const who = normalizePrincipal(approver);
+  const entry = Object.entries(publicKeys).find(([name]) => normalizePrincipal(name) === who);
+  return entry?.[1];
 }

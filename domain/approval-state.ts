@@ -1,4 +1,5 @@
 import type { RecordedApproval, RejectedAttempt } from './approval';
+import type { ProofStep } from './plan-digest';
 
 export type DecisionOutcome = 'approved' | 'rejected' | 'timed-out' | 'cancelled';
 
@@ -6,11 +7,16 @@ export type DecisionOutcome = 'approved' | 'rejected' | 'timed-out' | 'cancelled
 export interface RoundDecision extends ApprovalDecision {
   /** Which opening of the gate this decision closes (a campaign may need more than one). */
   round: number;
+  /** Campaign scope: the proof that the receiving account's plan is in the plan that was signed. */
+  accountProof?: ProofStep[];
 }
 
 /** What one saga receives: the decision, bound to the key whose deletion it asked for. */
 export interface KeyDecision extends RoundDecision {
   accessKeyIds: string[];
+  /** The digest of the account's plan, and the proof that this saga's key is in it. */
+  accountDigest?: string;
+  keyProof?: ProofStep[];
 }
 
 /** Who stopped a campaign, and why. */
@@ -26,6 +32,10 @@ export interface ApprovalDecision {
   by: string[];
   at: string;
   reason: string;
+  /** The approvals (or the rejection) the decision rests on: whoever receives it checks them itself. */
+  approvals?: RecordedApproval[];
+  /** The digest of the plan the decision was made for. */
+  planDigest?: string;
 }
 
 /** What a gate shows in a status query, and what it carries across continue-as-new. */
@@ -44,4 +54,8 @@ export interface ApprovalState {
   /** The gate opens once per round; earlier rounds' decisions, oldest first. */
   round: number;
   pastRounds: ApprovalDecision[];
+  /** off: approvals are names as typed, not authenticated; required: each carries a signature. */
+  signatures?: 'off' | 'required';
+  /** What awaits the decision in this round: approvers sign its digest. */
+  plan?: { digest: string; summary: string };
 }

@@ -1,24 +1,69 @@
 import { z } from 'zod';
-import { eligibleApprovers } from './approval-settings';
+import { eligibleApprovers, publicKeyFor } from './approval-settings';
+import { signatureSchema, verifyStatement, type ApprovalStatement } from './approval-signature';
 import { normalizePrincipal, principalSchema } from './ids';
+import { isUndecodable } from './undecodable';
 
-export const ApprovalSignalSchema = z.strictObject({
-  approver: principalSchema,
-  comment: z.string().max(2000).optional(),
-});
+const SIGNED_FIELDS = ['round', 'planDigest', 'expiresAt', 'signature'] as const;
+
+export const ApprovalSignalSchema = z
+  .strictObject({
+    approver: principalSchema,
+    comment: z.string().max(2000).optional(),
+    // A signed approval (keywarden approve --key) adds these four, all together.
+    round: z.int().min(0).optional(),
+    planDigest: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'planDigest is 64 hex characters, as the status query shows it')
+      .optional(),
+    expiresAt: z.iso
+      .datetime({ message: 'expiresAt is an ISO-8601 UTC time, e.g. 2026-12-01T12:00:00Z' })
+      .optional(),
+    signature: signatureSchema.optional(),
+  })
+  .refine(
+    (p) => SIGNED_FIELDS.every((f) => p[f] === undefined) || SIGNED_FIELDS.every((f) => p[f] !== undefined),
+    {
+      message: 'a signed approval carries round, planDigest, expiresAt and signature together',
+    },
+  );
 export type ApprovalSignal = z.infer<typeof ApprovalSignalSchema>;
 
 export interface ApprovalPolicy {
   approvers: string[];
   requiredApprovals: number;
   initiator: string;
+  signatures?: 'off' | 'required';
+  publicKeys?: Record<string, string>;
+}
+
+/** Where and when a message is judged: a signature must be for exactly this. */
+export interface GateContext {
+  workflowId: string;
+  action: ApprovalStatement['action'];
+  round: number;
+  /** The digest of what awaits the decision; undefined while nothing does. */
+  planDigest?: string;
+  nowMs: number;
+}
+
+/** The signed part of an approval: what the approver's signature covers besides who and why. */
+export interface SignedPart {
+  round: number;
+  planDigest: string;
+  expiresAt: string;
+  signature: string;
 }
 
 export interface RecordedApproval {
   approver: string;
   comment?: string;
   at: string;
+  signed?: SignedPart;
 }
+
+/** Longest validity a signer may give an approval. */
+export const MAX_SIGNATURE_VALIDITY_MS = 30 * 86_400_000;
 
 export interface RejectedAttempt {
   signal: 'approve' | 'reject' | 'cancel' | 'abort';
@@ -28,7 +73,8 @@ export interface RejectedAttempt {
 }
 
 export type Judgement =
-  { valid: true; approver: string; comment?: string } | { valid: false; approver?: string; reason: string };
+  | { valid: true; approver: string; comment?: string; signed?: SignedPart }
+  | { valid: false; approver?: string; reason: string };
 
 const MAX_RECORDED_APPROVER = 256;
 
@@ -36,6 +82,7 @@ const MAX_RECORDED_APPROVER = 256;
 // attacker-controlled and end up in queries and reports.
 function malformedReason(error: z.ZodError): string {
   const issue = error.issues[0];
+  if (issue?.code === 'custom') return `malformed: ${issue.message}`;
   if (issue === undefined) return 'malformed: invalid payload';
   if (issue.code === 'unrecognized_keys') {
     return 'malformed: unexpected field(s); only "approver" and "comment" are allowed';
@@ -57,16 +104,81 @@ function approverOf(payload: unknown): string | undefined {
 }
 
 function parseSignal(payload: unknown): Judgement {
+  if (isUndecodable(payload)) return { valid: false, reason: `undecodable: ${payload.keywardenUndecodable}` };
   const result = ApprovalSignalSchema.safeParse(payload);
   if (!result.success) {
     const approver = approverOf(payload);
     const reason = malformedReason(result.error);
     return approver === undefined ? { valid: false, reason } : { valid: false, approver, reason };
   }
+  const { round, planDigest, expiresAt, signature, comment } = result.data;
   const approver = normalizePrincipal(result.data.approver);
-  return result.data.comment === undefined
-    ? { valid: true, approver }
-    : { valid: true, approver, comment: result.data.comment };
+  const signed =
+    round !== undefined && planDigest !== undefined && expiresAt !== undefined && signature !== undefined
+      ? { round, planDigest, expiresAt, signature }
+      : undefined;
+  return {
+    valid: true,
+    approver,
+    ...(comment === undefined ? {} : { comment }),
+    ...(signed === undefined ? {} : { signed }),
+  };
+}
+
+/** The statement a signature over this approval must verify against. */
+export function statementFor(
+  context: Pick<GateContext, 'workflowId' | 'action'>,
+  approver: string,
+  comment: string | undefined,
+  signed: SignedPart,
+): ApprovalStatement {
+  return {
+    workflowId: context.workflowId,
+    action: context.action,
+    round: signed.round,
+    planDigest: signed.planDigest,
+    approver: normalizePrincipal(approver),
+    comment: comment ?? '',
+    expiresAt: signed.expiresAt,
+  };
+}
+
+/**
+ * Why a signature does not authorize this message here and now, or undefined when it does.
+ * `graceMs` lets a workflow that receives a decision passed on accept approvals that expired
+ * just after the gate decided.
+ */
+export function signatureProblem(
+  policy: ApprovalPolicy,
+  context: GateContext,
+  approver: string,
+  comment: string | undefined,
+  signed: SignedPart | undefined,
+  graceMs = 0,
+): string | undefined {
+  if (policy.signatures !== 'required') return undefined;
+  if (signed === undefined) {
+    return 'unsigned: approval.signatures is required; sign it with `keywarden approve|reject <id> --key <file>`';
+  }
+  if (signed.round !== context.round) {
+    return `signed for round ${signed.round}, but this gate is deciding round ${context.round}: sign again`;
+  }
+  if (context.planDigest === undefined) return 'too early: no plan awaits a decision yet';
+  if (signed.planDigest !== context.planDigest) {
+    return `signed for another plan (${signed.planDigest.slice(0, 12)}…); the plan awaiting decision is ${context.planDigest.slice(0, 12)}…: review it and sign again`;
+  }
+  const expires = Date.parse(signed.expiresAt);
+  if (context.nowMs > expires + graceMs) return `expired at ${signed.expiresAt}: sign again`;
+  if (expires - context.nowMs > MAX_SIGNATURE_VALIDITY_MS) {
+    return 'expiresAt is more than 30 days ahead: sign with a shorter validity';
+  }
+  const publicKey = publicKeyFor(policy.publicKeys ?? {}, approver);
+  if (publicKey === undefined) return `no public key for ${approver} in approval.publicKeys`;
+  const statement = statementFor(context, approver, comment, signed);
+  if (!verifyStatement(statement, signed.signature, publicKey)) {
+    return `bad signature: it does not verify with ${approver}'s public key for this workflow, action and plan (forged, altered, or signed for something else)`;
+  }
+  return undefined;
 }
 
 function isListed(policy: ApprovalPolicy, approver: string): boolean {
@@ -77,6 +189,7 @@ export function judgeApprove(
   policy: ApprovalPolicy,
   alreadyApproved: readonly string[],
   payload: unknown,
+  context?: GateContext,
 ): Judgement {
   const parsed = parseSignal(payload);
   if (!parsed.valid) return parsed;
@@ -90,15 +203,30 @@ export function judgeApprove(
   if (alreadyApproved.some((a) => normalizePrincipal(a) === approver)) {
     return { valid: false, approver, reason: `duplicate: ${approver} has already approved` };
   }
-  return parsed;
+  return withSignature(policy, context, parsed);
+}
+
+function withSignature(
+  policy: ApprovalPolicy,
+  context: GateContext | undefined,
+  parsed: Extract<Judgement, { valid: true }>,
+): Judgement {
+  if (policy.signatures !== 'required') return parsed;
+  const problem =
+    context === undefined
+      ? 'no gate context to check the signature against'
+      : signatureProblem(policy, context, parsed.approver, parsed.comment, parsed.signed);
+  return problem === undefined ? parsed : { valid: false, approver: parsed.approver, reason: problem };
 }
 
 /** Any listed approver may reject, and so may the initiator (withdrawing their own request). */
-export function judgeReject(policy: ApprovalPolicy, payload: unknown): Judgement {
+export function judgeReject(policy: ApprovalPolicy, payload: unknown, context?: GateContext): Judgement {
   const parsed = parseSignal(payload);
   if (!parsed.valid) return parsed;
   const { approver } = parsed;
-  if (approver === normalizePrincipal(policy.initiator) || isListed(policy, approver)) return parsed;
+  if (approver === normalizePrincipal(policy.initiator) || isListed(policy, approver)) {
+    return withSignature(policy, context, parsed);
+  }
   return { valid: false, approver, reason: `unknown approver: ${approver} is not in approval.approvers` };
 }
 

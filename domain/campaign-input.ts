@@ -12,6 +12,8 @@ export interface CarriedChild {
   state: 'working' | 'waiting' | 'awaiting';
   awaitingKey?: string;
   usersWaiting?: number;
+  /** With 'awaiting', an account: the digest of its plan, as its 'ready' message gave it. */
+  planDigest?: string;
   /** The sequence number of the last progress message applied: signals may arrive out of order. */
   seq?: number;
   /** Said it finished, and was started by an earlier run: describe it soon (carried, so no CAN loses it). */

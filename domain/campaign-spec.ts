@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AccessSchema } from './access';
-import { ApprovalSettingsBase, approverShortfall } from './approval-settings';
+import { ApprovalSettingsBase, approverShortfall, missingPublicKeys } from './approval-settings';
 import { durationSchema } from './duration';
 import { accountIdSchema, campaignIdSchema, ouRefSchema, principalSchema } from './ids';
 import { secretNameTemplateSchema } from './secret-name';
@@ -91,6 +91,8 @@ export const CampaignSpecSchema = z
   .superRefine((spec, ctx) => {
     const problem = approverShortfall(spec.approval, spec.initiator);
     if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['approval', 'requiredApprovals'] });
+    const unkeyed = missingPublicKeys(spec.approval, spec.initiator);
+    if (unkeyed) ctx.addIssue({ code: 'custom', message: unkeyed, path: ['approval', 'publicKeys'] });
   });
 
 export type CampaignSpec = z.output<typeof CampaignSpecSchema>;

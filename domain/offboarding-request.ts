@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AccessSchema } from './access';
-import { ApprovalSettingsBase, approverShortfall } from './approval-settings';
+import { ApprovalSettingsBase, approverShortfall, missingPublicKeys } from './approval-settings';
 import { durationSchema } from './duration';
 import { accountIdSchema, principalSchema } from './ids';
 
@@ -48,6 +48,8 @@ export const OffboardingRequestSchema = z
   .superRefine((request, ctx) => {
     const problem = approverShortfall(request.approval, request.initiator);
     if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['approval', 'requiredApprovals'] });
+    const unkeyed = missingPublicKeys(request.approval, request.initiator);
+    if (unkeyed) ctx.addIssue({ code: 'custom', message: unkeyed, path: ['approval', 'publicKeys'] });
   });
 
 export type OffboardingRequest = z.output<typeof OffboardingRequestSchema>;

@@ -59,6 +59,8 @@ export interface AccountRotationReport {
   /** How many times this account workflow continued as new before this run. */
   run?: number;
   approval?: ApprovalState;
+  /** Messages this account refused (decisions passed on, approvals sent to it), with why. */
+  refused?: string[];
 }
 
 export type StatusCounts = Partial<Record<UserRotationStatus, number>>;

@@ -16,6 +16,9 @@ export interface KeywardenWorkerOptions {
   activityOverrides?: Partial<KeywardenActivities>;
 }
 
+/** Workers and workflow bundles decode payloads with it, so a bad signal cannot wedge a workflow. */
+export const payloadConverterPath = require.resolve('../workflows/payload-converter');
+
 export async function createKeywardenWorker(opts: KeywardenWorkerOptions): Promise<Worker> {
   const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = opts.workflowBundlePath
     ? { workflowBundle: { codePath: opts.workflowBundlePath } }
@@ -30,6 +33,7 @@ export async function createKeywardenWorker(opts: KeywardenWorkerOptions): Promi
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...workflows,
+    dataConverter: { payloadConverterPath },
     activities: { ...createActivities(deps), ...opts.activityOverrides },
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 20,
     maxTaskQueueActivitiesPerSecond: opts.maxTaskQueueActivitiesPerSecond ?? 50,

@@ -4,6 +4,9 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  log,
+  patched,
+  setCurrentDetails,
   proxyActivities,
   setHandler,
   startChild,
@@ -14,14 +17,16 @@ import type { KeywardenActivities } from '../activities';
 import type { MemberRoleRef } from '../activities/aws/credentials';
 import type { AbortRequest, KeyDecision, RoundDecision } from '../domain/approval-state';
 import type { AccountCarryOver, AccountRotationInput } from '../domain/campaign-input';
+import { accountInCampaignPlan, approvalProblem } from '../domain/decision-check';
 import { durationToMs } from '../domain/duration';
+import { accountPlanLeaf, merkleProof, merkleRoot } from '../domain/plan-digest';
 import { addCounts, type AccountRotationReport, type UserRotationReport } from '../domain/rotation-report';
 import { KeywardenAccountId, KeywardenCampaignId, KeywardenKind } from '../domain/search-attributes';
 import { renderSecretName } from '../domain/secret-name';
 import { selectUser } from '../domain/selection';
 import { roleSessionName } from '../domain/session-name';
-import { ApprovalGate, campaignGateConfig } from './approval-gate';
-import { ChildBook, quietly } from './child-book';
+import { ApprovalGate, campaignGateConfig, decisionAuthority, refuseApprovals } from './approval-gate';
+import { ChildBook, quietly, type ChildEntry } from './child-book';
 import { failureMessage } from './failure-message';
 import { keyRotation, keyWorkflowId, type KeyRotationInput } from './key-rotation';
 import {
@@ -33,6 +38,7 @@ import {
   keyProgressSignal,
   type AccountProgress,
 } from './messages';
+import { AbortRequestSchema, KeyProgressSchema, RoundDecisionSchema, judged } from './message-schemas';
 import { Reconciler } from './reconcile';
 
 const { inventoryPage } = proxyActivities<KeywardenActivities>({
@@ -40,6 +46,9 @@ const { inventoryPage } = proxyActivities<KeywardenActivities>({
   heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
+
+/** Runs started before decisions carried their approvals and plan proofs pass them on unchecked. */
+const DECISIONS_CHECKED = 'account-checks-passed-decisions';
 
 export function accountWorkflowId(campaignId: string, accountId: string): string {
   return `${campaignId}/${accountId}`;
@@ -110,19 +119,30 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     usersWithoutKeys: carry.usersWithoutKeys,
     ...(gate ? { approval: gate.snapshot() } : {}),
   }));
-  setHandler(keyProgressSignal, (progress) => {
-    if (!book.fresh(progress.userName, progress.seq)) return;
-    if (progress.stage === 'waiting') book.set(progress.userName, 'waiting');
-    else if (progress.stage === 'awaiting-decision' && progress.accessKeyId) {
-      book.set(progress.userName, 'awaiting', { awaitingKey: progress.accessKeyId });
-    } else if (progress.stage === 'finished') book.markFinishing(progress.userName);
-  });
-  setHandler(accountDecisionSignal, (decision) => {
-    if (decision.round > carry.decidedRounds) campaignDecision = decision;
-  });
-  setHandler(abortRotationSignal, (request) => {
-    abort ??= request;
-  });
+  let gateOpen = false;
+  setHandler(
+    keyProgressSignal,
+    judged('keywarden.keyProgress', KeyProgressSchema, (progress) => {
+      if (!book.fresh(progress.userName, progress.seq)) return;
+      if (progress.stage === 'waiting') book.set(progress.userName, 'waiting');
+      else if (progress.stage === 'awaiting-decision' && progress.accessKeyId) {
+        book.set(progress.userName, 'awaiting', { awaitingKey: progress.accessKeyId });
+      } else if (progress.stage === 'finished') book.markFinishing(progress.userName);
+      if (gateOpen) offerPlan();
+    }),
+  );
+  setHandler(
+    accountDecisionSignal,
+    judged('keywarden.accountDecision', RoundDecisionSchema, (decision) => {
+      if (decision.round > carry.decidedRounds) campaignDecision = decision;
+    }),
+  );
+  setHandler(
+    abortRotationSignal,
+    judged('keywarden.abort', AbortRequestSchema, (request) => {
+      abort ??= request;
+    }),
+  );
 
   const target: MemberRoleRef = {
     accountId: account.accountId,
@@ -134,7 +154,9 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
   const tellCampaign = (() => {
     let last = '';
     return (progress: Omit<AccountProgress, 'seq'>) => {
-      const key = `${progress.stage}:${progress.usersWaiting ?? ''}`;
+      const key = patched(DECISIONS_CHECKED)
+        ? `${progress.stage}:${progress.usersWaiting ?? ''}:${progress.planDigest ?? ''}:${carry.decidedRounds}`
+        : `${progress.stage}:${progress.usersWaiting ?? ''}`;
       if (key === last) return;
       last = key;
       carry.progressSeq = (carry.progressSeq ?? 0) + 1;
@@ -152,11 +174,60 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     };
   })();
 
+  const leafOf = (entry: ChildEntry) => accountPlanLeaf(entry.key, entry.awaitingKey ?? '');
+  /** This account's plan: each saga awaiting the decision and the key it asks to delete. */
+  const ownPlan = () => book.inState('awaiting').map(leafOf);
+  let offered: string[] = [];
+  const offerPlan = () => {
+    if (!gate || gate.decision) return;
+    offered = ownPlan();
+    gate.offer(
+      merkleRoot(offered),
+      `delete the old keys of ${offered.length} user(s) in account ${account.accountId}`,
+    );
+  };
+  const authority = decisionAuthority(spec, input.campaignWorkflowId, selfId);
+  const refused = (what: string) => {
+    report.refused = [...(report.refused ?? []), `${new Date().toISOString()} ${what}`].slice(-20);
+  };
+  if (!gate) refuseApprovals(input.campaignWorkflowId, (signal, reason) => refused(`${signal}: ${reason}`));
+
+  /** Why a decision passed on by the campaign may not be applied here, or undefined when it may. */
+  const campaignDecisionProblem = (decision: RoundDecision): string | undefined => {
+    if (decision.outcome !== 'approved') return undefined;
+    const problem = approvalProblem(authority, decision, Date.now());
+    if (problem) return problem;
+    if (decision.planDigest === undefined || decision.accountProof === undefined) {
+      return 'the decision does not say which plan was approved';
+    }
+    const ownDigest = merkleRoot(ownPlan());
+    return accountInCampaignPlan(account.accountId, ownDigest, decision.accountProof, decision.planDigest)
+      ? undefined
+      : "the plan approved does not hold this account's keys as they await the decision now";
+  };
+
   /** Passes a round's decision to every saga that asked, bound to the key it asked about. */
-  const deliver = (decision: RoundDecision) => {
+  const deliver = (decision: RoundDecision, leaves: string[] = ownPlan()) => {
     carry.decidedRounds = decision.round;
+    const fromCampaign = gate === undefined;
+    const problem =
+      fromCampaign && patched(DECISIONS_CHECKED) ? campaignDecisionProblem(decision) : undefined;
+    if (problem !== undefined) {
+      // Fail closed: the sagas keep waiting and the account asks again in the next round.
+      refused(`decision of round ${decision.round}: ${problem}`);
+      log.warn('refused a decision passed on by the campaign', { round: decision.round });
+      return;
+    }
+    const accountDigest = merkleRoot(leaves);
     for (const entry of book.inState('awaiting')) {
-      const keyDecision: KeyDecision = { ...decision, accessKeyIds: [entry.awaitingKey ?? ''] };
+      const keyProof = merkleProof(leaves, leafOf(entry));
+      if (keyProof === undefined) continue; // not in the plan decided: it waits for the next round
+      const keyDecision: KeyDecision = {
+        ...decision,
+        accessKeyIds: [entry.awaitingKey ?? ''],
+        accountDigest,
+        keyProof,
+      };
       sends.push(
         quietly(
           getExternalWorkflowHandle(entry.workflowId, entry.runId).signal(keyDecisionSignal, keyDecision),
@@ -219,6 +290,7 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
             ? {}
             : { inactiveKeyToDelete: selection.inactiveKeyToDelete }),
           onOldKeyStillUsed: spec.policy.onOldKeyStillUsed,
+          approval: authority,
           report: userReport,
         });
       }
@@ -237,6 +309,7 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
         workflowId,
         args: [plan],
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        staticSummary: `Rotate the access key of ${userName} in ${account.accountId} (campaign ${campaignId})`,
         typedSearchAttributes: [
           { key: KeywardenKind, value: 'key-rotation' },
           { key: KeywardenCampaignId, value: campaignId },
@@ -322,16 +395,27 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     const ready = !moreToDo && book.allAwaiting();
     if (ready && gate && !abort && !gate.decision) {
       tellCampaign({ accountId: account.accountId, stage: 'ready', usersWaiting: book.count('awaiting') });
+      offerPlan();
+      setCurrentDetails(
+        `Account ${account.accountId}: every saga awaits the decision. Approval: ${gate.describe()}`,
+      );
+      gateOpen = true;
       const decision = await gate.waitForDecision(undefined, () => abort !== undefined);
+      gateOpen = false;
       if (decision) {
-        deliver({ ...decision, round: gate.round });
+        deliver({ ...decision, round: gate.round }, offered);
         gate.nextRound();
       }
       continue;
     }
     tellCampaign(
       ready
-        ? { accountId: account.accountId, stage: 'ready', usersWaiting: book.count('awaiting') }
+        ? {
+            accountId: account.accountId,
+            stage: 'ready',
+            usersWaiting: book.count('awaiting'),
+            planDigest: merkleRoot(ownPlan()),
+          }
         : book.count('working') > 0 || (moreToDo && !abort)
           ? { accountId: account.accountId, stage: 'working' }
           : { accountId: account.accountId, stage: 'waiting' },
@@ -343,6 +427,11 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     if (plans.length === 0 && (runIsFull || workflowInfo().continueAsNewSuggested)) await continueAsNewNow();
 
     const seen = book.version();
+    setCurrentDetails(
+      `Account ${account.accountId}: ${book.count('working')} saga(s) working, ${book.count('waiting')} sleeping through ` +
+        `windows, ${book.count('awaiting')} awaiting the decision of ${gate ? 'this workflow' : input.campaignWorkflowId}.` +
+        (gate ? ` Approval: ${gate.describe()}` : ''),
+    );
     const slotFree = () =>
       !abort &&
       (plans.length > 0 || !carry.inventoryDone) &&

@@ -1,16 +1,28 @@
-import { condition, log, setHandler } from '@temporalio/workflow';
+import { condition, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   isSatisfied,
   judgeApprove,
   judgeReject,
   type ApprovalPolicy,
+  type GateContext,
   type Judgement,
+  type RecordedApproval,
   type RejectedAttempt,
 } from '../domain/approval';
 import type { ApprovalDecision, ApprovalState, DecisionOutcome } from '../domain/approval-state';
 import type { CampaignSpec } from '../domain/campaign-spec';
+import type { KeyDecisionAuthority } from '../domain/decision-check';
 import { durationToMs } from '../domain/duration';
-import { approveSignal, cancelSignal, rejectSignal } from './messages';
+import { NO_PLAN } from '../domain/plan-digest';
+import {
+  approveSignal,
+  approveUpdate,
+  cancelSignal,
+  cancelUpdate,
+  rejectSignal,
+  rejectUpdate,
+  type GateVerdict,
+} from './messages';
 
 export interface GateConfig extends ApprovalPolicy {
   timeoutMs: number;
@@ -29,9 +41,52 @@ export function campaignGateConfig(spec: CampaignSpec): GateConfig {
     initiator: spec.initiator,
     timeoutMs: durationToMs(spec.approval.timeout),
     onTimeout: spec.approval.onTimeout,
+    signatures: spec.approval.signatures,
+    publicKeys: spec.approval.publicKeys,
     acceptsCancel: false,
     refuseBeforeOpen: true,
   };
+}
+
+/** What an account or saga checks a decision passed on against: its own copy of the policy. */
+export function decisionAuthority(
+  spec: CampaignSpec,
+  campaignWorkflowId: string,
+  accountWorkflowId: string,
+): KeyDecisionAuthority {
+  return {
+    approvers: spec.approval.approvers,
+    requiredApprovals: spec.approval.requiredApprovals,
+    initiator: spec.initiator,
+    signatures: spec.approval.signatures,
+    publicKeys: spec.approval.publicKeys,
+    gateWorkflowId: spec.approval.scope === 'campaign' ? campaignWorkflowId : accountWorkflowId,
+    scope: spec.approval.scope,
+  };
+}
+
+/**
+ * For a workflow without a gate: approve and reject (signals and updates) are refused with a
+ * reason that names the workflow that has the gate, and recorded with `record`.
+ */
+export function refuseApprovals(
+  gateWorkflow: string,
+  record: (signal: 'approve' | 'reject', reason: string) => void,
+): void {
+  const reason = `no approval gate here: send it to the workflow ${gateWorkflow}, which decides for this one`;
+  const description = `Refused here: approvals go to ${gateWorkflow}`;
+  setHandler(approveSignal, () => record('approve', reason), { description });
+  setHandler(rejectSignal, () => record('reject', reason), { description });
+  const refuse = (_payload: unknown) => {
+    throw new Error(reason);
+  };
+  const unreachable = (_payload: unknown): GateVerdict => ({
+    recorded: true,
+    approvals: 0,
+    requiredApprovals: 0,
+  });
+  setHandler(approveUpdate, unreachable, { validator: refuse, description });
+  setHandler(rejectUpdate, unreachable, { validator: refuse, description });
 }
 
 /**
@@ -62,16 +117,119 @@ export class ApprovalGate {
         };
     this.state.round ??= 1;
     this.state.pastRounds ??= [];
+    this.state.signatures = config.signatures ?? 'off';
+  }
+
+  /**
+   * Says what awaits the decision: approvers sign its digest, so an approval applies to exactly
+   * what it was asked for. A changed plan within a round invalidates the approvals given so far.
+   */
+  offer(planDigest: string, summary: string): void {
+    if (this.state.plan?.digest === planDigest) return;
+    if (this.state.plan !== undefined && this.state.approvals.length > 0) {
+      log.warn('the plan changed while approvals were pending: they no longer count', {
+        dropped: this.state.approvals.length,
+      });
+      this.state.approvals = [];
+    }
+    this.state.plan = { digest: planDigest, summary };
+  }
+
+  /** An abort is not a decision of a round: it is signed for round 0 and no plan. */
+  abortContext(): GateContext {
+    return {
+      workflowId: workflowInfo().workflowId,
+      action: 'abort',
+      round: 0,
+      planDigest: NO_PLAN,
+      nowMs: Date.now(),
+    };
+  }
+
+  /** Where and when a message is judged; signatures must be for exactly this. */
+  context(action: GateContext['action']): GateContext {
+    return {
+      workflowId: workflowInfo().workflowId,
+      action,
+      round: this.state.round,
+      nowMs: Date.now(),
+      ...(this.state.plan === undefined ? {} : { planDigest: this.state.plan.digest }),
+    };
   }
 
   /** Installs the approve/reject (and cancel) signal handlers on the current workflow. */
   listen(): this {
-    setHandler(approveSignal, (payload) => this.approve(payload));
-    setHandler(rejectSignal, (payload) => this.decideAgainst('reject', 'rejected', payload));
+    const example = exampleApproval(this.config.signatures);
+    setHandler(approveSignal, (payload) => this.approve(payload), {
+      description: `Approve what awaits the decision. Payload: ${example}`,
+    });
+    setHandler(rejectSignal, (payload) => this.decideAgainst('reject', 'rejected', payload), {
+      description: `Reject what awaits the decision. Payload: ${example}`,
+    });
+    setHandler(
+      approveUpdate,
+      (payload) => {
+        this.approve(payload);
+        return this.verdict();
+      },
+      {
+        validator: (payload) => refuseUnless(this.judgeApproval(payload)),
+        description: `Approve, refused at once if invalid. Payload: ${example}`,
+      },
+    );
+    setHandler(
+      rejectUpdate,
+      (payload) => {
+        this.decideAgainst('reject', 'rejected', payload);
+        return this.verdict();
+      },
+      {
+        validator: (payload) => refuseUnless(this.judgeAgainst('reject', payload)),
+        description: `Reject, refused at once if invalid. Payload: ${example}`,
+      },
+    );
     if (this.config.acceptsCancel) {
-      setHandler(cancelSignal, (payload) => this.decideAgainst('cancel', 'cancelled', payload));
+      setHandler(cancelSignal, (payload) => this.decideAgainst('cancel', 'cancelled', payload), {
+        description: `Cancel the offboarding (HR): every user is restored. Payload: ${example}`,
+      });
+      setHandler(
+        cancelUpdate,
+        (payload) => {
+          this.decideAgainst('cancel', 'cancelled', payload);
+          return this.verdict();
+        },
+        {
+          validator: (payload) => refuseUnless(this.judgeAgainst('cancel', payload)),
+          description: `Cancel, refused at once if invalid. Payload: ${example}`,
+        },
+      );
     }
     return this;
+  }
+
+  private verdict(): GateVerdict {
+    return {
+      recorded: true,
+      approvals: this.state.approvals.length,
+      requiredApprovals: this.config.requiredApprovals,
+      ...(this.state.decision === undefined ? {} : { decision: this.state.decision.outcome }),
+    };
+  }
+
+  /** What the gate waits for, in a line: the workflow's current details in the Web UI. */
+  describe(): string {
+    const s = this.state;
+    if (s.decision) return `decided: ${s.decision.outcome} (${s.decision.reason})`;
+    if (s.openedAt === undefined) return 'not awaiting a decision yet';
+    const auth =
+      s.signatures === 'required'
+        ? 'signed approvals required (keywarden approve <id> --key <file> --print-payload)'
+        : 'approvals are NOT authenticated (approval.signatures is off)';
+    return (
+      `awaiting ${this.config.requiredApprovals - s.approvals.length} more approval(s) until ${s.deadline ?? '?'}: ` +
+      `${s.plan?.summary ?? ''}; plan ${s.plan?.digest ?? '-'} round ${s.round}; ${auth}. ` +
+      `Send approve / reject as a Signal or an Update, payload ${exampleApproval(s.signatures)}`
+    );
   }
 
   get decision(): ApprovalDecision | undefined {
@@ -91,6 +249,7 @@ export class ApprovalGate {
     delete this.state.decision;
     delete this.state.openedAt;
     delete this.state.deadline;
+    delete this.state.plan;
     this.state.approvals = [];
     this.state.escalations = [];
     this.state.round++;
@@ -142,40 +301,58 @@ export class ApprovalGate {
 
   private approve(payload: unknown): void {
     if (this.refuseIfDecided('approve', payload)) return;
-    const judgement = judgeApprove(
-      this.config,
-      this.state.approvals.map((a) => a.approver),
-      payload,
-    );
+    const judgement = this.judgeApproval(payload);
     if (!judgement.valid) return this.recordInvalid('approve', judgement);
-    this.state.approvals.push({
-      approver: judgement.approver,
-      at: nowIso(),
-      ...(judgement.comment === undefined ? {} : { comment: judgement.comment }),
-    });
+    this.state.approvals.push(recorded(judgement));
     if (isSatisfied(this.config, this.state.approvals)) {
       this.decide(
         'approved',
         this.state.approvals.map((a) => a.approver),
         `${this.state.approvals.length} of ${this.config.requiredApprovals} required approvals`,
+        this.state.approvals,
       );
     }
   }
 
-  private decideAgainst(signal: 'reject' | 'cancel', outcome: DecisionOutcome, payload: unknown): void {
-    if (this.refuseIfDecided(signal, payload)) return;
-    const judgement = judgeReject(this.config, payload);
-    if (!judgement.valid) return this.recordInvalid(signal, judgement);
-    const comment = judgement.comment ? `: ${judgement.comment}` : '';
-    this.decide(outcome, [judgement.approver], `${outcome} by ${judgement.approver}${comment}`);
+  /** Judges an approval without recording anything: the approve update's validator uses it too. */
+  judgeApproval(payload: unknown): Judgement {
+    const already = this.refusalNow();
+    if (already !== undefined) return { valid: false, reason: already };
+    return judgeApprove(
+      this.config,
+      this.state.approvals.map((a) => a.approver),
+      payload,
+      this.context('approve'),
+    );
   }
 
-  private refuseIfDecided(signal: RejectedAttempt['signal'], payload: unknown): boolean {
-    const reason = this.state.decision
+  /** Judges a rejection or cancellation without recording anything. */
+  judgeAgainst(signal: 'reject' | 'cancel', payload: unknown): Judgement {
+    const already = this.refusalNow();
+    if (already !== undefined) return { valid: false, reason: already };
+    return judgeReject(this.config, payload, this.context(signal));
+  }
+
+  private decideAgainst(signal: 'reject' | 'cancel', outcome: DecisionOutcome, payload: unknown): void {
+    if (this.refuseIfDecided(signal, payload)) return;
+    const judgement = judgeReject(this.config, payload, this.context(signal));
+    if (!judgement.valid) return this.recordInvalid(signal, judgement);
+    const comment = judgement.comment ? `: ${judgement.comment}` : '';
+    this.decide(outcome, [judgement.approver], `${outcome} by ${judgement.approver}${comment}`, [
+      recorded(judgement),
+    ]);
+  }
+
+  private refusalNow(): string | undefined {
+    return this.state.decision
       ? `too late: the gate already decided (${this.state.decision.outcome})`
       : this.config.refuseBeforeOpen && this.state.openedAt === undefined
         ? 'too early: nothing awaits a decision yet; the gate opens when every key to delete is ready'
         : undefined;
+  }
+
+  private refuseIfDecided(signal: RejectedAttempt['signal'], payload: unknown): boolean {
+    const reason = this.refusalNow();
     if (reason === undefined) return false;
     const judgement = judgeReject(this.config, payload);
     this.recordInvalid(signal, {
@@ -199,11 +376,43 @@ export class ApprovalGate {
     log.info('approval signal refused', { signal, reason: judgement.reason });
   }
 
-  private decide(outcome: DecisionOutcome, by: string[], reason: string): ApprovalDecision {
-    this.state.decision = { outcome, by, at: nowIso(), reason };
+  private decide(
+    outcome: DecisionOutcome,
+    by: string[],
+    reason: string,
+    approvals: RecordedApproval[] = [],
+  ): ApprovalDecision {
+    this.state.decision = {
+      outcome,
+      by,
+      at: nowIso(),
+      reason,
+      ...(approvals.length === 0 ? {} : { approvals: copy(approvals) }),
+      ...(this.state.plan === undefined ? {} : { planDigest: this.state.plan.digest }),
+    };
     log.info('approval gate decided', { outcome });
     return this.state.decision;
   }
+}
+
+function recorded(judgement: Extract<Judgement, { valid: true }>): RecordedApproval {
+  return {
+    approver: judgement.approver,
+    at: nowIso(),
+    ...(judgement.comment === undefined ? {} : { comment: judgement.comment }),
+    ...(judgement.signed === undefined ? {} : { signed: judgement.signed }),
+  };
+}
+
+function exampleApproval(signatures: 'off' | 'required' | undefined): string {
+  return signatures === 'required'
+    ? '{"approver": "alice@example.com", "comment": "...", "round": 1, "planDigest": "<64 hex>", "expiresAt": "<ISO time>", "signature": "<128 hex>"} (print it with keywarden approve <id> --key <file> --print-payload)'
+    : '{"approver": "alice@example.com", "comment": "..."}';
+}
+
+/** An update validator refuses by throwing: the sender sees the reason, nothing is recorded. */
+function refuseUnless(judgement: Judgement): void {
+  if (!judgement.valid) throw new Error(judgement.reason);
 }
 
 /** Workflow time: Temporal makes Date deterministic inside workflows. */

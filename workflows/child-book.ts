@@ -44,12 +44,17 @@ export class ChildBook {
     return this.ownRun.has(key);
   }
 
-  set(key: string, state: ChildState, extra: Pick<ChildEntry, 'awaitingKey' | 'usersWaiting'> = {}): void {
+  set(
+    key: string,
+    state: ChildState,
+    extra: Pick<ChildEntry, 'awaitingKey' | 'usersWaiting' | 'planDigest'> = {},
+  ): void {
     const entry = this.entries.get(key);
     if (!entry) return;
     entry.state = state;
     delete entry.awaitingKey;
     delete entry.usersWaiting;
+    delete entry.planDigest;
     Object.assign(entry, extra);
   }
 

@@ -5,6 +5,7 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -12,6 +13,7 @@ import type { KeywardenActivities } from '../activities';
 import type { MemberRoleRef } from '../activities/aws/credentials';
 import type { CreateAndStageKeyResult, UserKeysNow } from '../activities/key-activities';
 import type { AbortRequest, KeyDecision } from '../domain/approval-state';
+import { keyDecisionProblem, type KeyDecisionAuthority } from '../domain/decision-check';
 import type { UserRotationReport, UserRotationStatus } from '../domain/rotation-report';
 import { failureMessage } from './failure-message';
 import {
@@ -21,6 +23,8 @@ import {
   keyStatusQuery,
   type KeyProgress,
 } from './messages';
+import { AbortRequestSchema, KeyDecisionSchema, judged } from './message-schemas';
+import { refuseApprovals } from './approval-gate';
 
 export interface KeyRotationInput {
   /** The account workflow that counts this saga's slot and passes the decision down. */
@@ -34,6 +38,8 @@ export interface KeyRotationInput {
   inactiveKeyToDelete?: string;
   /** What to do when the old key was still used during the adoption window. */
   onOldKeyStillUsed: 'hold' | 'proceed';
+  /** Who may approve the deletion: the saga checks every decision against it before deleting. */
+  approval?: KeyDecisionAuthority;
   /** The report as selection left it (action, reason, keys and findings). */
   report: UserRotationReport;
 }
@@ -94,26 +100,54 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
   let awaitingKey: string | undefined;
   let decision: KeyDecision | undefined;
   let abort: AbortRequest | undefined;
+  let refusedDecisions = 0;
 
   const received = (): KeyDecision | undefined => decision;
-  const note = (event: string) => report.timeline.push({ at: new Date().toISOString(), event });
+  const note = (event: string) => {
+    report.timeline.push({ at: new Date().toISOString(), event });
+    setCurrentDetails(`${userName} in ${target.accountId}: ${event}`);
+  };
   const finish = (status: UserRotationStatus, event: string) => {
     report.status = status;
     note(event);
     return report;
   };
   setHandler(keyStatusQuery, () => report);
-  setHandler(abortRotationSignal, (request) => {
-    abort ??= request;
-  });
-  setHandler(keyDecisionSignal, (d) => {
-    if (decision) return;
-    if (awaitingKey === undefined || !d.accessKeyIds.includes(awaitingKey)) {
-      note(`ignored a ${d.outcome} decision that does not cover the key this saga is waiting on`);
-      return;
-    }
-    decision = d;
-  });
+  refuseApprovals(input.approval?.gateWorkflowId ?? input.campaignId, (signal, reason) =>
+    note(`refused ${signal}: ${reason}`),
+  );
+  setHandler(
+    abortRotationSignal,
+    judged('keywarden.abort', AbortRequestSchema, (request) => {
+      abort ??= request;
+    }),
+  );
+  setHandler(
+    keyDecisionSignal,
+    judged('keywarden.keyDecision', KeyDecisionSchema, (d) => {
+      if (decision) return;
+      if (awaitingKey === undefined || !d.accessKeyIds.includes(awaitingKey)) {
+        note(`ignored a ${d.outcome} decision that does not cover the key this saga is waiting on`);
+        return;
+      }
+      // Checked here, by the saga that deletes, whoever passed the decision on.
+      const problem =
+        input.approval === undefined
+          ? undefined
+          : keyDecisionProblem(
+              input.approval,
+              { accountId: target.accountId, userName, accessKeyId: awaitingKey },
+              d,
+              Date.now(),
+            );
+      if (problem !== undefined) {
+        note(`refused an ${d.outcome} decision for key ${awaitingKey}: ${problem}`);
+        refusedDecisions++;
+        return;
+      }
+      decision = d;
+    }),
+  );
 
   // AWS steps and messages run to completion even when the workflow is being cancelled.
   const step = <T>(fn: () => Promise<T>): Promise<T> => CancellationScope.nonCancellable(fn);
@@ -150,7 +184,15 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
       abort ??= { by: 'keywarden', reason: 'the account workflow is gone', at: new Date().toISOString() };
       return undefined;
     }
-    await condition(() => decision !== undefined || abort !== undefined);
+    for (;;) {
+      const refusedSoFar = refusedDecisions;
+      await condition(() => decision !== undefined || abort !== undefined || refusedDecisions > refusedSoFar);
+      if (decision !== undefined || abort !== undefined) break;
+      // A refused decision: ask again, so the next round's plan holds this key.
+      if (!(await tell({ stage: 'awaiting-decision', accessKeyId }))) {
+        abort ??= { by: 'keywarden', reason: 'the account workflow is gone', at: new Date().toISOString() };
+      }
+    }
     awaitingKey = undefined;
     const d = received();
     if (abort || !d) return undefined;

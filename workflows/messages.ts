@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AbortRequest, KeyDecision, RoundDecision } from '../domain/approval-state';
 import type { AccountRotationReport, CampaignStatus, UserRotationReport } from '../domain/rotation-report';
 
@@ -9,6 +9,20 @@ export const rejectSignal = defineSignal<[unknown]>('reject');
 export const cancelSignal = defineSignal<[unknown]>('cancel');
 /** Stops a campaign: `{"approver": "...", "comment": "why"}` from the initiator or a listed approver. */
 export const abortSignal = defineSignal<[unknown]>('abort');
+
+/** What an approve/reject/cancel update returns once the gate has recorded it. */
+export interface GateVerdict {
+  recorded: true;
+  approvals: number;
+  requiredApprovals: number;
+  decision?: string;
+}
+
+// The same three as Updates: their validators refuse an invalid message before anything is
+// recorded, so the CLI and the Web UI's "Send an Update" show the refusal at once.
+export const approveUpdate = defineUpdate<GateVerdict, [unknown]>('approve');
+export const rejectUpdate = defineUpdate<GateVerdict, [unknown]>('reject');
+export const cancelUpdate = defineUpdate<GateVerdict, [unknown]>('cancel');
 
 export const campaignStatusQuery = defineQuery<CampaignStatus>('status');
 export const accountStatusQuery = defineQuery<AccountRotationReport>('status');
@@ -42,10 +56,13 @@ export interface AccountProgress {
   usersWaiting?: number;
   /** The last campaign round whose decision this account has applied: a 'ready' older than the last decision is stale. */
   decidedRounds?: number;
+  /** With 'ready': the digest of the account's plan (each saga's user and the key it asks to delete). */
+  planDigest?: string;
   /** Increases with every message of this account, across its runs: signals can arrive out of order. */
   seq: number;
 }
 
+// Receivers judge every payload (message-schemas.ts): anyone who may signal can send these.
 export const accountProgressSignal = defineSignal<[AccountProgress]>('keywarden.accountProgress');
 export const keyProgressSignal = defineSignal<[KeyProgress]>('keywarden.keyProgress');
 /** The campaign's decision for one round, passed to the accounts that were ready in it. */

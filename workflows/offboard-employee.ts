@@ -14,6 +14,7 @@ import type { ContainmentFailureDetails, MatchedUser } from '../activities/offbo
 import type { ApprovalDecision } from '../domain/approval-state';
 import { durationToMs } from '../domain/duration';
 import { byCodeUnits } from '../domain/order';
+import { leafHash, merkleRoot } from '../domain/plan-digest';
 import type { AccountRef } from '../domain/inventory';
 import type { OffboardingRequest } from '../domain/offboarding-request';
 import {
@@ -75,6 +76,8 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
     initiator: request.initiator,
     timeoutMs: durationToMs(request.approval.timeout),
     onTimeout: request.approval.onTimeout,
+    signatures: request.approval.signatures,
+    publicKeys: request.approval.publicKeys,
     acceptsCancel: true,
     refuseBeforeOpen: false,
   }).listen();
@@ -211,6 +214,11 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
 
   // 3. Approval.
   enter('awaiting-approval');
+  // Approvers sign the digest of exactly who is purged, and how.
+  gate.offer(
+    merkleRoot(status.users.map((u) => leafHash('purge', request.purgeMode, u.accountId, u.userName))),
+    `${request.purgeMode} for ${status.users.length} user(s) of employee ${request.employeeId}`,
+  );
   const decision = (await gate.waitForDecision()) as ApprovalDecision;
 
   // 4a. Approved: purge, each user in AWS's order, users in parallel.

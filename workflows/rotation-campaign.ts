@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  setCurrentDetails,
   log,
   proxyActivities,
   setHandler,
@@ -16,6 +17,7 @@ import { judgeReject } from '../domain/approval';
 import type { AbortRequest, RoundDecision } from '../domain/approval-state';
 import type { CampaignCarryOver, CampaignInput } from '../domain/campaign-input';
 import type { AccountRef } from '../domain/inventory';
+import { campaignPlanLeaf, merkleProof, merkleRoot } from '../domain/plan-digest';
 import {
   addCounts,
   summaryOf,
@@ -31,18 +33,17 @@ import {
   KeywardenPhase,
 } from '../domain/search-attributes';
 import { accountRotation, accountWorkflowId } from './account-rotation';
-import { ApprovalGate, campaignGateConfig } from './approval-gate';
-import { ChildBook, quietly } from './child-book';
+import { ApprovalGate, campaignGateConfig, refuseApprovals } from './approval-gate';
+import { ChildBook, quietly, type ChildEntry } from './child-book';
 import { failureMessage } from './failure-message';
 import {
   abortRotationSignal,
   abortSignal,
   accountDecisionSignal,
   accountProgressSignal,
-  approveSignal,
   campaignStatusQuery,
-  rejectSignal,
 } from './messages';
+import { AccountProgressSchema, judged } from './message-schemas';
 import { Reconciler } from './reconcile';
 
 const { listAccountsInScope } = proxyActivities<KeywardenActivities>({
@@ -115,6 +116,14 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     ...(abort === undefined ? {} : { aborted: abort }),
     ...(error === undefined ? {} : { error }),
   });
+  /** The Web UI's current details: where the campaign is and what it waits for. */
+  const showDetails = () => {
+    const a = status().accounts;
+    setCurrentDetails(
+      `Phase ${phase}. Accounts: ${a.inScope} in scope, ${a.working} working, ${a.waiting} sleeping through windows, ` +
+        `${a.readyForApproval} ready for approval, ${a.finished} finished. Approval: ${gate.describe()}`,
+    );
+  };
   const setPhase = (next: CampaignPhase) => {
     if (next === phase && next !== 'listing-accounts') return;
     phase = next;
@@ -131,18 +140,25 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
   };
 
   setHandler(campaignStatusQuery, status);
-  setHandler(accountProgressSignal, (progress) => {
-    if (!book.fresh(progress.accountId, progress.seq)) return;
-    if (progress.stage === 'working') book.set(progress.accountId, 'working');
-    else if (progress.stage === 'waiting') book.set(progress.accountId, 'waiting');
-    else if (progress.stage === 'ready') {
-      // Sent before the account applied the last decision: it would open a round nothing awaits.
-      if ((progress.decidedRounds ?? 0) < gate.round - 1) return;
-      book.set(progress.accountId, 'awaiting', { usersWaiting: progress.usersWaiting ?? 0 });
-    } else book.markFinishing(progress.accountId);
-  });
+  setHandler(
+    accountProgressSignal,
+    judged('keywarden.accountProgress', AccountProgressSchema, (progress) => {
+      if (!book.fresh(progress.accountId, progress.seq)) return;
+      if (progress.stage === 'working') book.set(progress.accountId, 'working');
+      else if (progress.stage === 'waiting') book.set(progress.accountId, 'waiting');
+      else if (progress.stage === 'ready') {
+        // Sent before the account applied the last decision: it would open a round nothing awaits.
+        if ((progress.decidedRounds ?? 0) < gate.round - 1) return;
+        book.set(progress.accountId, 'awaiting', {
+          usersWaiting: progress.usersWaiting ?? 0,
+          ...(progress.planDigest === undefined ? {} : { planDigest: progress.planDigest }),
+        });
+      } else book.markFinishing(progress.accountId);
+      if (gateOpen) offerPlan();
+    }),
+  );
   setHandler(abortSignal, (payload) => {
-    const judgement = judgeReject(gateConfig, payload);
+    const judgement = judgeReject(gateConfig, payload, gate.abortContext());
     if (!judgement.valid) return gate.refuse('abort', judgement);
     if (abort)
       return gate.refuse('abort', { valid: false, approver: judgement.approver, reason: 'already aborted' });
@@ -175,6 +191,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
         workflowId,
         args: [{ campaignId, spec, account, campaignWorkflowId: campaignId }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        staticSummary: `Rotate the access keys of account ${account.accountId} (campaign ${campaignId})`,
         typedSearchAttributes: [
           { key: KeywardenKind, value: 'account-rotation' },
           { key: KeywardenCampaignId, value: campaignId },
@@ -199,11 +216,37 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     }
   };
 
-  /** Passes a round's decision to every account that was ready in it. */
+  const leafOf = (entry: ChildEntry) => campaignPlanLeaf(entry.key, entry.planDigest ?? '');
+  let offered: string[] = [];
+  let gateOpen = false;
+
+  /**
+   * Says what awaits the decision: every ready account and the digest of its own plan. Offered
+   * again when an account's plan changes while the gate is open, which voids earlier approvals.
+   */
+  const offerPlan = () => {
+    if (gate.decision) return;
+    const accounts = book.inState('awaiting');
+    const users = accounts.reduce((sum, e) => sum + (e.usersWaiting ?? 0), 0);
+    offered = accounts.map(leafOf);
+    gate.offer(
+      merkleRoot(offered),
+      `delete the old keys of ${users} user(s) in ${accounts.length} account(s), round ${gate.round}`,
+    );
+  };
+
+  /** Passes a round's decision to every account in the plan decided, with its proof of inclusion. */
   const deliver = (decision: RoundDecision) => {
     for (const entry of book.inState('awaiting')) {
+      const accountProof = merkleProof(offered, leafOf(entry));
+      if (accountProof === undefined) continue; // not in the plan decided: it waits for the next round
       sends.push(
-        quietly(getExternalWorkflowHandle(entry.workflowId).signal(accountDecisionSignal, decision)),
+        quietly(
+          getExternalWorkflowHandle(entry.workflowId).signal(accountDecisionSignal, {
+            ...decision,
+            accountProof,
+          }),
+        ),
       );
       book.set(entry.key, 'working');
     }
@@ -245,6 +288,9 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     const ready = !abort && pending.length === 0 && book.allAwaiting();
     if (ready && campaignScope) {
       setPhase('awaiting-approval');
+      offerPlan();
+      showDetails();
+      gateOpen = true;
       const decision = await gate.waitForDecision(
         () => {
           upsertSearchAttributes([{ key: KeywardenPhase, value: 'approval-escalated' }]);
@@ -252,6 +298,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
         },
         () => abort !== undefined,
       );
+      gateOpen = false;
       if (decision) {
         deliver({ ...decision, round: gate.round });
         gate.nextRound();
@@ -277,6 +324,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     }
 
     const seen = book.version();
+    showDetails();
     await condition(
       () =>
         book.version() !== seen ||
@@ -289,18 +337,13 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
   await Promise.all(sends);
   await condition(allHandlersFinished);
   setPhase(abort ? 'aborted' : 'completed');
+  showDetails();
   return status();
 }
 
 /** With approval.scope account, each account workflow has its own gate; say so instead of dropping the message. */
 function refuseApprovalsHere(gate: ApprovalGate): void {
-  const reason =
-    'this campaign approves per account (approval.scope: account): send the approval to the account ' +
-    'workflow <campaign-id>/<account-id> instead';
-  for (const [signal, name] of [
-    [approveSignal, 'approve'],
-    [rejectSignal, 'reject'],
-  ] as const) {
-    setHandler(signal, () => gate.refuse(name, { valid: false, reason }));
-  }
+  refuseApprovals(`<campaign-id>/<account-id> of the account (approval.scope: account)`, (signal, reason) =>
+    gate.refuse(signal, { valid: false, reason }),
+  );
 }

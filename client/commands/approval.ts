@@ -1,8 +1,13 @@
 import type { Command } from 'commander';
-import type { SignalName } from '../campaign-client';
+import { MAX_SIGNATURE_VALIDITY_MS, type ApprovalSignal } from '../../domain/approval';
+import { durationSchema, durationToMs } from '../../domain/duration';
+import { normalizePrincipal } from '../../domain/ids';
+import { readKeyFile, signedPayload, writeNewKeyFile, type SigningTarget } from '../approval-keys';
+import type { CampaignClient, SignalName } from '../campaign-client';
 import { withCampaignClient } from '../campaign-client';
+import { UsageError } from '../cli-error';
 import { resolveTemporalTarget } from '../temporal-target';
-import { abortCampaign, parsePrincipal, sendApprovalSignal } from './campaign-flow';
+import { abortCampaign, parsePrincipal, sendApprovalSignal, signingTargetFor } from './campaign-flow';
 
 const say = (line: string) => console.log(line);
 
@@ -14,31 +19,104 @@ const DESCRIPTIONS: Record<SignalName, string> = {
     'abort a campaign: nothing new starts, every saga before its point of no return is rolled back, nothing is deleted',
 };
 
-/** approve, reject and cancel: the same signals an approver sends from the Temporal Web UI. */
+interface ApprovalOptions {
+  approver?: string;
+  comment?: string;
+  key?: string;
+  validFor: string;
+  printPayload?: boolean;
+}
+
+/** approve, reject, cancel and abort: the same signals an approver sends from the Temporal Web UI. */
 export function registerApprovalCommands(program: Command): void {
   for (const signal of ['approve', 'reject', 'cancel', 'abort'] as const) {
     program
       .command(signal)
       .description(DESCRIPTIONS[signal])
-      .argument('<id>', signal === 'abort' ? 'the campaign ID' : 'the campaign ID or offboarding workflow ID')
-      .requiredOption(
+      .argument(
+        '<id>',
+        signal === 'abort'
+          ? 'the campaign ID'
+          : 'the campaign ID, account workflow ID (approval.scope account) or offboarding workflow ID',
+      )
+      .option(
         '--approver <who>',
         signal === 'abort'
-          ? 'who you are: the initiator or one of approval.approvers'
-          : 'who you are, as listed in approval.approvers',
+          ? "who you are: the initiator or one of approval.approvers (default: the --key file's approver)"
+          : "who you are, as listed in approval.approvers (default: the --key file's approver)",
         parsePrincipal('--approver'),
       )
-      .option('--comment <text>', 'why; recorded with the decision')
-      .action(async (id: string, opts: { approver: string; comment?: string }) => {
-        const from =
-          opts.comment === undefined
-            ? { approver: opts.approver }
-            : { approver: opts.approver, comment: opts.comment };
-        await withCampaignClient(resolveTemporalTarget(), (client) =>
-          signal === 'abort'
+      .option('--comment <text>', 'why; recorded with the decision (and signed, with --key)')
+      .option(
+        '--key <file>',
+        'sign with this approval key (from keywarden keygen): required where approval.signatures is required',
+      )
+      .option('--valid-for <duration>', 'how long the signature is valid, e.g. 24h (at most 30d)', '24h')
+      .option(
+        '--print-payload',
+        "print the signed JSON to paste into the Web UI's Send a Signal form; send nothing",
+      )
+      .action(async (id: string, opts: ApprovalOptions) => {
+        await withCampaignClient(resolveTemporalTarget(), async (client) => {
+          const from = await payloadFor(client, id, signal, opts);
+          if (opts.printPayload) {
+            console.log(JSON.stringify(from));
+            return;
+          }
+          await (signal === 'abort'
             ? abortCampaign(client, id, from, say)
-            : sendApprovalSignal(client, id, signal, from, say),
-        );
+            : sendApprovalSignal(client, id, signal, from, say));
+        });
       });
   }
+  program
+    .command('keygen')
+    .description(
+      'make an Ed25519 key pair for signing approvals; prints the public key to list in approval.publicKeys',
+    )
+    .requiredOption(
+      '--approver <who>',
+      'whose key it is, as listed in approval.approvers',
+      parsePrincipal('--approver'),
+    )
+    .option('--out <file>', 'where to write the private key (mode 0600; never overwritten)')
+    .action((opts: { approver: string; out?: string }) => {
+      const file = opts.out ?? `${opts.approver.replace(/[^A-Za-z0-9._-]/g, '_')}.keywarden-key.json`;
+      const publicKey = writeNewKeyFile(opts.approver, file);
+      say(`wrote the private key of ${opts.approver} to ${file} (mode 0600): keep it secret`);
+      say('add the public key to the spec (or offboarding policy):');
+      say('  approval:');
+      say('    signatures: required');
+      say('    publicKeys:');
+      say(`      ${JSON.stringify(opts.approver)}: ${publicKey}`);
+    });
+}
+
+async function payloadFor(
+  client: CampaignClient,
+  id: string,
+  signal: SigningTarget['action'],
+  opts: ApprovalOptions,
+): Promise<ApprovalSignal> {
+  if (opts.key === undefined) {
+    if (opts.approver === undefined)
+      throw new UsageError('say who you are with --approver <who> (or sign with --key <file>)');
+    if (opts.printPayload) throw new UsageError('--print-payload prints a signed payload: give --key <file>');
+    return opts.comment === undefined
+      ? { approver: opts.approver }
+      : { approver: opts.approver, comment: opts.comment };
+  }
+  const key = readKeyFile(opts.key);
+  if (opts.approver !== undefined && normalizePrincipal(opts.approver) !== normalizePrincipal(key.approver)) {
+    throw new UsageError(
+      `--approver ${opts.approver} does not match the key file, which belongs to ${key.approver}`,
+    );
+  }
+  const validity = durationSchema.safeParse(opts.validFor);
+  if (!validity.success)
+    throw new UsageError(`--valid-for: ${validity.error.issues[0]?.message ?? 'invalid'}`);
+  const validForMs = durationToMs(validity.data);
+  if (validForMs > MAX_SIGNATURE_VALIDITY_MS) throw new UsageError('--valid-for: at most 30d');
+  const target = await signingTargetFor(client, id, signal);
+  return signedPayload(key, target, opts.comment, validForMs);
 }

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import type { ApprovalSignal } from '../../domain/approval';
 import type { ApprovalState } from '../../domain/approval-state';
 import { principalSchema } from '../../domain/ids';
 import type { CampaignPhase, CampaignStatus } from '../../domain/rotation-report';
@@ -6,6 +7,8 @@ import type { CampaignClient, SignalName } from '../campaign-client';
 import { isTerminalPhase } from '../campaign-client';
 import { CliError, UsageError } from '../cli-error';
 import { approvalOf, approvalVerdict, campaignStatusText } from '../report/status-text';
+import { NO_PLAN } from '../../domain/plan-digest';
+import type { SigningTarget } from '../approval-keys';
 
 export type Say = (line: string) => void;
 
@@ -31,6 +34,9 @@ async function approvalSnapshot(client: CampaignClient, id: string, deadlineMs: 
     if (described.kind === 'campaign') {
       return { answered: true, approval: (await client.campaignStatus(id, described, deadlineMs)).approval };
     }
+    if (described.kind === 'account-rotation') {
+      return { answered: true, approval: (await client.accountReport(described.description)).approval };
+    }
     return {
       answered: true,
       approval: approvalOf(await client.offboardingStatus(id, described, deadlineMs)),
@@ -41,6 +47,28 @@ async function approvalSnapshot(client: CampaignClient, id: string, deadlineMs: 
 }
 
 /**
+ * What a signature for `action` on `id` must cover: the round and the digest of the plan the
+ * workflow shows now. An abort is signed for round 0 and no plan.
+ */
+export async function signingTargetFor(
+  client: CampaignClient,
+  id: string,
+  action: SigningTarget['action'],
+): Promise<SigningTarget> {
+  if (action === 'abort') return { workflowId: id, action, round: 0, planDigest: NO_PLAN };
+  const snapshot = await approvalSnapshot(client, id, VERDICT_WAIT_MS);
+  if (!snapshot.answered)
+    throw new CliError(`cannot sign: ${id} did not say what awaits approval (${snapshot.error})`);
+  const plan = snapshot.approval?.plan;
+  if (snapshot.approval === undefined || plan === undefined) {
+    throw new UsageError(
+      `cannot sign: nothing awaits a decision at ${id} yet; sign once its status shows a plan`,
+    );
+  }
+  return { workflowId: id, action, round: snapshot.approval.round, planDigest: plan.digest };
+}
+
+/**
  * Sends approve/reject/cancel, then reads the gate's verdict from the status query. A refused
  * signal (unknown approver, self-approval, duplicate, malformed) is an error with the gate's reason.
  */
@@ -48,7 +76,7 @@ export async function sendApprovalSignal(
   client: CampaignClient,
   id: string,
   signal: SignalName,
-  from: { approver: string; comment?: string },
+  from: ApprovalSignal,
   say: Say,
 ): Promise<void> {
   // Fails with a clear usage error for an unknown or finished workflow before anything is sent.
@@ -83,7 +111,7 @@ export async function sendApprovalSignal(
 export async function abortCampaign(
   client: CampaignClient,
   id: string,
-  from: { approver: string; comment?: string },
+  from: ApprovalSignal,
   say: Say,
 ): Promise<void> {
   const described = await client.describe(id);

@@ -8,6 +8,7 @@ import { isAlive } from '../../sandbox/processes';
 import { paths } from '../../sandbox/project-paths';
 import { SetupError } from '../../sandbox/setup-error';
 import { STACK_ENV } from './stack-env';
+import { payloadConverterPath } from '../../worker/create-worker';
 
 /** A test file that hangs fails instead of holding CI until its limit. */
 const TEST_FILE_TIMEOUT_MS = 10 * 60_000;
@@ -27,6 +28,7 @@ async function main(): Promise<number> {
   const bundlePath = path.join(paths.root, 'dist', 'test', 'workflow-bundle.js');
   const bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
+    payloadConverterPath,
     logger: quietLogger,
   });
   writeFileSync(bundlePath, bundle.code);

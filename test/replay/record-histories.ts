@@ -47,6 +47,7 @@ import {
   type GoldenIndex,
 } from './golden-histories';
 import { scriptedOffboarding } from './scripted-offboarding';
+import { payloadConverterPath } from '../../worker/create-worker';
 
 /** Recorded in the histories instead of this machine's pid@hostname. */
 const IDENTITY = 'keywarden-golden-recorder';
@@ -340,6 +341,7 @@ async function runScenario(scenario: Scenario, bundle: WorkflowBundle, out: Reco
       taskQueue: TASK_QUEUE,
       identity: IDENTITY,
       workflowBundle: bundle,
+      dataConverter: { payloadConverterPath },
       // Parents reconcile the children of earlier runs by describing them: the real activity.
       activities: { ...createWorkflowActivities({ aws: NO_AWS, temporal: client }), ...scenario.activities },
     });
@@ -375,6 +377,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
+    payloadConverterPath,
     logger: new DefaultLogger('WARN'),
   });
   const recorded: Recorded[] = [];

@@ -8,6 +8,7 @@ import { searchAttributeRegistrations } from '../../domain/search-attributes';
 import { paths } from '../../sandbox/project-paths';
 import { STACK_ENV } from '../harness/stack-env';
 import type { scriptedAws } from './scripted-aws';
+import { payloadConverterPath } from '../../worker/create-worker';
 
 const KEYWORD = 2; // INDEXED_VALUE_TYPE_KEYWORD
 export const DAY = 86_400_000;
@@ -42,6 +43,7 @@ export async function scriptedWorker(
     ...(bundle
       ? { workflowBundle: { codePath: bundle } }
       : { workflowsPath: require.resolve('../../workflows') }),
+    dataConverter: { payloadConverterPath },
     // Parents reconcile their children by describing them: the real activity, on the test server.
     activities: { ...createWorkflowActivities({ aws: unusedAws, temporal: env.client }), ...aws.activities },
     ...options,

@@ -20,6 +20,7 @@ import {
   startedWorkflowType,
   type GoldenHistory,
 } from '../../replay/golden-histories';
+import { payloadConverterPath } from '../../../worker/create-worker';
 
 // Replay workers log every state change, and the checks below fail workflow tasks on purpose: the
 // assertions carry what matters.
@@ -37,6 +38,7 @@ async function workflowBundle(): Promise<WorkflowBundleOption> {
   if (prebuilt) return { codePath: prebuilt };
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../../workflows'),
+    payloadConverterPath,
     logger: new DefaultLogger('WARN'),
   });
   return { code };

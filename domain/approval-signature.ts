@@ -1,0 +1,73 @@
+import * as ed from '@noble/ed25519';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { z } from 'zod';
+
+// Pure and deterministic (no Node.js built-ins): workflows verify signatures themselves.
+ed.hashes.sha512 = sha512;
+
+/** What an approver signs: one action, at one gate, for one plan, until a deadline. */
+export interface ApprovalStatement {
+  workflowId: string;
+  action: 'approve' | 'reject' | 'cancel' | 'abort';
+  round: number;
+  planDigest: string;
+  approver: string;
+  comment: string;
+  expiresAt: string;
+}
+
+const DOMAIN = 'keywarden approval v1';
+
+/** The exact bytes signed: a fixed field order, so signer and verifier cannot disagree. */
+export function canonicalStatement(s: ApprovalStatement): Uint8Array {
+  const text = JSON.stringify([
+    DOMAIN,
+    s.workflowId,
+    s.action,
+    s.round,
+    s.planDigest,
+    s.approver,
+    s.comment,
+    s.expiresAt,
+  ]);
+  return new TextEncoder().encode(text);
+}
+
+const HEX_32 = /^[0-9a-f]{64}$/;
+const HEX_64 = /^[0-9a-f]{128}$/;
+
+export const publicKeySchema = z
+  .string({ error: 'a public key is 64 hex characters (an Ed25519 key, as `keywarden keygen` writes it)' })
+  .trim()
+  .toLowerCase()
+  .regex(HEX_32, 'a public key is 64 hex characters (an Ed25519 key, as `keywarden keygen` writes it)');
+
+export const signatureSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(HEX_64, 'a signature is 128 hex characters (made by `keywarden approve --key`)');
+
+export function verifyStatement(
+  statement: ApprovalStatement,
+  signatureHex: string,
+  publicKeyHex: string,
+): boolean {
+  if (!HEX_64.test(signatureHex) || !HEX_32.test(publicKeyHex)) return false;
+  try {
+    return ed.verify(hexToBytes(signatureHex), canonicalStatement(statement), hexToBytes(publicKeyHex));
+  } catch {
+    return false;
+  }
+}
+
+export function signStatement(statement: ApprovalStatement, secretKey: Uint8Array): string {
+  return bytesToHex(ed.sign(canonicalStatement(statement), secretKey));
+}
+
+export function publicKeyOf(secretKey: Uint8Array): string {
+  return bytesToHex(ed.getPublicKey(secretKey));
+}
+
+export { bytesToHex, hexToBytes };
