@@ -14,36 +14,43 @@ const MatchSchema = z
     message: "match is empty: give match.userNames or match.tagValues (e.g. the leaver's email)",
   });
 
-const OffboardingScopeSchema = z
+export const OffboardingScopeSchema = z
   .strictObject({
     includeAccounts: z.array(accountIdSchema).optional(),
     excludeAccounts: z.array(accountIdSchema).default([]),
   })
   .prefault({});
 
-const OffboardingApprovalSchema = ApprovalSettingsBase.extend({
+export const OffboardingApprovalSchema = ApprovalSettingsBase.extend({
   timeout: durationSchema.default('24h'),
 });
 
+export const employeeIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/,
+    'an employeeId is 1-128 letters, digits or ._@-, starting with a letter or digit',
+  );
+
+export const PurgeModeSchema = z.enum(['delete-user', 'strip-credentials']);
+
+export const CONTAINMENT_POLICY_NAME_DEFAULT = 'keywarden-offboarding-deny-all';
+
+export const containmentPolicyNameSchema = z
+  .string()
+  .regex(/^[\w+=,.@-]{1,128}$/, 'a policy name is 1-128 characters from letters, digits and +=,.@_-');
+
 export const OffboardingRequestSchema = z
   .strictObject({
-    employeeId: z
-      .string()
-      .regex(
-        /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/,
-        'an employeeId is 1-128 letters, digits or ._@-, starting with a letter or digit',
-      ),
+    employeeId: employeeIdSchema,
     match: MatchSchema,
     scope: OffboardingScopeSchema,
     initiator: principalSchema,
     reason: z.string().max(500).optional(),
-    purgeMode: z.enum(['delete-user', 'strip-credentials']).default('delete-user'),
+    purgeMode: PurgeModeSchema.default('delete-user'),
     access: AccessSchema,
     approval: OffboardingApprovalSchema,
-    containmentPolicyName: z
-      .string()
-      .regex(/^[\w+=,.@-]{1,128}$/, 'a policy name is 1-128 characters from letters, digits and +=,.@_-')
-      .default('keywarden-offboarding-deny-all'),
+    containmentPolicyName: containmentPolicyNameSchema.default(CONTAINMENT_POLICY_NAME_DEFAULT),
   })
   .superRefine((request, ctx) => {
     const problem = approverShortfall(request.approval, request.initiator);

@@ -1,25 +1,44 @@
 import type { Client } from '@temporalio/client';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
-import { parseOffboardingRequest } from '../../domain/offboarding-request';
+import { employeeIdSchema } from '../../domain/offboarding-request';
+import type { WebhookPolicy } from '../../domain/webhook-policy';
+import { authorizeWebhookRequest } from '../../domain/webhook-request';
+import { ReplayGuard } from './replay-guard';
 import {
+  MAX_CLOCK_SKEW_SECONDS,
+  REQUEST_ID_HEADER,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   verifyWebhookSignature,
   webhookSecretProblem,
 } from './signature';
 import { queryOffboardingStatus, startOffboarding } from './start-offboarding';
+import { toWebhookStatusResponse } from './status-response';
+import { DEFAULT_TEMPORAL_TIMEOUT_MS, TemporalCallError, withTemporalDeadline } from './temporal-deadline';
 
 /** Offboarding requests are small: anything bigger is refused before it is read in full. */
 export const MAX_BODY_BYTES = 64 * 1024;
-
-const EMPLOYEE_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
+/** A client has this long to send its whole request (headers and body). */
+export const REQUEST_TIMEOUT_MS = 15_000;
+/** An idle connection is closed after this long. */
+export const CONNECTION_TIMEOUT_MS = 30_000;
 
 export interface WebhookServerOptions {
   client: Client;
   taskQueue: string;
+  /** What requests may ask for; the workflow input is built from it. */
+  policy: WebhookPolicy;
   /** The shared HMAC secret (at least 32 characters). */
   secret: string;
+  /** During a rotation, the secret being retired: signatures under either are accepted. */
+  previousSecret?: string;
+  /** PEM certificate and key: serve HTTPS. Without them, plain HTTP (for a TLS-terminating proxy). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** How long a request may wait for Temporal before the answer is 504. */
+  temporalTimeoutMs?: number;
+  /** Request IDs remembered at once (replay protection). */
+  replayCapacity?: number;
   /** Milliseconds since the epoch; replaceable for tests. */
   now?: () => number;
   bodyLimit?: number;
@@ -40,19 +59,37 @@ function header(request: FastifyRequest, name: string): string | undefined {
 }
 
 /**
- * The HR webhook. `POST /v1/offboarding` takes a signed OffboardingRequest and starts (or finds)
- * the offboarding; `GET /v1/offboarding/:employeeId` answers its status query, signed the same
- * way over the request path; `GET /healthz` is open. Every refusal is a JSON `{error}` with a
- * 4xx code, starts nothing, and never echoes the secret or a signature.
+ * The HR webhook. `POST /v1/offboarding` takes a signed request and starts (or finds) the
+ * offboarding its policy allows; `GET /v1/offboarding/:employeeId` answers counts and timings of
+ * its status, signed the same way over the request path; `GET /healthz` is open. Every signed
+ * request carries a request ID that is accepted once. Every refusal is a JSON `{error}` with a
+ * 4xx code, starts nothing, and never echoes a secret or a signature.
  */
 export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance {
-  const problem = webhookSecretProblem(opts.secret);
+  const problem =
+    webhookSecretProblem(opts.secret) ??
+    (opts.previousSecret === undefined
+      ? undefined
+      : webhookSecretProblem(opts.previousSecret, 'KEYWARDEN_WEBHOOK_SECRET_PREVIOUS'));
   if (problem !== undefined) throw new Error(problem);
+  const secrets = opts.previousSecret === undefined ? [opts.secret] : [opts.secret, opts.previousSecret];
   const now = opts.now ?? Date.now;
   const bodyLimit = opts.bodyLimit ?? MAX_BODY_BYTES;
+  const temporalTimeoutMs = opts.temporalTimeoutMs ?? DEFAULT_TEMPORAL_TIMEOUT_MS;
+  const replay = new ReplayGuard(MAX_CLOCK_SKEW_SECONDS * 1000, opts.replayCapacity);
   const receivedAt = new WeakMap<FastifyRequest, number>();
+  const claimedIds = new WeakMap<FastifyRequest, string>();
 
-  const app = Fastify({ bodyLimit, logger: opts.logger ?? false });
+  // The routes use nothing specific to the http or https server, so both are typed as the default.
+  const app = Fastify({
+    bodyLimit,
+    logger: opts.logger ?? false,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    // A backstop behind the deadline on each Temporal call, which answers first with a clearer message.
+    handlerTimeout: temporalTimeoutMs + 5_000,
+    ...(opts.tls === undefined ? {} : { https: { cert: opts.tls.cert, key: opts.tls.key } }),
+  }) as unknown as FastifyInstance;
 
   // Keep the raw bytes: the signature is over the body exactly as sent, and JSON is parsed only
   // after the signature checks out. Any other content type is refused with 415.
@@ -65,6 +102,12 @@ export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance 
     receivedAt.set(request, now());
     done();
   });
+  // A request that failed on our side may be sent again as is: its ID is not used up.
+  app.addHook('onResponse', (request, reply, done) => {
+    const id = claimedIds.get(request);
+    if (id !== undefined && reply.statusCode >= 500) replay.release(id);
+    done();
+  });
 
   app.setErrorHandler((error: { code?: string; statusCode?: number }, _request, reply) => {
     switch (error.code) {
@@ -74,6 +117,8 @@ export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance 
         return refuse(reply, 413, `request body too large: the limit is ${bodyLimit} bytes`);
       case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
         return refuse(reply, 400, 'the Content-Length header does not match the body');
+      case 'FST_ERR_HANDLER_TIMEOUT':
+        return refuse(reply, 503, 'the request took too long to handle: retry later');
       default: {
         const status = error.statusCode ?? 500;
         if (status >= 400 && status < 500) return refuse(reply, status, 'bad request');
@@ -83,14 +128,39 @@ export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance 
   });
   app.setNotFoundHandler((_request, reply) => refuse(reply, 404, 'not found'));
 
-  const authenticate = (request: FastifyRequest, signed: Buffer | string) =>
-    verifyWebhookSignature({
-      secret: opts.secret,
+  /** Signature, clock skew, then the request ID (once only). Undefined when the request may go on. */
+  const authenticate = (request: FastifyRequest, reply: FastifyReply, signed: Buffer | string) => {
+    const timestamp = header(request, TIMESTAMP_HEADER);
+    const requestId = header(request, REQUEST_ID_HEADER);
+    const check = verifyWebhookSignature({
+      secrets,
       signature: header(request, SIGNATURE_HEADER),
-      timestamp: header(request, TIMESTAMP_HEADER),
+      timestamp,
+      requestId,
       body: signed,
       nowMs: now(),
     });
+    if (!check.ok) return refuse(reply, 401, check.error);
+    const claim = replay.claim(requestId!, Number(timestamp), now());
+    if (claim.outcome === 'replay') {
+      return refuse(
+        reply,
+        409,
+        'this X-Keywarden-Request-Id was already used: every request needs a new one (nothing was started)',
+      );
+    }
+    if (claim.outcome === 'full') {
+      void reply.header('retry-after', String(claim.retryAfterSeconds));
+      return refuse(reply, 429, 'too many requests within the replay window: retry later');
+    }
+    claimedIds.set(request, requestId!);
+    return undefined;
+  };
+
+  const temporalFailure = (reply: FastifyReply, error: unknown, hint: string) => {
+    if (error instanceof TemporalCallError) return refuse(reply, error.status, `${error.message}: ${hint}`);
+    throw error;
+  };
 
   app.get('/healthz', () => ({ ok: true }));
 
@@ -99,8 +169,8 @@ export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance 
     if (!Buffer.isBuffer(raw)) {
       return refuse(reply, 415, 'unsupported content type: send the request as application/json');
     }
-    const check = authenticate(request, raw);
-    if (!check.ok) return refuse(reply, 401, check.error);
+    const refused = authenticate(request, reply, raw);
+    if (refused !== undefined) return refused;
 
     let body: unknown;
     try {
@@ -108,35 +178,52 @@ export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance 
     } catch {
       return refuse(reply, 400, 'malformed JSON: the body is not a valid JSON document');
     }
-    const parsed = parseOffboardingRequest(body);
-    if (!parsed.ok) return refuse(reply, 400, `invalid offboarding request: ${parsed.message}`);
+    const decision = authorizeWebhookRequest(opts.policy, body);
+    if (!decision.ok) return refuse(reply, decision.status, decision.error);
 
     const requestedAt = new Date(receivedAt.get(request) ?? now()).toISOString();
-    const started = await startOffboarding(opts.client, {
-      taskQueue: opts.taskQueue,
-      request: parsed.request,
-      requestedAt,
-    });
+    let started;
+    try {
+      started = await withTemporalDeadline(opts.client, temporalTimeoutMs, 'starting the offboarding', () =>
+        startOffboarding(opts.client, { taskQueue: opts.taskQueue, request: decision.request, requestedAt }),
+      );
+    } catch (error) {
+      return temporalFailure(
+        reply,
+        error,
+        'it may or may not have started; send the request again (a running offboarding is found, not started twice)',
+      );
+    }
     request.log.info(
-      { workflowId: started.workflowId, duplicate: started.duplicate },
+      { workflowId: started.workflowId, duplicate: started.duplicate, requestId: claimedIds.get(request) },
       started.duplicate ? 'offboarding already running' : 'offboarding started',
     );
     return reply.code(202).send({
       workflowId: started.workflowId,
       runId: started.runId,
-      statusUrl: `/v1/offboarding/${encodeURIComponent(parsed.request.employeeId)}`,
+      statusUrl: `/v1/offboarding/${encodeURIComponent(decision.request.employeeId)}`,
       duplicate: started.duplicate,
     });
   });
 
   app.get<{ Params: { employeeId: string } }>('/v1/offboarding/:employeeId', async (request, reply) => {
-    const check = authenticate(request, request.url);
-    if (!check.ok) return refuse(reply, 401, check.error);
+    const refused = authenticate(request, reply, request.url);
+    if (refused !== undefined) return refused;
     const { employeeId } = request.params;
-    if (!EMPLOYEE_ID.test(employeeId)) return refuse(reply, 400, 'invalid employeeId');
-    const status = await queryOffboardingStatus(opts.client, employeeId);
+    if (!employeeIdSchema.safeParse(employeeId).success) return refuse(reply, 400, 'invalid employeeId');
+    let status;
+    try {
+      status = await withTemporalDeadline(
+        opts.client,
+        temporalTimeoutMs,
+        'reading the offboarding status',
+        () => queryOffboardingStatus(opts.client, employeeId),
+      );
+    } catch (error) {
+      return temporalFailure(reply, error, 'is a keywarden worker running? Ask again later');
+    }
     if (status === undefined) return refuse(reply, 404, 'no offboarding for this employeeId');
-    return reply.code(200).send(status);
+    return reply.code(200).send(toWebhookStatusResponse(status));
   });
 
   return app;

@@ -14,11 +14,14 @@ import {
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { ObservedCommand } from '../../../activities/aws/clients';
 import { signWebhookPayload } from '../../../client/webhook/signature';
 import type { OffboardingStatus } from '../../../domain/offboarding-report';
 import type { OffboardingRequestInput } from '../../../domain/offboarding-request';
+import type { WebhookPolicy, WebhookPolicyInput } from '../../../domain/webhook-policy';
+import { WebhookPolicySchema } from '../../../domain/webhook-policy';
+import type { WebhookRequestInput } from '../../../domain/webhook-request';
 import type { SeededOrg } from '../../../sandbox/seed-org';
 
 export const LEAVER_EMAIL = 'mallory@example.com';
@@ -69,17 +72,44 @@ export function offboardingBody(
   };
 }
 
+/** The webhook policy of these tests: the approvers above, matching by tag:email or userName. */
+export function testPolicy(overrides: Partial<WebhookPolicyInput> = {}): WebhookPolicy {
+  return WebhookPolicySchema.parse({
+    initiator: INITIATOR,
+    approval: { approvers: [APPROVER, INITIATOR], timeout: '10m' },
+    match: { fields: ['tag:email', 'userName'] },
+    purgeModes: ['delete-user', 'strip-credentials'],
+    scope: { accounts: 'all' },
+    ...overrides,
+  } satisfies WebhookPolicyInput);
+}
+
+/** A webhook request: the leaver's email; everything else comes from the policy. */
+export function webhookBody(
+  employeeId: string,
+  overrides: Partial<WebhookRequestInput> = {},
+): WebhookRequestInput {
+  return { employeeId, match: { tagValues: [LEAVER_EMAIL] }, ...overrides };
+}
+
 export type SignedHeaders = Record<
-  'content-type' | 'x-keywarden-timestamp' | 'x-keywarden-signature',
+  'content-type' | 'x-keywarden-timestamp' | 'x-keywarden-request-id' | 'x-keywarden-signature',
   string
 >;
 
-export function signedHeaders(secret: string, body: string, nowMs = Date.now()): SignedHeaders {
+/** Headers of a signed request, with a new request ID unless one is given. */
+export function signedHeaders(
+  secret: string,
+  body: string,
+  nowMs = Date.now(),
+  requestId: string = randomUUID(),
+): SignedHeaders {
   const timestamp = String(Math.floor(nowMs / 1000));
   return {
     'content-type': 'application/json',
     'x-keywarden-timestamp': timestamp,
-    'x-keywarden-signature': signWebhookPayload(secret, timestamp, body),
+    'x-keywarden-request-id': requestId,
+    'x-keywarden-signature': signWebhookPayload(secret, timestamp, requestId, body),
   };
 }
 
@@ -92,15 +122,8 @@ export async function postOffboarding(app: FastifyInstance, secret: string, requ
 
 export async function getStatus(app: FastifyInstance, secret: string, employeeId: string) {
   const url = `/v1/offboarding/${employeeId}`;
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  return app.inject({
-    method: 'GET',
-    url,
-    headers: {
-      'x-keywarden-timestamp': timestamp,
-      'x-keywarden-signature': signWebhookPayload(secret, timestamp, url),
-    },
-  });
+  const { 'content-type': _json, ...headers } = signedHeaders(secret, url);
+  return app.inject({ method: 'GET', url, headers });
 }
 
 /** Polls the workflow's status query until `done` holds (or fails the test after `timeoutMs`). */

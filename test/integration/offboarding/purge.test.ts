@@ -22,9 +22,10 @@ import {
   DENY_POLICY,
   leaverAccounts,
   newWebhookSecret,
-  offboardingBody,
   postOffboarding,
+  testPolicy,
   waitForStatus,
+  webhookBody,
 } from './offboarding-fixtures';
 import { memberIam, snapshotIam, snapshotUser } from '../../support/aws-snapshot';
 
@@ -52,7 +53,12 @@ describe('after approval the leaver is purged in the order AWS documents', () =>
     richAccount = org.users.find((u) => u.userName === 'mallory')!.accountId;
     ({ password: loginPassword } = await addEveryCredential(memberIam(verifyAws, richAccount), 'mallory'));
     worker = await startTestWorker(stack, org, { aws: workerAws });
-    app = buildWebhookServer({ client: worker.client, taskQueue: worker.taskQueue, secret });
+    app = buildWebhookServer({
+      client: worker.client,
+      taskQueue: worker.taskQueue,
+      policy: testPolicy(),
+      secret,
+    });
   });
   after(async () => {
     await app?.close();
@@ -70,7 +76,7 @@ describe('after approval the leaver is purged in the order AWS documents', () =>
 
   test('delete-user: every credential removed first, in order, then the user', async (t) => {
     const employeeId = `emp-purge-${Date.now()}`;
-    const { response } = await postOffboarding(app, secret, offboardingBody(employeeId));
+    const { response } = await postOffboarding(app, secret, webhookBody(employeeId));
     assert.equal(response.statusCode, 202, response.body);
     const workflowId = `offboard-${employeeId}`;
     const contained = await waitForStatus(worker.client, workflowId, (s) => s.phase === 'awaiting-approval');
@@ -158,15 +164,19 @@ describe('after approval the leaver is purged in the order AWS documents', () =>
     );
 
     const employeeId = `emp-strip-${Date.now()}`;
-    const { response } = await postOffboarding(
-      app,
+    // The scope is the server's: a webhook whose policy searches this one account.
+    const scoped = buildWebhookServer({
+      client: worker.client,
+      taskQueue: worker.taskQueue,
+      policy: testPolicy({ scope: { accounts: [account] } }),
       secret,
-      offboardingBody(employeeId, {
-        match: { userNames: ['dave.legacy'] },
-        scope: { includeAccounts: [account] },
-        purgeMode: 'strip-credentials',
-      }),
+    });
+    const { response } = await postOffboarding(
+      scoped,
+      secret,
+      webhookBody(employeeId, { match: { userNames: ['dave.legacy'] }, purgeMode: 'strip-credentials' }),
     );
+    await scoped.close();
     assert.equal(response.statusCode, 202, response.body);
     const result = await approveAndWait(`offboard-${employeeId}`);
     assert.equal(result.phase, 'completed');

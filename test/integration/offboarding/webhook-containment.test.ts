@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { AwsClients } from '../../../activities/aws/clients';
 import { CONTAINMENT_POLICY_DOCUMENT } from '../../../activities/offboarding-policy';
 import { buildWebhookServer } from '../../../client/webhook/server';
+import type { WebhookStatusResponse } from '../../../client/webhook/status-response';
 import type { OffboardingStatus } from '../../../domain/offboarding-report';
 import type { SeededOrg } from '../../../sandbox/seed-org';
 import {
@@ -23,9 +24,10 @@ import {
   INITIATOR,
   leaverAccounts,
   newWebhookSecret,
-  offboardingBody,
   postOffboarding,
+  testPolicy,
   waitForStatus,
+  webhookBody,
 } from './offboarding-fixtures';
 import { memberIam, snapshotIam, type IamSnapshot } from '../../support/aws-snapshot';
 
@@ -70,6 +72,7 @@ describe('one signed HR webhook call contains a leaver in 3 accounts; cancel res
     app = buildWebhookServer({
       client: worker.client,
       taskQueue: worker.taskQueue,
+      policy: testPolicy(),
       secret,
       logger: { level: 'debug', stream: { write: (line: string) => void webhookLogLines.push(line) } },
     });
@@ -82,7 +85,7 @@ describe('one signed HR webhook call contains a leaver in 3 accounts; cancel res
   });
 
   test('202 with the workflow ID; every matched user is contained; nothing else changes', async (t) => {
-    const { response, headers } = await postOffboarding(app, secret, offboardingBody(employeeId));
+    const { response, headers } = await postOffboarding(app, secret, webhookBody(employeeId));
     sentSignatures.push(headers['x-keywarden-signature']);
     assert.equal(response.statusCode, 202, response.body);
     const body = response.json<{
@@ -166,13 +169,26 @@ describe('one signed HR webhook call contains a leaver in 3 accounts; cancel res
     assert.ok(mutating.every((c) => c.userName === 'mallory' || c.userName === 'mallory-admin'));
   });
 
-  test('the status endpoint answers the same status (signed GET), 404 for an unknown employee', async () => {
+  test('the status endpoint answers phase, counts and timings (signed GET), 404 for an unknown employee', async () => {
     const response = await getStatus(app, secret, employeeId);
     assert.equal(response.statusCode, 200, response.body);
-    const status = response.json<OffboardingStatus>();
+    const status = response.json<WebhookStatusResponse>();
     assert.equal(status.phase, 'awaiting-approval');
     assert.equal(status.workflowId, workflowId);
     assert.equal(status.timeToContainmentMs, contained.timeToContainmentMs);
+    assert.equal(status.users.matched, contained.users.length);
+    assert.equal(status.users.contained, contained.users.length);
+    assert.equal(status.accounts.searched, contained.accountsSearched.length);
+    assert.deepEqual(status.approval, {
+      requiredApprovals: 1,
+      approvals: 0,
+      deadline: contained.approval.deadline,
+    });
+    // The workflow's status names users and key IDs; the webhook's answer does not.
+    for (const user of contained.users) {
+      assert.ok(!response.body.includes(user.userName), 'no user names');
+      for (const key of user.prior!.accessKeys) assert.ok(!response.body.includes(key.id), 'no key IDs');
+    }
 
     const unknown = await getStatus(app, secret, `nobody-${Date.now()}`);
     assert.equal(unknown.statusCode, 404);
@@ -184,7 +200,7 @@ describe('one signed HR webhook call contains a leaver in 3 accounts; cancel res
   });
 
   test('a duplicate call returns the same workflow and starts nothing', async () => {
-    const { response, headers } = await postOffboarding(app, secret, offboardingBody(employeeId));
+    const { response, headers } = await postOffboarding(app, secret, webhookBody(employeeId));
     sentSignatures.push(headers['x-keywarden-signature']);
     assert.equal(response.statusCode, 202, response.body);
     const body = response.json<{ workflowId: string; runId: string; duplicate: boolean }>();
