@@ -66,4 +66,19 @@ describe('the operation table covers the code', () => {
       assert.ok(!inTable.has(operation), `${operation} is in the table: remove it from OFFERED_BUT_UNUSED`);
     }
   });
+
+  test("the README's Least privilege section explains every action the policies grant", () => {
+    const readme = readFileSync(path.join(paths.root, 'README.md'), 'utf8');
+    const section = /\n## Least privilege\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
+    assert.ok(section.length > 0, 'README.md has a "## Least privilege" section');
+    const actions = AWS_OPERATIONS.filter((r) => r.principal !== 'new-access-key').flatMap((r) => [
+      r.operation,
+      ...(r.alsoRequires ?? []),
+    ]);
+    const unexplained = actions.filter(
+      (action) =>
+        !section.includes(`\`${action.split(':')[1] ?? ''}\``) && !section.includes(`\`${action}\``),
+    );
+    assert.deepEqual(unexplained, [], 'add these to the table "What each permission is for"');
+  });
 });
