@@ -62,8 +62,9 @@ export type CommandObserver = (service: string, commandName: string, call: Obser
 export interface AwsClientsOptions {
   /**
    * Called before every command a client of this set sends (applied as SDK middleware), and
-   * before the AssumeRole calls behind member credentials. For audits and tests, e.g. to prove
-   * the order of calls or which permissions are used; it must not throw.
+   * before the AssumeRole calls behind member credentials when AwsClients builds those. For
+   * audits and tests, e.g. to prove the order of calls or which permissions are used; it must
+   * not throw.
    */
   onCommand?: CommandObserver;
 }
