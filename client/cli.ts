@@ -3,6 +3,7 @@ import { SetupError } from '../sandbox/setup-error';
 import { CliError } from './cli-error';
 import { registerApprovalCommands } from './commands/approval';
 import { registerDemoCommand } from './commands/demo';
+import { registerIamPolicyCommand } from './commands/iam-policy';
 import { registerOffboardCommand } from './commands/offboard';
 import { registerReportCommand } from './commands/report';
 import { registerRotateCommand } from './commands/rotate';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerOffboardCommand(program);
   registerWebhookCommand(program);
   registerDemoCommand(program);
+  registerIamPolicyCommand(program);
   return program;
 }
 

@@ -34,10 +34,26 @@ export async function motoReady(endpoint: string): Promise<boolean> {
   return response.ok;
 }
 
-/** Forgets every resource in the emulator: each test file starts from an empty org. */
+/** Forgets every resource in the emulator, and turns its authorization off: each test file starts from an empty org. */
 export async function resetMoto(endpoint: string): Promise<void> {
   const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
   if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
+  await setMotoAuthorization(endpoint, false);
+}
+
+/**
+ * Turns the emulator's IAM authorization on or off, for the whole server. On, every call must be
+ * signed with the keys of an existing IAM user or assumed role, and is checked against that
+ * principal's identity policies (actions, resources, explicit denies; not conditions, not SCPs).
+ */
+export async function setMotoAuthorization(endpoint: string, enforced: boolean): Promise<void> {
+  // The number of calls still let through unchecked: none, or all of them.
+  const response = await fetch(`${endpoint}/moto-api/reset-auth`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: enforced ? '0' : 'inf',
+  });
+  if (!response.ok) throw new Error(`moto reset-auth failed: HTTP ${response.status}`);
 }
 
 /** Sets creation dates and last use, which AWS (and so moto's API) never lets a caller change. */

@@ -5,11 +5,17 @@
    (moto accepts any role ARN).
 2. An admin route, POST /_keywarden/backdate, sets a user's or an access key's creation date
    and a key's last use. AWS never lets a caller do this; the sandbox needs realistic key ages.
+3. With authorization on (POST /moto-api/reset-auth), IAM user, group and MFA calls and Secrets
+   Manager calls are authorized against the ARN they act on, as AWS does. moto itself checks
+   them against "*", so a policy scoped to ARNs would deny everything. moto answers a refusal
+   as an XML document even for JSON services (Secrets Manager, Organizations); it is rewritten
+   as the JSON error AWS sends, so SDKs read AccessDeniedException and its message.
 
 Prints "READY <port>" on stdout once it serves requests.
 """
 
 import argparse
+import html
 import io
 import json
 import re
@@ -20,6 +26,9 @@ from datetime import datetime
 from urllib.parse import parse_qs
 
 from moto.iam.models import AccessKeyLastUsed, iam_backends
+from moto.iam.responses import IamResponse
+from moto.secretsmanager.models import secretsmanager_backends
+from moto.secretsmanager.responses import SecretsManagerResponse
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -106,6 +115,71 @@ def backdate(payload):
             )
 
 
+IAM_GROUP_ACTIONS = {"AddUserToGroup", "RemoveUserFromGroup"}
+
+
+def first(query, name):
+    values = query.get(name) or [None]
+    return values[0]
+
+
+def iam_resource(response):
+    """The ARN an IAM user, group or MFA call acts on, or None to keep moto's own answer."""
+    query = response.querystring
+    action = response._get_action()
+    account = response.current_account
+    backend = iam_backend(account)
+    if action in IAM_GROUP_ACTIONS:
+        return f"arn:{PARTITION}:iam::{account}:group/{first(query, 'GroupName')}"
+    if action == "DeleteVirtualMFADevice":
+        return first(query, "SerialNumber")
+    user_name = first(query, "UserName")
+    if user_name is None and action == "GetAccessKeyLastUsed":
+        user = backend.get_user_from_access_key_id(first(query, "AccessKeyId"))
+        return user.arn if user is not None else None
+    if user_name is None:
+        return None
+    user = backend.users.get(user_name)
+    return user.arn if user is not None else f"arn:{PARTITION}:iam::{account}:user/{user_name}"
+
+
+def secret_resource(response):
+    """The ARN of the secret a Secrets Manager call names (by name or ARN), or None."""
+    body = json.loads(response.body or "{}")
+    secret_id = body.get("SecretId") or body.get("Name")
+    if not isinstance(secret_id, str):
+        return None
+    account, region = response.current_account, response.region
+    secret = secretsmanager_backends[account][region].secrets.get(secret_id)
+    if secret is not None:
+        return secret.arn
+    if secret_id.startswith("arn:"):
+        return secret_id
+    return f"arn:{PARTITION}:secretsmanager:{region}:{account}:secret:{secret_id}"
+
+
+def authorize_on_arns():
+    """Makes moto's authorization (when on) check these calls against their resource ARN."""
+    moto_iam_resource = IamResponse._determine_resource
+
+    def determine_iam_resource(self):
+        try:
+            resource = iam_resource(self)
+        except Exception:  # noqa: BLE001 - fall back to moto's own answer
+            resource = None
+        return resource if resource is not None else moto_iam_resource(self)
+
+    def determine_secret_resource(self):
+        try:
+            resource = secret_resource(self)
+        except Exception:  # noqa: BLE001 - an unreadable request is authorized against "*"
+            resource = None
+        return resource if resource is not None else "*"
+
+    IamResponse._determine_resource = determine_iam_resource
+    SecretsManagerResponse._determine_resource = determine_secret_resource
+
+
 class KeywardenMoto:
     def __init__(self, app):
         self.app = app
@@ -126,7 +200,47 @@ class KeywardenMoto:
                 refusal = assume_role_refusal(params)
                 if refusal:
                     return xml_error(start_response, "403 Forbidden", "AccessDenied", refusal)
+        if environ.get("HTTP_X_AMZ_TARGET"):
+            return self.json_protocol(environ, start_response)
         return self.app(environ, start_response)
+
+    def json_protocol(self, environ, start_response):
+        """Serves a JSON-protocol call, turning moto's XML authorization errors into AWS's JSON ones."""
+        answer = {}
+
+        def capture(status, headers, exc_info=None):
+            answer["status"], answer["headers"] = status, headers
+            return lambda _data: None
+
+        chunks = self.app(environ, capture)
+        try:
+            body = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        status, headers = answer["status"], answer["headers"]
+        code = re.search(rb"<Code>([^<]+)</Code>", body) if body.lstrip().startswith(b"<") else None
+        if status.startswith(("401", "403")) and code is not None:
+            error_type = code.group(1).decode()
+            if error_type == "AccessDenied":
+                error_type = "AccessDeniedException"
+            message = re.search(rb"<Message>([^<]*)</Message>", body)
+            payload = {
+                "__type": error_type,
+                "message": html.unescape(message.group(1).decode()) if message else error_type,
+            }
+            data = json.dumps(payload).encode()
+            start_response(
+                status,
+                [
+                    ("Content-Type", "application/x-amz-json-1.1"),
+                    ("x-amzn-ErrorType", error_type),
+                    ("Content-Length", str(len(data))),
+                ],
+            )
+            return [data]
+        start_response(status, headers)
+        return [body]
 
     @staticmethod
     def read_body(environ):
@@ -142,6 +256,7 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
 
+    authorize_on_arns()
     app = KeywardenMoto(DomainDispatcherApplication(create_backend_app))
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
 

@@ -5,6 +5,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, AwsEnvironment } from './aws-config';
 import type { MemberRoleRef } from './credentials';
 import { MemberCredentials, memberCacheKey } from './credentials';
+import { labelOperation } from './errors';
 
 /**
  * SDK-level retries stay low: Temporal's activity retry policy owns backoff, so a throttled
@@ -48,30 +49,75 @@ interface Destroyable {
 export interface ObservedCommand {
   service: string;
   commandName: string;
+  /** The call as an IAM action, e.g. 'iam:ListAccessKeys' (see domain/aws-permissions.ts). */
+  operation: string;
   /** 'management', or the member account the client signs into. */
   account: string;
   /** The request's UserName, when it has one (IAM user calls); never any other parameter. */
   userName?: string;
 }
 
+export type CommandObserver = (service: string, commandName: string, call: ObservedCommand) => void;
+
 export interface AwsClientsOptions {
   /**
-   * Called before every command a client of this set sends (applied as SDK middleware). For
-   * audits and tests, e.g. to prove the order of calls; it must not throw.
+   * Called before every command a client of this set sends (applied as SDK middleware), and
+   * before the AssumeRole calls behind member credentials when AwsClients builds those. For
+   * audits and tests, e.g. to prove the order of calls or which permissions are used; it must
+   * not throw.
    */
-  onCommand?: (service: string, commandName: string, call: ObservedCommand) => void;
+  onCommand?: CommandObserver;
+}
+
+/** 'iam' and 'ListAccessKeysCommand' give 'iam:ListAccessKeys', the IAM action of the call. */
+export function awsOperationName(service: string, commandName: string): string {
+  return `${service}:${commandName.replace(/Command$/, '')}`;
+}
+
+type Handler = (args: { input: object }) => Promise<unknown>;
+
+/** The part of an SDK client's middleware stack that keywarden uses. */
+interface CommandStack {
+  add(
+    middleware: (next: Handler, context: { commandName?: string }) => Handler,
+    options: { step: 'initialize'; name: string; override: boolean },
+  ): void;
+}
+
+/**
+ * SDK middleware for every client keywarden builds: it names the operation on any error the
+ * call throws (so an AccessDenied can say which permission is missing), and tells the
+ * observer, if any, about the call.
+ */
+export function commandMiddleware(service: string, account: string, onCommand?: CommandObserver) {
+  return {
+    applyToStack(stack: CommandStack): void {
+      stack.add(
+        (next, context) => async (args) => {
+          const commandName = context.commandName ?? 'UnknownCommand';
+          const operation = awsOperationName(service, commandName);
+          if (onCommand !== undefined) {
+            const input = args.input as { UserName?: unknown };
+            const call: ObservedCommand = { service, commandName, operation, account };
+            if (typeof input.UserName === 'string') call.userName = input.UserName;
+            onCommand(service, commandName, call);
+          }
+          try {
+            return await next(args);
+          } catch (error) {
+            labelOperation(error, operation);
+            throw error;
+          }
+        },
+        // Override: the credential provider applies its plugins again on every refresh.
+        { step: 'initialize', name: 'keywardenCommandMiddleware', override: true },
+      );
+    },
+  };
 }
 
 interface Observable extends Destroyable {
-  middlewareStack: {
-    add(
-      middleware: (
-        next: (args: { input: object }) => Promise<unknown>,
-        context: { commandName?: string },
-      ) => (args: { input: object }) => Promise<unknown>,
-      options: { step: 'initialize'; name: string },
-    ): void;
-  };
+  middlewareStack: { use(plugin: ReturnType<typeof commandMiddleware>): void };
 }
 
 interface CommonClientConfig extends RetryPolicy {
@@ -94,7 +140,11 @@ export class AwsClients {
     credentials?: MemberCredentials,
     private readonly options: AwsClientsOptions = {},
   ) {
-    this.credentials = credentials ?? new MemberCredentials(env);
+    this.credentials =
+      credentials ??
+      new MemberCredentials(env, {
+        clientPlugins: [commandMiddleware('sts', 'management', options.onCommand)],
+      });
   }
 
   /** Clients of the management account, signed with the base credentials. */
@@ -158,19 +208,7 @@ export class AwsClients {
   }
 
   private observe(client: Observable, service: string, account: string): void {
-    const onCommand = this.options.onCommand;
-    if (onCommand === undefined) return;
-    client.middlewareStack.add(
-      (next, context) => (args) => {
-        const commandName = context.commandName ?? 'UnknownCommand';
-        const input = args.input as { UserName?: unknown };
-        const call: ObservedCommand = { service, commandName, account };
-        if (typeof input.UserName === 'string') call.userName = input.UserName;
-        onCommand(service, commandName, call);
-        return next(args);
-      },
-      { step: 'initialize', name: 'keywardenCommandObserver' },
-    );
+    client.middlewareStack.use(commandMiddleware(service, account, this.options.onCommand));
   }
 
   private config(

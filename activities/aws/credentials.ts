@@ -106,6 +106,8 @@ export interface MemberCredentialsOptions {
   refreshBeforeMs?: number;
   /** Replaceable for tests; defaults to the SDK's fromTemporaryCredentials. */
   temporaryCredentials?: TemporaryCredentialsFactory;
+  /** SDK plugins for the STS client that calls AssumeRole (AwsClients names failed calls with one). */
+  clientPlugins?: FromTemporaryCredentialsOptions['clientPlugins'];
 }
 
 /**
@@ -160,6 +162,8 @@ export class MemberCredentials {
       maxAttempts: 2,
     };
     if (this.env.endpoint !== undefined) clientConfig.endpoint = this.env.endpoint;
-    return factory({ params, masterCredentials: this.base(), clientConfig });
+    const options: FromTemporaryCredentialsOptions = { params, masterCredentials: this.base(), clientConfig };
+    if (this.options.clientPlugins !== undefined) options.clientPlugins = this.options.clientPlugins;
+    return factory(options);
   }
 }

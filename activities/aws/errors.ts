@@ -38,6 +38,8 @@ const ACCESS_DENIED = new Set([
   'OptInRequired',
   'AWSOrganizationsNotInUseException',
 ]);
+/** The codes that mean "this principal may not do this", as opposed to bad or unknown credentials. */
+const NOT_PERMITTED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation']);
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired']);
 const NO_SUCH_ENTITY = new Set([
   'NoSuchEntity',
@@ -103,6 +105,28 @@ const MAX_MESSAGE = 500;
 /** Replaces anything shaped like a secret access key (or a chunk of a session token). */
 export function redactSecrets(text: string): string {
   return text.replace(SECRET_LIKE, '[redacted]');
+}
+
+const OPERATION_PROPERTY = '$keywardenOperation';
+// AWS: "User: arn:... is not authorized to perform: iam:UpdateAccessKey on resource: ...".
+const ACTION_IN_MESSAGE = /perform:\s*([a-z0-9-]+:[A-Za-z0-9*]+)/;
+
+/**
+ * Records on an error which AWS operation threw it (as an IAM action, 'iam:UpdateAccessKey').
+ * The first label wins: a member call whose AssumeRole failed keeps 'sts:AssumeRole'.
+ */
+export function labelOperation(err: unknown, operation: string): void {
+  if (typeof err !== 'object' || err === null || OPERATION_PROPERTY in err) return;
+  Object.defineProperty(err, OPERATION_PROPERTY, { value: operation, enumerable: false, configurable: true });
+}
+
+/** The IAM action an AccessDenied refused: as AWS names it in the message, else the operation that failed. */
+export function deniedAction(err: unknown): string | undefined {
+  const e = shape(err);
+  const named = ACTION_IN_MESSAGE.exec(str(e.message) ?? '')?.[1];
+  if (named !== undefined) return named;
+  const label: unknown = (e as Record<string, unknown>)[OPERATION_PROPERTY];
+  return typeof label === 'string' ? label : undefined;
 }
 
 interface ErrorShape {
@@ -173,6 +197,8 @@ export interface ToActivityFailureOptions {
 
 interface FailureDetails {
   awsErrorName: string;
+  /** For AccessDenied: the IAM action that was refused. */
+  missingPermission?: string;
   httpStatusCode?: number;
   requestId?: string;
 }
@@ -205,7 +231,14 @@ export function toActivityFailure(
   if (requestId !== undefined) details.requestId = requestId;
 
   const label = looksNotImplemented(err, str(e.message) ?? '') ? 'NotImplemented' : name;
-  const message = redactSecrets(`${context}: ${label}: ${awsMessage}`.trim()).slice(0, MAX_MESSAGE);
+  // The refused action comes first, so a long message cut at MAX_MESSAGE still names it.
+  const refused = matches(err, NOT_PERMITTED) ? deniedAction(err) : undefined;
+  if (refused !== undefined) details.missingPermission = refused;
+  const why =
+    refused === undefined
+      ? label
+      : `${label}: missing permission ${refused} (\`keywarden iam-policy\` prints what keywarden needs)`;
+  const message = redactSecrets(`${context}: ${why}: ${awsMessage}`.trim()).slice(0, MAX_MESSAGE);
 
   const retryable = (type: string): ApplicationFailure =>
     ApplicationFailure.retryable(message, type, details);

@@ -1,7 +1,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FromTemporaryCredentialsOptions } from '@aws-sdk/credential-providers';
-import { AwsClients, IAM_RETRY, SDK_MAX_ATTEMPTS } from '../../../activities/aws/clients';
+import { GetUserCommand } from '@aws-sdk/client-iam';
+import {
+  AwsClients,
+  awsOperationName,
+  IAM_RETRY,
+  SDK_MAX_ATTEMPTS,
+  type ObservedCommand,
+} from '../../../activities/aws/clients';
+import { deniedAction } from '../../../activities/aws/errors';
 import { MemberCredentials } from '../../../activities/aws/credentials';
 
 const env = {
@@ -83,6 +91,38 @@ describe('AwsClients', () => {
     } finally {
       one.destroy();
       two.destroy();
+    }
+  });
+
+  test('every call is named as its IAM action, to the observer and on the error it throws', async () => {
+    const seen: ObservedCommand[] = [];
+    const aws = new AwsClients(env, new MemberCredentials(env, { temporaryCredentials: fakeSts }), {
+      onCommand: (_service, _name, call) => seen.push(call),
+    });
+    try {
+      const { iam } = aws.member(ref);
+      // Stands in for AWS refusing the call, after keywarden's middleware has run.
+      iam.middlewareStack.add(
+        () => () => Promise.reject(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' })),
+        { step: 'finalizeRequest', name: 'refuse' },
+      );
+      const error: unknown = await iam.send(new GetUserCommand({ UserName: 'bob' })).catch((e: unknown) => e);
+      assert.equal(deniedAction(error), 'iam:GetUser');
+      assert.deepEqual(seen, [
+        {
+          service: 'iam',
+          commandName: 'GetUserCommand',
+          operation: 'iam:GetUser',
+          account: ref.accountId,
+          userName: 'bob',
+        },
+      ]);
+      assert.equal(
+        awsOperationName('secretsmanager', 'PutSecretValueCommand'),
+        'secretsmanager:PutSecretValue',
+      );
+    } finally {
+      aws.destroy();
     }
   });
 });

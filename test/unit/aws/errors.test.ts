@@ -4,7 +4,14 @@ import { NoSuchEntityException } from '@aws-sdk/client-iam';
 import { ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../../../domain/errors';
-import { awsErrorName, isAwsError, redactSecrets, toActivityFailure } from '../../../activities/aws/errors';
+import {
+  awsErrorName,
+  deniedAction,
+  isAwsError,
+  labelOperation,
+  redactSecrets,
+  toActivityFailure,
+} from '../../../activities/aws/errors';
 
 /** An error shaped like what SDK v3 throws after deserializing an AWS error response. */
 function awsError(
@@ -225,5 +232,59 @@ describe('toActivityFailure', () => {
     assert.equal(failure.nonRetryable, false);
     assert.equal(failure.type, 'TypeError');
     assert.equal(failure.message, 'ctx: TypeError: boom');
+  });
+});
+
+describe('an AccessDenied names the permission that is missing', () => {
+  const denied = (message: string) => awsError('AccessDenied', message, 403);
+
+  test('as AWS names it in the message', () => {
+    const failure = toActivityFailure(
+      denied(
+        'User: arn:aws:sts::111111111111:assumed-role/KeywardenMemberRole/keywarden-c1 is not authorized ' +
+          'to perform: iam:UpdateAccessKey on resource: user bob because no identity-based policy allows it',
+      ),
+      'setting key AKIA1 of user bob in account 111111111111 to Inactive',
+    );
+    assert.equal(failure.type, ErrorType.AccessDenied);
+    assert.match(
+      failure.message,
+      /^setting key AKIA1 of user bob in account 111111111111 to Inactive: AccessDenied: missing permission iam:UpdateAccessKey \(`keywarden iam-policy`/,
+    );
+    assert.deepEqual(
+      (failure.details?.[0] as { missingPermission?: string }).missingPermission,
+      'iam:UpdateAccessKey',
+    );
+  });
+
+  test('as the failed call was labelled, when the message does not say', () => {
+    const err = denied('Access Denied');
+    labelOperation(err, 'secretsmanager:GetSecretValue');
+    labelOperation(err, 'iam:ListUsers'); // an outer call does not relabel it
+    assert.equal(deniedAction(err), 'secretsmanager:GetSecretValue');
+    assert.match(
+      toActivityFailure(err, 'reading').message,
+      /missing permission secretsmanager:GetSecretValue/,
+    );
+  });
+
+  test('before anything long, so a message cut to length still names it; secrets stay redacted', () => {
+    const err = denied(`not authorized to perform: sts:AssumeRole ${'x'.repeat(600)} ${SECRET}`);
+    const failure = toActivityFailure(err, 'c'.repeat(300));
+    assert.ok(failure.message.length <= 500);
+    assert.match(failure.message, /missing permission sts:AssumeRole/);
+    assert.ok(!failure.message.includes(SECRET));
+  });
+
+  test('bad credentials are not a missing permission', () => {
+    const err = awsError(
+      'InvalidClientTokenId',
+      'The security token included in the request is invalid',
+      403,
+    );
+    labelOperation(err, 'iam:ListUsers');
+    const failure = toActivityFailure(err, 'listing');
+    assert.equal(failure.type, ErrorType.AccessDenied);
+    assert.doesNotMatch(failure.message, /missing permission/);
   });
 });

@@ -1,0 +1,155 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { stringify } from 'yaml';
+import {
+  DEFAULT_SECRET_NAME_TEMPLATE,
+  IAM_POLICY_DOCUMENTS,
+  IamPolicyOptionsSchema,
+  LEAST_PRIVILEGE_ROLE_NAME,
+  managementPolicy,
+  memberPermissionPolicy,
+  memberRoleStackSetTemplate,
+  memberTrustPolicy,
+  PARTITIONS,
+  type IamPolicyDocumentName,
+  type IamPolicyOptions,
+} from '../../domain/iam-policy';
+import { UsageError } from '../cli-error';
+
+interface RawOptions {
+  document: IamPolicyDocumentName | 'all';
+  roleName: string;
+  workerPrincipal?: string;
+  externalId?: string;
+  secretNameTemplate: string[];
+  partition: string;
+  out?: string;
+}
+
+interface RenderedDocument {
+  name: IamPolicyDocumentName;
+  file: string;
+  heading: string;
+  text: string;
+}
+
+const HEADINGS: Record<IamPolicyDocumentName, string> = {
+  'member-permissions': 'Permission policy of the member role (attach to the role in every member account)',
+  'member-trust': 'Trust policy of the member role',
+  management: "Policy of the worker's own principal (management account)",
+  stackset: 'CloudFormation template for a service-managed StackSet that creates the member role',
+};
+
+const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
+function render(name: IamPolicyDocumentName, options: IamPolicyOptions): RenderedDocument {
+  const heading = HEADINGS[name];
+  switch (name) {
+    case 'member-permissions':
+      return { name, heading, file: `${name}.json`, text: json(memberPermissionPolicy(options)) };
+    case 'member-trust':
+      return { name, heading, file: `${name}.json`, text: json(memberTrustPolicy(options)) };
+    case 'management':
+      return { name, heading, file: `${name}.json`, text: json(managementPolicy(options)) };
+    case 'stackset':
+      return {
+        name,
+        heading,
+        file: `${name}.yaml`,
+        text: stringify(memberRoleStackSetTemplate(options), { lineWidth: 0, version: '1.1' }),
+      };
+  }
+}
+
+const FLAGS: Record<string, string> = {
+  roleName: '--role-name',
+  workerPrincipal: '--worker-principal',
+  externalId: '--external-id',
+  secretNameTemplates: '--secret-name-template',
+  partition: '--partition',
+};
+
+function parseOptions(raw: RawOptions): IamPolicyOptions {
+  const parsed = IamPolicyOptionsSchema.safeParse({
+    roleName: raw.roleName,
+    workerPrincipal: raw.workerPrincipal,
+    externalId: raw.externalId,
+    secretNameTemplates: raw.secretNameTemplate,
+    partition: raw.partition,
+  });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const [field, index] = issue.path;
+      const flag = FLAGS[String(field)] ?? String(field);
+      return `${flag}${typeof index === 'number' ? ` #${index + 1}` : ''}: ${issue.message}`;
+    });
+    throw new UsageError(problems.join('\n'));
+  }
+  return parsed.data;
+}
+
+/** Prints (or writes) the documents; exported for tests. */
+export function iamPolicyOutput(raw: RawOptions): RenderedDocument[] {
+  const options = parseOptions(raw);
+  const names = raw.document === 'all' ? [...IAM_POLICY_DOCUMENTS] : [raw.document];
+  if (names.includes('member-trust')) {
+    const missing = [
+      options.workerPrincipal === undefined ? '--worker-principal <arn>' : undefined,
+      options.externalId === undefined ? '--external-id <id>' : undefined,
+    ].filter((flag) => flag !== undefined);
+    if (missing.length > 0) {
+      throw new UsageError(
+        `the member trust policy needs ${missing.join(' and ')} ` +
+          '(or choose one document with --document member-permissions|management|stackset)',
+      );
+    }
+  }
+  return names.map((name) => render(name, options));
+}
+
+export function registerIamPolicyCommand(program: Command): void {
+  program
+    .command('iam-policy')
+    .description(
+      'print the least-privilege IAM policies keywarden needs, and a StackSet template for the member role',
+    )
+    .addOption(
+      new Option('--document <name>', 'which document')
+        .choices([...IAM_POLICY_DOCUMENTS, 'all'])
+        .default('all'),
+    )
+    .option('--role-name <name>', 'name of the member role', LEAST_PRIVILEGE_ROLE_NAME)
+    .option('--worker-principal <arn>', "ARN of the worker's IAM role (or user) in the management account")
+    .option('--external-id <id>', 'the sts:ExternalId the member role requires (access.externalId)')
+    .option(
+      '--secret-name-template <template>',
+      `destination.secretNameTemplate of your campaigns; repeat for several (default ${DEFAULT_SECRET_NAME_TEMPLATE})`,
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .addOption(new Option('--partition <partition>', 'AWS partition').choices(PARTITIONS).default('aws'))
+    .option('--out <dir>', 'write one file per document into this directory instead of printing')
+    .action((raw: RawOptions) => {
+      const documents = iamPolicyOutput({
+        ...raw,
+        secretNameTemplate:
+          raw.secretNameTemplate.length > 0 ? raw.secretNameTemplate : [DEFAULT_SECRET_NAME_TEMPLATE],
+      });
+      if (raw.out !== undefined) {
+        mkdirSync(raw.out, { recursive: true });
+        for (const doc of documents) {
+          const file = path.join(raw.out, doc.file);
+          writeFileSync(file, doc.text);
+          console.log(`wrote ${file}`);
+        }
+        return;
+      }
+      if (documents.length === 1) {
+        process.stdout.write(documents[0]!.text);
+        return;
+      }
+      for (const doc of documents) process.stdout.write(`# ${doc.name}: ${doc.heading}\n${doc.text}\n`);
+    });
+}

@@ -1,0 +1,293 @@
+/**
+ * Every AWS operation keywarden performs, who performs it, on what, and why. The IAM policies
+ * that `keywarden iam-policy` prints are generated from this table and from nothing else, and
+ * the tests hold the code to it: a unit test finds every AWS command the gateways in
+ * activities/aws/ send, and an integration test records every call a rotation and an
+ * offboarding make. Adding an AWS call to the code means adding its row here.
+ */
+
+/**
+ * Who signs the call. `member-role`: the role keywarden assumes in each member account.
+ * `worker`: the worker's own principal in the management account (or a delegated
+ * administrator). `new-access-key`: the key being rotated, proving that it works; that call
+ * (sts:GetCallerIdentity) needs no permission and is in no policy.
+ */
+export type AwsPrincipal = 'member-role' | 'worker' | 'new-access-key';
+
+/**
+ * What an operation acts on, as IAM authorizes it. `any` is an action IAM authorizes on
+ * "*" only (it has no resource type), such as iam:ListUsers.
+ */
+export type AwsResourceKind =
+  'any' | 'iam-user' | 'iam-group' | 'iam-mfa-device' | 'keywarden-secret' | 'member-role';
+
+export interface AwsOperation {
+  /** `<IAM service prefix>:<API operation>`, which is also the IAM action it needs. */
+  operation: string;
+  principal: AwsPrincipal;
+  resource: AwsResourceKind;
+  /** Further IAM actions the operation needs, as the call is made (CreateSecret with Tags needs TagResource). */
+  alsoRequires?: readonly string[];
+  /** The activities that make the call. */
+  calledBy: readonly string[];
+  /** What keywarden needs it for, for the person who deploys the policy. */
+  purpose: string;
+  /**
+   * Set when the integration tests cannot make this call on the emulator, saying why. Every
+   * other row must show up in the calls those tests record.
+   */
+  notExercised?: string;
+}
+
+const MEMBER_ACTIVITIES = [
+  'inventoryAccount',
+  'inventoryPage',
+  'createAndStageKey',
+  'verifyStagedKey',
+  'promoteStagedKey',
+  'inspectUserKeys',
+  'getKeyLastUsed',
+  'setAccessKeyStatus',
+  'deleteAccessKey',
+  'discardNewKey',
+  'findMatchingUsers',
+  'containUser',
+  'restoreUser',
+  'purgeStep',
+] as const;
+
+const member = (
+  operation: string,
+  resource: AwsResourceKind,
+  calledBy: readonly string[],
+  purpose: string,
+  extra: Partial<Pick<AwsOperation, 'alsoRequires' | 'notExercised'>> = {},
+): AwsOperation => ({ operation, principal: 'member-role', resource, calledBy, purpose, ...extra });
+
+const worker = (
+  operation: string,
+  resource: AwsResourceKind,
+  calledBy: readonly string[],
+  purpose: string,
+  extra: Partial<Pick<AwsOperation, 'notExercised'>> = {},
+): AwsOperation => ({ operation, principal: 'worker', resource, calledBy, purpose, ...extra });
+
+export const AWS_OPERATIONS: readonly AwsOperation[] = [
+  // The worker, in the management account.
+  worker(
+    'organizations:ListAccounts',
+    'any',
+    ['listAccountsInScope'],
+    'find the accounts of the organization',
+  ),
+  worker('organizations:ListRoots', 'any', ['listAccountsInScope'], 'resolve OU names and paths in a scope'),
+  worker(
+    'organizations:ListOrganizationalUnitsForParent',
+    'any',
+    ['listAccountsInScope'],
+    'resolve OU names and paths in a scope',
+  ),
+  worker(
+    'organizations:ListAccountsForParent',
+    'any',
+    ['listAccountsInScope'],
+    'find which OU each account sits in',
+  ),
+  worker(
+    'organizations:DescribeOrganizationalUnit',
+    'any',
+    ['listAccountsInScope'],
+    'name an OU that the listing did not name',
+    { notExercised: 'the OU listing names every OU first, so the scope resolution never needs it' },
+  ),
+  worker(
+    'sts:AssumeRole',
+    'member-role',
+    [...MEMBER_ACTIVITIES],
+    'assume the member role in each member account',
+  ),
+
+  // The member role: reading users and keys.
+  member('iam:ListUsers', 'any', ['inventoryAccount', 'findMatchingUsers'], 'list the users of an account'),
+  member(
+    'iam:GenerateCredentialReport',
+    'any',
+    ['inventoryPage'],
+    'find the users that hold keys without one call per user',
+  ),
+  member('iam:GetCredentialReport', 'any', ['inventoryPage'], 'read that report'),
+  member(
+    'iam:GetUser',
+    'iam-user',
+    ['inventoryPage', 'inspectUserKeys'],
+    'check that a user still exists before acting on it',
+  ),
+  member(
+    'iam:ListAccessKeys',
+    'iam-user',
+    [
+      'inventoryAccount',
+      'inventoryPage',
+      'createAndStageKey',
+      'inspectUserKeys',
+      'containUser',
+      'restoreUser',
+      'purgeStep',
+    ],
+    "read a user's keys and their status",
+  ),
+  member(
+    'iam:GetAccessKeyLastUsed',
+    'iam-user',
+    ['inventoryAccount', 'inventoryPage', 'createAndStageKey', 'inspectUserKeys', 'getKeyLastUsed'],
+    'read when a key was last used (age and use findings, the re-checks before deactivating and deleting)',
+  ),
+  member(
+    'iam:ListUserTags',
+    'iam-user',
+    ['inventoryAccount', 'inventoryPage', 'findMatchingUsers'],
+    'exemptions by tag, and finding a leaver by tag',
+  ),
+  member(
+    'iam:ListGroupsForUser',
+    'iam-user',
+    ['inventoryAccount', 'inventoryPage', 'containUser', 'purgeStep'],
+    "exemptions by group, a leaver's prior state, purging group memberships",
+  ),
+
+  // The member role: rotating keys.
+  member('iam:CreateAccessKey', 'iam-user', ['createAndStageKey'], 'create the new key'),
+  member(
+    'iam:UpdateAccessKey',
+    'iam-user',
+    ['setAccessKeyStatus', 'containUser', 'restoreUser'],
+    'deactivate the old key (and reactivate it on rollback); deactivate and restore the keys of a leaver',
+  ),
+  member(
+    'iam:DeleteAccessKey',
+    'iam-user',
+    ['deleteAccessKey', 'createAndStageKey', 'discardNewKey', 'purgeStep'],
+    'delete an approved old key, a new key that compensation discards, a leaver key on purge',
+  ),
+  member(
+    'iam:ListUserPolicies',
+    'iam-user',
+    ['inspectUserKeys', 'containUser', 'purgeStep'],
+    'find a keywarden deny-all policy on a user; record and purge inline policies',
+  ),
+  member(
+    'iam:GetUserPolicy',
+    'iam-user',
+    ['inspectUserKeys', 'containUser'],
+    'tell a keywarden deny-all policy by its document',
+  ),
+
+  // The member role: offboarding.
+  member(
+    'iam:PutUserPolicy',
+    'iam-user',
+    ['containUser', 'restoreUser'],
+    'attach the deny-all containment policy (and put back a policy it replaced)',
+  ),
+  member(
+    'iam:DeleteUserPolicy',
+    'iam-user',
+    ['restoreUser', 'purgeStep'],
+    'remove the containment policy on restore; purge inline policies',
+  ),
+  member(
+    'iam:ListAttachedUserPolicies',
+    'iam-user',
+    ['containUser', 'purgeStep'],
+    'record and purge attached managed policies',
+  ),
+  member('iam:DetachUserPolicy', 'iam-user', ['purgeStep'], 'purge attached managed policies'),
+  member('iam:RemoveUserFromGroup', 'iam-group', ['purgeStep'], 'purge group memberships'),
+  member('iam:GetLoginProfile', 'iam-user', ['containUser', 'purgeStep'], 'record and purge console access'),
+  member('iam:DeleteLoginProfile', 'iam-user', ['purgeStep'], 'purge console access'),
+  member(
+    'iam:ListSigningCertificates',
+    'iam-user',
+    ['containUser', 'purgeStep'],
+    'record and purge signing certificates',
+  ),
+  member('iam:DeleteSigningCertificate', 'iam-user', ['purgeStep'], 'purge signing certificates'),
+  member('iam:ListSSHPublicKeys', 'iam-user', ['containUser', 'purgeStep'], 'record and purge SSH keys'),
+  member('iam:DeleteSSHPublicKey', 'iam-user', ['purgeStep'], 'purge SSH keys'),
+  member(
+    'iam:ListServiceSpecificCredentials',
+    'iam-user',
+    ['purgeStep'],
+    'purge service-specific credentials (CodeCommit, Keyspaces)',
+  ),
+  member(
+    'iam:DeleteServiceSpecificCredential',
+    'iam-user',
+    ['purgeStep'],
+    'purge service-specific credentials',
+    { notExercised: 'the emulator does not implement service-specific credentials' },
+  ),
+  member('iam:ListMFADevices', 'iam-user', ['containUser', 'purgeStep'], 'record and purge MFA devices'),
+  member('iam:DeactivateMFADevice', 'iam-user', ['purgeStep'], 'purge MFA devices'),
+  member('iam:DeleteVirtualMFADevice', 'iam-mfa-device', ['purgeStep'], 'delete a purged virtual MFA device'),
+  member('iam:DeleteUser', 'iam-user', ['purgeStep'], "purge the leaver's user (purgeMode delete-user)"),
+
+  // The member role: the key's secret in Secrets Manager.
+  member(
+    'secretsmanager:DescribeSecret',
+    'keywarden-secret',
+    ['createAndStageKey', 'promoteStagedKey', 'discardNewKey'],
+    "read which version holds which staging label (Secrets Manager's rotation protocol)",
+  ),
+  member(
+    'secretsmanager:GetSecretValue',
+    'keywarden-secret',
+    ['createAndStageKey', 'verifyStagedKey'],
+    'read the staged key back, to verify it and to resume an interrupted staging',
+  ),
+  member(
+    'secretsmanager:PutSecretValue',
+    'keywarden-secret',
+    ['createAndStageKey'],
+    'store the new key as a version labelled AWSPENDING',
+  ),
+  member(
+    'secretsmanager:CreateSecret',
+    'keywarden-secret',
+    ['createAndStageKey'],
+    'create the secret on the first rotation of a user, tagged managed-by=keywarden',
+    { alsoRequires: ['secretsmanager:TagResource'] },
+  ),
+  member(
+    'secretsmanager:UpdateSecretVersionStage',
+    'keywarden-secret',
+    ['createAndStageKey', 'promoteStagedKey', 'discardNewKey'],
+    'move AWSPENDING and AWSCURRENT between versions',
+  ),
+  member(
+    'secretsmanager:DeleteSecret',
+    'keywarden-secret',
+    ['discardNewKey'],
+    'compensation deletes a secret that the same rotation created',
+  ),
+
+  // The key being rotated, signing for itself.
+  {
+    operation: 'sts:GetCallerIdentity',
+    principal: 'new-access-key',
+    resource: 'any',
+    calledBy: ['verifyStagedKey'],
+    purpose: 'prove that the new key works before anything relies on it (needs no permission)',
+  },
+];
+
+/** The IAM actions a principal needs: each operation of its rows, and what they also require. */
+export function actionsFor(principal: AwsPrincipal, operations = AWS_OPERATIONS): string[] {
+  const actions = new Set<string>();
+  for (const row of operations) {
+    if (row.principal !== principal) continue;
+    actions.add(row.operation);
+    for (const action of row.alsoRequires ?? []) actions.add(action);
+  }
+  return [...actions].sort();
+}

@@ -1,0 +1,156 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { AwsClients } from '../../../activities/aws/clients';
+import { createKeyActivities } from '../../../activities/key-activities';
+import { AWS_OPERATIONS, type AwsPrincipal } from '../../../domain/aws-permissions';
+import {
+  IamPolicyOptionsSchema,
+  managementPolicy,
+  memberPermissionPolicy,
+  type PolicyDocument,
+} from '../../../domain/iam-policy';
+import type { SeededOrg } from '../../../sandbox/seed-org';
+import { memberIam, memberRef } from '../../support/aws-snapshot';
+import { OperationRecorder } from '../../support/operation-recorder';
+import { offboard, rotateWithApproval } from '../../support/permission-scenarios';
+import {
+  awsClientsFor,
+  freshOrg,
+  startTestWorker,
+  testStack,
+  type RunningWorker,
+} from '../../support/test-stack';
+import { addEveryCredential, LEAVER_EMAIL } from '../offboarding/offboarding-fixtures';
+
+/** Every action a policy allows (the generated policies are Allow-only). */
+function allowedActions(policy: PolicyDocument): string[] {
+  return policy.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
+}
+
+/** Runs a real activity outside a worker, under its own activity type (for the recorder). */
+function runActivity<R>(activityType: string, fn: () => Promise<R>): Promise<R> {
+  return new MockActivityEnvironment({ activityType }).run<[], R, () => Promise<R>>(fn);
+}
+
+/**
+ * What a principal's policy may allow beyond what the scenario records: the rows of the table
+ * that say why the tests cannot make them, and the further actions a call needs within one
+ * request (CreateSecret with Tags needs TagResource), which no client sends on its own.
+ */
+function allowedButNotRecorded(principal: AwsPrincipal): string[] {
+  const rows = AWS_OPERATIONS.filter((row) => row.principal === principal);
+  return [
+    ...rows.filter((row) => row.notExercised !== undefined).map((row) => row.operation),
+    ...rows.flatMap((row) => row.alsoRequires ?? []),
+  ].sort();
+}
+
+describe('the generated policies allow exactly the AWS operations keywarden performs', () => {
+  const stack = testStack();
+  const recorder = new OperationRecorder();
+  const options = IamPolicyOptionsSchema.parse({});
+  let org: SeededOrg;
+  let observer: AwsClients;
+  let recordingAws: AwsClients;
+  let worker: RunningWorker;
+
+  before(async () => {
+    org = await freshOrg(stack, { memberAccounts: 2 });
+    observer = awsClientsFor(stack, org);
+    // The leaver holds every credential type, so the purge has something to remove at each step.
+    await addEveryCredential(memberIam(observer, org.accounts[0]!.accountId), 'mallory');
+    recordingAws = new AwsClients(observer.env, undefined, { onCommand: recorder.onCommand });
+    worker = await startTestWorker(stack, org, { aws: recordingAws });
+  });
+  after(async () => {
+    await worker?.stop();
+    recordingAws?.destroy();
+    observer?.destroy();
+  });
+
+  test('a rotation with deletion, a purge, a restore and a compensation', async () => {
+    const [first, second] = org.accounts.map((a) => a.accountId) as [string, string];
+
+    const rotation = await rotateWithApproval(worker, [first]);
+    assert.equal(rotation.status.users.rotated, 3, JSON.stringify(rotation.status.users));
+
+    const purge = await offboard(worker, 'approve', { match: { tagValues: [LEAVER_EMAIL] } });
+    assert.equal(purge.result.phase, 'completed');
+    assert.equal(purge.result.users.length, 2);
+    for (const user of purge.result.users) assert.equal(user.error, undefined, user.error);
+
+    const restore = await offboard(worker, 'reject', {
+      match: { userNames: ['carol.dev'] },
+      scope: { includeAccounts: [second] },
+    });
+    assert.equal(restore.result.phase, 'restored');
+    assert.equal(restore.result.users[0]?.restore?.reactivatedKeyIds.length, 1);
+
+    // The compensation of a saga that created the user's secret (real activities, real emulator).
+    const activities = createKeyActivities({ aws: recordingAws });
+    const target = { ...memberRef(second), sessionName: 'keywarden-compensation-probe' };
+    const secretName = 'keywarden/grace.console';
+    const staged = await runActivity('createAndStageKey', () =>
+      activities.createAndStageKey({ target, userName: 'grace.console', knownAccessKeyIds: [], secretName }),
+    );
+    assert.equal(staged.secretCreated, true);
+    const discarded = await runActivity('discardNewKey', () =>
+      activities.discardNewKey({ target, userName: 'grace.console', secretName, ...staged }),
+    );
+    assert.deepEqual(discarded, { keyDeleted: true, secret: 'deleted' });
+  });
+
+  test('every recorded operation is a row of the table, for the principal and activity that made it', () => {
+    assert.ok(recorder.calls.length > 100, `recorded ${recorder.calls.length} calls`);
+    const rows = new Map(AWS_OPERATIONS.map((row) => [row.operation, row]));
+    const strays = new Set<string>();
+    for (const call of recorder.calls) {
+      const row = rows.get(call.operation);
+      if (row === undefined) strays.add(`${call.operation}: not in domain/aws-permissions.ts`);
+      else if (row.principal !== call.principal)
+        strays.add(`${call.operation}: made by ${call.principal}, the table says ${row.principal}`);
+      else if (call.activity === undefined) strays.add(`${call.operation}: made outside any activity`);
+      else if (!row.calledBy.includes(call.activity))
+        strays.add(`${call.operation}: made by activity ${call.activity}, not in its calledBy`);
+    }
+    assert.deepEqual([...strays].sort(), []);
+  });
+
+  test('every row of the table was exercised, except those that say why not', () => {
+    for (const principal of ['member-role', 'worker'] as const) {
+      const expected = AWS_OPERATIONS.filter((r) => r.principal === principal && r.notExercised === undefined)
+        .map((r) => r.operation)
+        .sort();
+      assert.deepEqual(recorder.operations(principal), expected, principal);
+    }
+  });
+
+  test('the member policy and the management policy allow the recorded operations and nothing else', () => {
+    const cases = [
+      { principal: 'member-role', policy: memberPermissionPolicy(options) },
+      { principal: 'worker', policy: managementPolicy(options) },
+    ] as const;
+    // Today: DescribeOrganizationalUnit, DeleteServiceSpecificCredential and TagResource. Granting
+    // more that no test exercises should be a deliberate choice, made here.
+    assert.equal(
+      allowedButNotRecorded('worker').length + allowedButNotRecorded('member-role').length,
+      3,
+      'permissions granted without being exercised',
+    );
+    for (const { principal, policy } of cases) {
+      const recorded = recorder.operations(principal);
+      const allowed = allowedActions(policy);
+      assert.deepEqual(
+        allowed.filter((action) => !recorded.includes(action)),
+        allowedButNotRecorded(principal),
+        `${principal}: allowed but never called`,
+      );
+      assert.deepEqual(
+        recorded.filter((action) => !allowed.includes(action)),
+        [],
+        `${principal}: called but not allowed`,
+      );
+    }
+  });
+});
