@@ -6,6 +6,7 @@ import {
   WorkflowFailedError,
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import type { ApprovalSignal } from '../domain/approval';
 import type { CampaignInput } from '../domain/campaign-input';
@@ -337,6 +338,44 @@ export class CampaignClient {
     }
   }
 
+  /**
+   * Sends approve/reject/cancel as an Update: the gate's validator refuses an invalid one at once,
+   * with its reason, and records nothing. A run that predates the Updates gets the signal instead.
+   */
+  async decide(
+    workflowId: string,
+    name: 'approve' | 'reject' | 'cancel',
+    payload: ApprovalSignal,
+  ): Promise<UpdateOutcome> {
+    const d = await this.describe(workflowId);
+    if (d.executionStatus !== 'RUNNING') {
+      throw new UsageError(
+        `${workflowId} has already finished (${d.executionStatus.toLowerCase()}): there is nothing left to ${name}`,
+      );
+    }
+    const body = Object.fromEntries(
+      Object.entries(payload).filter(([, v]) => v !== undefined),
+    ) as ApprovalSignal;
+    const handle = this.client.workflow.getHandle(workflowId);
+    try {
+      await this.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
+        handle.executeUpdate(name, { args: [body] }),
+      );
+      return { kind: 'recorded' };
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) {
+        const reason = error.cause?.message ?? error.message;
+        if (/no registered handler for update/i.test(reason)) {
+          await this.signal(workflowId, name, payload);
+          return { kind: 'sent-as-signal' };
+        }
+        return { kind: 'refused', reason };
+      }
+      if (isDeadlineExceeded(error)) return { kind: 'no-answer' };
+      throw new CliError(`could not send ${name} to ${workflowId}: ${errorText(error)}`);
+    }
+  }
+
   /** Polls the campaign until `until` holds or the campaign reaches completed/failed. */
   async waitForCampaign(
     campaignId: string,
@@ -409,6 +448,14 @@ function campaignStaticDetails(spec: CampaignSpec): string {
     'Signals and Updates: approve, reject {"approver": "...", "comment": "..."}; abort stops the campaign. Query: status.',
   ].join('\n');
 }
+
+export type UpdateOutcome =
+  | { kind: 'recorded' }
+  | { kind: 'sent-as-signal' }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'no-answer' };
+
+const UPDATE_DEADLINE_MS = 10_000;
 
 async function closedReason(handle: WorkflowHandle): Promise<string> {
   try {

@@ -72,8 +72,8 @@ export function decisionAuthority(
 export function refuseApprovals(
   gateWorkflow: string,
   record: (signal: 'approve' | 'reject', reason: string) => void,
+  reason = `no approval gate here: send it to the workflow ${gateWorkflow}, which decides for this one`,
 ): void {
-  const reason = `no approval gate here: send it to the workflow ${gateWorkflow}, which decides for this one`;
   const description = `Refused here: approvals go to ${gateWorkflow}`;
   setHandler(approveSignal, () => record('approve', reason), { description });
   setHandler(rejectSignal, () => record('reject', reason), { description });

@@ -343,7 +343,10 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
 
 /** With approval.scope account, each account workflow has its own gate; say so instead of dropping the message. */
 function refuseApprovalsHere(gate: ApprovalGate): void {
-  refuseApprovals(`<campaign-id>/<account-id> of the account (approval.scope: account)`, (signal, reason) =>
-    gate.refuse(signal, { valid: false, reason }),
+  refuseApprovals(
+    '<campaign-id>/<account-id>',
+    (signal, reason) => gate.refuse(signal, { valid: false, reason }),
+    'this campaign approves per account (approval.scope: account): send the approval to the account ' +
+      'workflow <campaign-id>/<account-id> instead',
   );
 }

@@ -82,7 +82,20 @@ export async function sendApprovalSignal(
   // Fails with a clear usage error for an unknown or finished workflow before anything is sent.
   await client.describe(id);
   const before = await approvalSnapshot(client, id, VERDICT_WAIT_MS);
-  await client.signal(id, signal, from);
+  if (signal === 'abort') await client.signal(id, signal, from);
+  else {
+    const outcome = await client.decide(id, signal, from);
+    if (outcome.kind === 'refused') {
+      throw new CliError(`the gate refused the ${signal} from ${from.approver}: ${outcome.reason}`);
+    }
+    if (outcome.kind === 'no-answer') {
+      say(`sent ${signal} to ${id} as ${from.approver}`);
+      say(
+        'no worker answered within 10s: the gate judges it when a worker runs (keywarden status shows the verdict)',
+      );
+      return;
+    }
+  }
   say(`sent ${signal} to ${id} as ${from.approver}`);
   if (!before.answered) {
     say(`the gate's verdict is not available (${before.error}); it will judge the signal when a worker runs`);

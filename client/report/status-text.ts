@@ -31,6 +31,15 @@ export function approvalText(approval: ApprovalState, closed = false, opensWhenR
     `approval:   ${approval.approvals.length} of ${approval.requiredApprovals} required ` +
       `(approvers: ${approval.approvers.join(', ')}; the initiator may not approve)`,
   );
+  lines.push(
+    approval.signatures === 'required'
+      ? 'signatures: required: each approval is an Ed25519 signature the workflow verifies'
+      : 'signatures: off: approvals are NOT authenticated; anyone who may signal this workflow can type an approver name',
+  );
+  if (approval.plan)
+    lines.push(
+      `plan:       ${approval.plan.summary} (digest ${approval.plan.digest}, round ${approval.round})`,
+    );
   for (const a of approval.approvals) {
     lines.push(`  approved by ${a.approver} at ${a.at}${a.comment ? ` ("${a.comment}")` : ''}`);
   }
