@@ -1,20 +1,22 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors';
-import type {
-  ContainmentResult,
-  CredentialState,
-  PriorUserState,
-  PurgeStep,
-  PurgeStepRecord,
-  RestoreRecord,
+import {
+  describeSteps,
+  type ContainmentResult,
+  type ContainmentSteps,
+  type CredentialState,
+  type PriorUserState,
+  type PurgeStep,
+  type PurgeStepRecord,
+  type RestoreRecord,
 } from '../domain/offboarding-report';
 import type { MemberRoleRef } from './aws/credentials';
 import { toActivityFailure } from './aws/errors';
 import type { IamGateway } from './aws/iam-gateway';
 import { mapWithConcurrency, SdkIamGateway } from './aws/iam-gateway';
 import type { ActivityDeps } from './deps';
-import { CONTAINMENT_POLICY_DOCUMENT, isContainmentPolicy } from './offboarding-policy';
+import { containmentPolicyDocument, isContainmentPolicy, sessionsIssuedBefore } from './offboarding-policy';
 
 /** How a leaver's IAM users are recognised: by user name, or by the value of one tag. */
 export interface UserMatch {
@@ -52,6 +54,8 @@ export interface PurgeStepInput extends ContainUserInput {
 /** Failure details of containUser once the prior state was read, so restore can still use it. */
 export interface ContainmentFailureDetails {
   prior: PriorUserState;
+  /** What each step achieved; absent while the prior state is only heartbeated. */
+  steps?: ContainmentSteps;
 }
 
 /** Tags are read this many users at a time per account. */
@@ -83,8 +87,8 @@ const credentials = (items: Array<{ id: string; status: CredentialState['status'
 
 /**
  * Reads a user's state before containment. When the containment policy is already on the user,
- * an earlier attempt had begun (containment puts the policy first, then deactivates keys), so
- * the key statuses are no longer the originals: see PriorUserState.source.
+ * an earlier attempt had got through (containment deactivates the keys, then puts the policy),
+ * so the key statuses are no longer the originals: see PriorUserState.source.
  */
 async function readPriorState(
   iam: IamGateway,
@@ -238,8 +242,16 @@ export function createOffboardingActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Records the user's prior state, then puts the deny-all inline policy (one call that stops
-     * every API call and console action at once) and deactivates every active access key.
+     * Records the user's prior state, then contains the user in two independent steps: first
+     * every Active access key is deactivated (each key on its own), then the deny policy is put
+     * (deny-all, and deny every session issued before now). A failure of one step never stops
+     * the other: a user whose inline-policy quota is full still loses every key, a key that
+     * cannot be deactivated still gets the deny policy.
+     *
+     * When either step did not hold, the activity fails after running both, with the prior state
+     * and what each step achieved in the failure details (ContainmentFailureDetails), so the
+     * retry policy retries it and the workflow can report and restore a half-contained user. The
+     * failure is non-retryable only when every error was (a full quota, an SCP's AccessDenied).
      *
      * Idempotent. The prior state is heartbeated before the first change, so a retry reuses the
      * first record instead of reading the contained state. If that record was lost too, the
@@ -259,28 +271,63 @@ export function createOffboardingActivities(deps: ActivityDeps) {
       } catch (error) {
         throw toActivityFailure(error, `reading the state of ${where(target, userName)}`);
       }
-      try {
+      const failures: ApplicationFailure[] = [];
+      const attempt = async <T>(what: string, step: () => Promise<T>): Promise<T | undefined> => {
+        try {
+          return await step();
+        } catch (error) {
+          failures.push(toActivityFailure(error, `${what} of ${where(target, userName)}`));
+          return undefined;
+        }
+      };
+
+      // 1. Keys first: a deactivated key is useless whatever happens to the policy.
+      const active = await attempt('listing the access keys', async () =>
+        (await iam.listAccessKeys(userName)).filter((k) => k.status === 'Active'),
+      );
+      const deactivated: string[] = [];
+      await Promise.all(
+        (active ?? []).map((key) =>
+          attempt(`deactivating access key ${key.accessKeyId}`, async () => {
+            await iam.updateAccessKeyStatus(userName, key.accessKeyId, 'Inactive');
+            deactivated.push(key.accessKeyId);
+          }),
+        ),
+      );
+      const keysDeactivated = active !== undefined && deactivated.length === active.length;
+
+      // 2. Then the deny policy, whatever happened to the keys.
+      const containedAt = nowIso();
+      const policy = await attempt('putting the deny policy', async () => {
         const current = await iam.getUserPolicy(userName, policyName);
-        const policyWasThere = isContainmentPolicy(current);
-        if (!policyWasThere) await iam.putUserPolicy(userName, policyName, CONTAINMENT_POLICY_DOCUMENT);
-        const active = (await iam.listAccessKeys(userName)).filter((k) => k.status === 'Active');
-        await Promise.all(active.map((k) => iam.updateAccessKeyStatus(userName, k.accessKeyId, 'Inactive')));
+        const since = sessionsIssuedBefore(current);
+        if (since !== undefined) return { wasThere: true, since };
+        await iam.putUserPolicy(userName, policyName, containmentPolicyDocument(containedAt));
+        return { wasThere: false, since: containedAt };
+      });
+
+      deactivated.sort();
+      if (failures.length === 0 && policy !== undefined) {
         return {
           prior,
-          alreadyContained: policyWasThere && active.length === 0,
-          deactivatedKeyIds: active.map((k) => k.accessKeyId),
+          alreadyContained: policy.wasThere && deactivated.length === 0,
+          deactivatedKeyIds: deactivated,
           containedAt: nowIso(),
+          sessionsIssuedBefore: policy.since,
         };
-      } catch (error) {
-        const failure = toActivityFailure(error, `containing ${where(target, userName)}`);
-        // Carry the prior state, so the workflow can still restore a half-contained user.
-        throw ApplicationFailure.create({
-          message: failure.message,
-          type: failure.type ?? undefined,
-          nonRetryable: failure.nonRetryable ?? undefined,
-          details: [{ prior } satisfies ContainmentFailureDetails],
-        });
       }
+      const steps: ContainmentSteps = {
+        keysDeactivated,
+        denyPolicyAttached: policy !== undefined,
+        failures: failures.map((f) => f.message),
+      };
+      throw ApplicationFailure.create({
+        message: `containment incomplete for ${where(target, userName)}: ${describeSteps(steps)}`,
+        type: failures[0]?.type ?? undefined,
+        nonRetryable: failures.every((f) => f.nonRetryable),
+        // Carry the prior state, so the workflow can still restore a half-contained user.
+        details: [{ prior, steps } satisfies ContainmentFailureDetails],
+      });
     },
 
     /**

@@ -1,15 +1,26 @@
 import type { ApprovalState } from './approval-state';
 import type { KeyStatus } from './inventory';
 
-/** Where an offboarding stands. `completed` and `restored` are the two happy endings. */
+/**
+ * Where an offboarding stands. `completed` and `restored` are the two happy endings;
+ * `not-found` (the leaver has no IAM user in any account in scope) ends a run that had nothing to
+ * contain; `incomplete` ends a run that did not search every account in scope (see
+ * `accountsNotCovered`). `retrying-accounts`: no user found yet, some accounts did not answer and
+ * are retried. `escalated`: no decision within the approval timeout; the users stay contained and
+ * the gate waits for a person.
+ */
 export type OffboardingPhase =
   | 'discovering'
   | 'containing'
+  | 'retrying-accounts'
   | 'awaiting-approval'
+  | 'escalated'
   | 'purging'
   | 'restoring'
   | 'completed'
   | 'restored'
+  | 'not-found'
+  | 'incomplete'
   | 'failed';
 
 export type PurgeMode = 'delete-user' | 'strip-credentials';
@@ -71,6 +82,26 @@ export interface PriorUserState {
   replacedPolicyDocument?: string;
 }
 
+/**
+ * The two independent steps of containment, as the last attempt left them. A user is contained
+ * only when both hold; either one failing never stops the other.
+ */
+export interface ContainmentSteps {
+  /** No access key of the user is Active. */
+  keysDeactivated: boolean;
+  /** The deny policy (deny-all, and deny sessions issued before containment) is on the user. */
+  denyPolicyAttached: boolean;
+  /** Why a step did not hold: error messages only, never request parameters. */
+  failures: string[];
+}
+
+/** `keys deactivated; deny policy NOT attached (<why>)`: what a failed containment left. */
+export function describeSteps(steps: ContainmentSteps): string {
+  const keys = steps.keysDeactivated ? 'keys deactivated' : 'keys NOT all deactivated';
+  const policy = steps.denyPolicyAttached ? 'deny policy attached' : 'deny policy NOT attached';
+  return `${keys}; ${policy}${steps.failures.length > 0 ? ` (${steps.failures.join('; ')})` : ''}`;
+}
+
 export interface ContainmentResult {
   prior: PriorUserState;
   /** The containment policy was already present: nothing new was recorded. */
@@ -78,6 +109,11 @@ export interface ContainmentResult {
   deactivatedKeyIds: string[];
   /** ISO-8601, worker clock, when the last containment call returned. */
   containedAt: string;
+  /**
+   * ISO-8601 in the deny policy's `aws:TokenIssueTime` condition: sessions issued before it are
+   * denied. Absent in results recorded before the policy carried the condition.
+   */
+  sessionsIssuedBefore?: string;
 }
 
 export interface PurgeStepRecord {
@@ -105,7 +141,8 @@ export interface RestoreRecord {
 }
 
 export interface UserAction {
-  action: 'matched' | 'contained' | 'purge-step' | 'purged' | 'restored' | 'failed';
+  action:
+    'matched' | 'contained' | 'containment-incomplete' | 'purge-step' | 'purged' | 'restored' | 'failed';
   at: string;
   detail?: string;
 }
@@ -117,8 +154,13 @@ export interface OffboardedUser {
   /** How the user was found: `userName`, or `tag:<key>`. */
   matchedBy: string;
   prior?: PriorUserState;
+  /** Set only when both containment steps held. */
   containedAt?: string;
   alreadyContained?: boolean;
+  /** What each containment step achieved when containment did not fully hold. */
+  containment?: ContainmentSteps;
+  /** See ContainmentResult.sessionsIssuedBefore. */
+  sessionsIssuedBefore?: string;
   actions: UserAction[];
   purgeSteps: PurgeStepRecord[];
   restore?: RestoreRecord;
@@ -140,10 +182,46 @@ export interface OffboardingStatus {
   containmentComplete?: boolean;
   users: OffboardedUser[];
   accountsSearched: string[];
-  accountsFailed: Array<{ accountId: string; error: string }>;
+  /** Accounts whose search has not succeeded (yet): each is retried with backoff until it answers or is skipped. */
+  accountsFailed: FailedAccount[];
+  /** Accounts an operator told the run to stop retrying. */
+  accountsSkipped?: SkippedAccount[];
+  /** Skip requests that were refused, with the reason. */
+  skipRefusals?: Array<{ reason: string; at: string; by?: string }>;
+  /** Set when the run ended: accounts in scope whose users were never searched. */
+  accountsNotCovered?: string[];
+  /** ISO-8601 times when the approval timeout passed without a decision (the run stayed contained). */
+  escalations?: string[];
   approval: ApprovalState;
   purgeMode: PurgeMode;
-  /** Set when the phase is `failed`. */
+  /** Set when the phase is `failed` or `incomplete`. */
   error?: string;
   finishedAt?: string;
+}
+
+export interface FailedAccount {
+  accountId: string;
+  /** The last error. */
+  error: string;
+  /** Searches tried so far (each one after its own activity retries). */
+  attempts?: number;
+  /** ISO-8601, when the next search starts. */
+  nextAttemptAt?: string;
+}
+
+export interface SkippedAccount {
+  accountId: string;
+  by: string;
+  reason: string;
+  at: string;
+}
+
+/** Backoff between searches of an account that does not answer: 1 min, doubling, at most 1 h. */
+export const ACCOUNT_RETRY_FIRST_MS = 60_000;
+export const ACCOUNT_RETRY_MAX_MS = 3_600_000;
+
+/** The wait before search number `attempt + 1` of an account that failed `attempt` times. */
+export function accountRetryDelayMs(attempt: number): number {
+  const doublings = Math.max(0, Math.min(attempt - 1, 30));
+  return Math.min(ACCOUNT_RETRY_FIRST_MS * 2 ** doublings, ACCOUNT_RETRY_MAX_MS);
 }

@@ -21,8 +21,20 @@ export const OffboardingScopeSchema = z
   })
   .prefault({});
 
+/**
+ * Silence never restores a leaver: when nobody decides within the timeout, the run records an
+ * escalation, keeps every user contained and waits for a person. `reject` (restore on timeout)
+ * was accepted before and is refused now, with the reason.
+ */
+export const OFFBOARDING_ON_TIMEOUT_REFUSAL =
+  "approval.onTimeout must be 'escalate' (or left out) for offboarding: 'reject' would restore the " +
+  "leaver's access when nobody decides in time, and silence must never restore a leaver. On " +
+  'timeout the run records an escalation, keeps the users contained and waits for an approve, ' +
+  'reject or cancel';
+
 export const OffboardingApprovalSchema = ApprovalSettingsBase.extend({
   timeout: durationSchema.default('24h'),
+  onTimeout: z.literal('escalate', { error: OFFBOARDING_ON_TIMEOUT_REFUSAL }).default('escalate'),
 });
 
 export const employeeIdSchema = z
@@ -69,6 +81,21 @@ export function parseOffboardingRequest(raw: unknown): OffboardingRequestParseRe
   if (result.success) return { ok: true, request: result.data };
   return { ok: false, message: z.prettifyError(result.error) };
 }
+
+/**
+ * The `skip-account` signal: stop retrying the search of an account that does not answer. The run
+ * then ends `incomplete`, naming the account. Sent by the initiator or a listed approver.
+ */
+export const SkipAccountSignalSchema = z.strictObject({
+  by: principalSchema,
+  accountId: accountIdSchema,
+  reason: z
+    .string({ error: 'reason is a string: why this account need not be searched' })
+    .trim()
+    .min(1, 'give a reason: why this account need not be searched (it is recorded in the status)')
+    .max(500, 'reason is at most 500 characters'),
+});
+export type SkipAccountSignal = z.output<typeof SkipAccountSignalSchema>;
 
 /** One workflow per leaver: a repeated HR call finds the running workflow instead of starting another. */
 export function offboardingWorkflowId(employeeId: string): string {

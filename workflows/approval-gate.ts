@@ -125,7 +125,7 @@ export class ApprovalGate {
    * what it was asked for. A changed plan within a round invalidates the approvals given so far.
    */
   offer(planDigest: string, summary: string): void {
-    if (this.state.plan?.digest === planDigest) return;
+    if (this.state.decision || this.state.plan?.digest === planDigest) return;
     if (this.state.plan !== undefined && this.state.approvals.length > 0) {
       log.warn('the plan changed while approvals were pending: they no longer count', {
         dropped: this.state.approvals.length,

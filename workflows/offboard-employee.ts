@@ -1,8 +1,11 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  condition,
   defineQuery,
+  defineSignal,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -18,12 +21,14 @@ import { leafHash, merkleRoot } from '../domain/plan-digest';
 import type { AccountRef } from '../domain/inventory';
 import type { OffboardingRequest } from '../domain/offboarding-request';
 import {
+  accountRetryDelayMs,
+  describeSteps,
   purgeStepsFor,
   type OffboardedUser,
   type OffboardingPhase,
   type OffboardingStatus,
-  type PriorUserState,
 } from '../domain/offboarding-report';
+import { judgeSkip } from '../domain/offboarding-skip';
 import { KeywardenPhase } from '../domain/search-attributes';
 import { roleSessionName } from '../domain/session-name';
 import { failureMessage } from './failure-message';
@@ -36,6 +41,18 @@ export interface OffboardEmployeeInput {
 }
 
 export const offboardingStatusQuery = defineQuery<OffboardingStatus>('status');
+/**
+ * Stops retrying the search of an account that does not answer:
+ * `{"by": "<initiator or approver>", "accountId": "<12 digits>", "reason": "<why>"}`. Typed
+ * unknown: domain/offboarding-skip judges it. The run then ends `incomplete`, naming the account.
+ */
+export const skipAccountSignal = defineSignal<[unknown]>('skip-account');
+
+// patched() IDs: each guards a change of the commands that runs started on older code replay.
+/** Accounts (and the account list) that do not answer are retried; `not-found` and `incomplete` endings. */
+export const RETRY_UNANSWERED_ACCOUNTS = 'offboarding-retry-unanswered-accounts';
+/** An approval timeout escalates (phase `escalated`) and never restores the leaver. */
+export const SILENCE_NEVER_RESTORES = 'offboarding-silence-never-restores';
 
 /** Accounts searched at once during discovery. */
 export const DISCOVERY_CONCURRENCY = 10;
@@ -61,10 +78,14 @@ const { restoreUser, purgeStep } = proxyActivities<KeywardenActivities>({
  * Offboards a leaver across the organization. Its workflow ID is `offboard-<employeeId>` (set by
  * the starter), so a repeated HR call finds this run instead of starting another.
  *
- * 1. Discover the matching IAM users in every account in scope (bounded fan-out).
- * 2. Contain every one of them at once: record the prior state, put a deny-all inline policy,
- *    deactivate every key. No approval is needed; one account failing does not stop the others.
- * 3. Wait at the approval gate (approve / reject / cancel, with a timeout policy).
+ * 1. Discover the matching IAM users in every account in scope (bounded fan-out). An account
+ *    whose search fails is searched again with backoff (1 min doubling to 1 h) until it answers,
+ *    an operator skips it (`skip-account`) or a decision ends the run.
+ * 2. Contain every one of them at once: record the prior state, deactivate every key, put the
+ *    deny policy (each step runs whatever happened to the other). No approval is needed; one
+ *    account failing does not stop the others.
+ * 3. Wait at the approval gate (approve / reject / cancel). A timeout escalates: the users stay
+ *    contained and the gate keeps waiting. Silence never restores a leaver.
  * 4. Approved: purge each user in AWS's documented order. Otherwise: restore each user exactly.
  */
 export async function offboardEmployee(input: OffboardEmployeeInput): Promise<OffboardingStatus> {
@@ -75,6 +96,7 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
     requiredApprovals: request.approval.requiredApprovals,
     initiator: request.initiator,
     timeoutMs: durationToMs(request.approval.timeout),
+    // 'escalate' for every request accepted now; 'reject' only in runs started before it was refused.
     onTimeout: request.approval.onTimeout,
     signatures: request.approval.signatures,
     publicKeys: request.approval.publicKeys,
@@ -90,12 +112,37 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
     users: [],
     accountsSearched: [],
     accountsFailed: [],
+    accountsSkipped: [],
+    skipRefusals: [],
+    escalations: [],
     approval: gate.snapshot(),
     purgeMode: request.purgeMode,
   };
   setHandler(offboardingStatusQuery, () => ({ ...status, approval: gate.snapshot() }));
+  setHandler(skipAccountSignal, (payload) => {
+    const judgement = judgeSkip(payload, {
+      initiator: request.initiator,
+      approvers: request.approval.approvers,
+      retrying: status.accountsFailed.map((f) => f.accountId),
+    });
+    const at = new Date().toISOString();
+    if (!judgement.valid) {
+      status.skipRefusals?.push({
+        reason: judgement.reason,
+        at,
+        ...(judgement.by === undefined ? {} : { by: judgement.by }),
+      });
+      log.info('skip-account refused', { reason: judgement.reason });
+      return;
+    }
+    const { accountId, by, reason } = judgement.skip;
+    status.accountsFailed = status.accountsFailed.filter((f) => f.accountId !== accountId);
+    status.accountsSkipped?.push({ accountId, by, reason, at });
+    log.warn('account skipped: its users will not be searched', { accountId });
+  });
 
   const enter = (phase: OffboardingPhase): void => {
+    if (status.phase === phase) return;
     status.phase = phase;
     upsertSearchAttributes([{ key: KeywardenPhase, value: phase }]);
     log.info('offboarding phase', { phase });
@@ -103,8 +150,27 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
   const finish = (phase: OffboardingPhase, error?: string): OffboardingStatus => {
     enter(phase);
     if (error !== undefined) status.error = error;
+    status.accountsNotCovered = notCovered();
     status.finishedAt = new Date().toISOString();
     return { ...status, approval: gate.snapshot() };
+  };
+  const notCovered = (): string[] =>
+    [
+      ...new Set([
+        ...status.accountsFailed.map((f) => f.accountId),
+        ...(status.accountsSkipped ?? []).map((s) => s.accountId),
+      ]),
+    ]
+      .filter((id) => !status.accountsSearched.includes(id))
+      .sort(byCodeUnits);
+  // A run that did not search every account in scope says so in its final phase.
+  const finishCovered = (phase: OffboardingPhase): OffboardingStatus => {
+    const missing = notCovered();
+    if (missing.length === 0 || !patched(RETRY_UNANSWERED_ACCOUNTS)) return finish(phase);
+    return finish(
+      'incomplete',
+      `${missing.length} account(s) in scope were never searched: ${missing.join(', ')}; the leaver may still have IAM users there`,
+    );
   };
 
   // A run whose users did not all reach the end says so in its phase, not only per user.
@@ -113,7 +179,9 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
       (u) => u.actions.some((a) => a.action === 'failed') && !u.actions.some((a) => a.action === done),
     );
     return failed.length === 0
-      ? finish(phase)
+      ? phase === 'completed'
+        ? finishCovered(phase)
+        : finish(phase)
       : finish(
           'failed',
           `${failed.length} of ${status.users.length} user(s) could not be ${done}: see each user's error`,
@@ -127,22 +195,35 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
     ...(request.access.externalId === undefined ? {} : { externalId: request.access.externalId }),
   });
   const policyName = request.containmentPolicyName;
+  // A decision that ends the run (an approval, a rejection, a cancel); a timeout never does.
+  const decided = (): boolean => gate.decision !== undefined && gate.decision.outcome !== 'timed-out';
 
   // 1. Discover.
   // Every ACTIVE account of the organization, unless the request names the accounts to search.
   const includeAccounts = request.scope.includeAccounts ?? [];
-  let accounts: AccountRef[];
-  try {
-    accounts = await listAccountsInScope({
-      allAccounts: includeAccounts.length === 0,
-      includeOus: [],
-      excludeOus: [],
-      includeAccounts,
-      excludeAccounts: request.scope.excludeAccounts,
-    });
-  } catch (error) {
-    return finish('failed', `listing the accounts in scope failed: ${failureMessage(error)}`);
+  let accounts: AccountRef[] | undefined;
+  for (let attempt = 1; accounts === undefined; attempt++) {
+    try {
+      accounts = await listAccountsInScope({
+        allAccounts: includeAccounts.length === 0,
+        includeOus: [],
+        excludeOus: [],
+        includeAccounts,
+        excludeAccounts: request.scope.excludeAccounts,
+      });
+      delete status.error;
+    } catch (error) {
+      const message = `listing the accounts in scope failed: ${failureMessage(error)}`;
+      if (!patched(RETRY_UNANSWERED_ACCOUNTS)) return finish('failed', message);
+      const delayMs = accountRetryDelayMs(attempt);
+      status.error = `${message} (attempt ${attempt}; next at ${new Date(Date.now() + delayMs).toISOString()})`;
+      enter('retrying-accounts');
+      if (await condition(decided, delayMs)) {
+        return finish('incomplete', `${message}; stopped by the decision (${gate.decision?.outcome})`);
+      }
+    }
   }
+  const accountById = new Map(accounts.map((a) => [a.accountId, a]));
 
   // 1+2. Search each account (bounded fan-out) and contain its matches at once, without waiting
   // for the other accounts: a slow or failing account delays and stops no one else.
@@ -158,24 +239,41 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
       user.prior ??= result.prior;
       user.containedAt = result.containedAt;
       user.alreadyContained = result.alreadyContained;
+      if (result.sessionsIssuedBefore !== undefined) user.sessionsIssuedBefore = result.sessionsIssuedBefore;
+      delete user.containment;
       user.actions.push({
         action: 'contained',
         at: result.containedAt,
-        detail: `deny policy ${policyName}; deactivated ${result.deactivatedKeyIds.length} key(s)`,
+        detail: `deactivated ${result.deactivatedKeyIds.length} key(s); deny policy ${policyName}${
+          result.sessionsIssuedBefore ? ` (denies sessions issued before ${result.sessionsIssuedBefore})` : ''
+        }`,
       });
     } catch (error) {
-      user.prior ??= priorFromFailure(error);
-      fail(user, error);
+      const details = failureDetails(error);
+      user.prior ??= details?.prior;
+      if (details?.steps === undefined) {
+        fail(user, error);
+        return;
+      }
+      // Half contained: say exactly which step held. Only both steps make a user contained.
+      user.containment = details.steps;
+      user.error = failureMessage(error);
+      user.actions.push({
+        action: 'containment-incomplete',
+        at: new Date().toISOString(),
+        detail: describeSteps(details.steps),
+      });
     }
   };
-  await forEachBounded(accounts, DISCOVERY_CONCURRENCY, async (account) => {
+  const searchAccount = async (account: AccountRef): Promise<void> => {
     let matched: MatchedUser[];
     try {
       matched = await findMatchingUsers({ target: targetFor(account.accountId), match: request.match });
     } catch (error) {
-      status.accountsFailed.push({ accountId: account.accountId, error: failureMessage(error) });
+      markUnanswered(status, account.accountId, failureMessage(error));
       return;
     }
+    status.accountsFailed = status.accountsFailed.filter((f) => f.accountId !== account.accountId);
     status.accountsSearched.push(account.accountId);
     const at = new Date().toISOString();
     const users = matched.map((user): OffboardedUser => ({
@@ -187,68 +285,149 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
       purgeSteps: [],
     }));
     status.users.push(...users);
+    if (gate.snapshot().openedAt !== undefined) offerPlan();
     await Promise.all(users.map(contain));
-  });
-  status.accountsSearched.sort();
-  status.accountsFailed.sort((a, b) => byCodeUnits(a.accountId, b.accountId));
-  status.users.sort((a, b) => byCodeUnits(a.accountId, b.accountId) || byCodeUnits(a.userName, b.userName));
-  if (accounts.length > 0 && status.accountsFailed.length === accounts.length) {
+  };
+  // Approvers sign the digest of exactly who is purged, and how; users found later change the plan.
+  const planLeaf = (u: OffboardedUser) => leafHash('purge', request.purgeMode, u.accountId, u.userName);
+  let offeredPlan = new Set<string>();
+  const offerPlan = (): void => {
+    if (gate.decision) return;
+    offeredPlan = new Set(status.users.map(planLeaf));
+    gate.offer(
+      merkleRoot([...offeredPlan]),
+      `${request.purgeMode} for ${status.users.length} user(s) of employee ${request.employeeId}`,
+    );
+  };
+  const sortRecords = (): void => {
+    status.accountsSearched.sort(byCodeUnits);
+    status.accountsFailed.sort((a, b) => byCodeUnits(a.accountId, b.accountId));
+    status.users.sort((a, b) => byCodeUnits(a.accountId, b.accountId) || byCodeUnits(a.userName, b.userName));
+  };
+  const summarizeContainment = (): void => {
+    const containedTimes = status.users.flatMap((u) =>
+      u.containedAt === undefined ? [] : [Date.parse(u.containedAt)],
+    );
+    const containedAtMs = containedTimes.length > 0 ? Math.max(...containedTimes) : Date.now();
+    status.containedAt = new Date(containedAtMs).toISOString();
+    status.timeToContainmentMs = Math.max(0, containedAtMs - Date.parse(requestedAt));
+    status.containmentComplete = status.users.every((u) => u.containedAt !== undefined);
+  };
+
+  await forEachBounded(accounts, DISCOVERY_CONCURRENCY, searchAccount);
+  sortRecords();
+  const retrying = status.accountsFailed.length > 0 && patched(RETRY_UNANSWERED_ACCOUNTS);
+  if (!retrying && accounts.length > 0 && status.accountsFailed.length === accounts.length) {
     return finish('failed', 'no account in scope could be searched');
   }
-  const containedTimes = status.users.flatMap((u) =>
-    u.containedAt === undefined ? [] : [Date.parse(u.containedAt)],
-  );
-  const containedAtMs = containedTimes.length > 0 ? Math.max(...containedTimes) : Date.now();
-  status.containedAt = new Date(containedAtMs).toISOString();
-  status.timeToContainmentMs = Math.max(0, containedAtMs - Date.parse(requestedAt));
-  status.containmentComplete = status.users.every((u) => u.containedAt !== undefined);
+  summarizeContainment();
   log.info('containment finished', {
     users: status.users.length,
     timeToContainmentMs: status.timeToContainmentMs,
     complete: status.containmentComplete,
   });
 
+  // Accounts that did not answer are searched again, with backoff, while the run goes on; the
+  // loop ends when every one answered or was skipped, or when a decision ends the run.
+  let retriesDone = !retrying;
+  const retries = retrying
+    ? (async () => {
+        for (let round = 1; status.accountsFailed.length > 0 && !decided(); round++) {
+          const delayMs = accountRetryDelayMs(round);
+          const nextAttemptAt = new Date(Date.now() + delayMs).toISOString();
+          for (const failed of status.accountsFailed) failed.nextAttemptAt = nextAttemptAt;
+          log.warn('accounts not answering: searching them again later', {
+            accounts: status.accountsFailed.length,
+            delayMs,
+          });
+          await condition(() => decided() || status.accountsFailed.length === 0, delayMs);
+          if (decided()) break;
+          const due = status.accountsFailed.flatMap((f) => accountById.get(f.accountId) ?? []);
+          await forEachBounded(due, DISCOVERY_CONCURRENCY, searchAccount);
+          sortRecords();
+        }
+        for (const failed of status.accountsFailed) delete failed.nextAttemptAt;
+        retriesDone = true;
+      })()
+    : Promise.resolve();
+
+  // Nothing found yet: keep searching the accounts that did not answer before deciding anything.
+  if (status.users.length === 0 && !retriesDone) {
+    enter('retrying-accounts');
+    await condition(() => retriesDone || status.users.length > 0);
+  }
   if (status.users.length === 0) {
-    return finish('completed');
+    await retries;
+    if (!patched(RETRY_UNANSWERED_ACCOUNTS)) return finish('completed');
+    return finishCovered('not-found');
   }
 
-  // 3. Approval.
+  // 3. Approval. Silence never restores a leaver: a timeout escalates and the gate keeps waiting.
+  const escalate = (): void => {
+    const at = new Date().toISOString();
+    status.escalations?.push(at);
+    enter('escalated');
+    log.warn('offboarding escalated: no decision within the approval timeout; the users stay contained', {
+      escalations: status.escalations?.length,
+      timeout: request.approval.timeout,
+    });
+  };
   enter('awaiting-approval');
-  // Approvers sign the digest of exactly who is purged, and how.
-  gate.offer(
-    merkleRoot(status.users.map((u) => leafHash('purge', request.purgeMode, u.accountId, u.userName))),
-    `${request.purgeMode} for ${status.users.length} user(s) of employee ${request.employeeId}`,
-  );
-  const decision = (await gate.waitForDecision()) as ApprovalDecision;
+  offerPlan();
+  let decision: ApprovalDecision;
+  for (;;) {
+    decision = (await gate.waitForDecision(() => {
+      if (patched(SILENCE_NEVER_RESTORES)) escalate();
+      return Promise.resolve();
+    })) as ApprovalDecision;
+    if (decision.outcome !== 'timed-out' || !patched(SILENCE_NEVER_RESTORES)) break;
+    // A run started while onTimeout 'reject' was accepted: escalate and open the gate again.
+    escalate();
+    gate.nextRound();
+    offerPlan();
+  }
+  await retries;
+  sortRecords();
+  summarizeContainment();
 
   // 4a. Approved: purge, each user in AWS's order, users in parallel.
   if (decision.outcome === 'approved') {
     enter('purging');
     const steps = purgeStepsFor(request.purgeMode);
+    // Only who the approvers saw: a user found after the decision stays contained, unpurged.
+    for (const user of status.users.filter((u) => !offeredPlan.has(planLeaf(u)))) {
+      user.actions.push({
+        action: 'purge-step',
+        at: new Date().toISOString(),
+        detail: 'not purged: found after the approval, which did not cover this user; still contained',
+      });
+    }
     await Promise.all(
-      status.users.map(async (user) => {
-        const target = targetFor(user.accountId);
-        for (const step of steps) {
-          try {
-            const record = await purgeStep({ target, userName: user.userName, step, policyName });
-            user.purgeSteps.push(record);
-            user.actions.push({
-              action: 'purge-step',
-              at: record.at,
-              detail: `${step}: ${record.status}${record.reason ? ` (${record.reason})` : ''}`,
-            });
-          } catch (error) {
-            fail(user, error);
-            return; // Strict order: never run a later step after one that failed.
+      status.users
+        .filter((u) => offeredPlan.has(planLeaf(u)))
+        .map(async (user) => {
+          const target = targetFor(user.accountId);
+          for (const step of steps) {
+            try {
+              const record = await purgeStep({ target, userName: user.userName, step, policyName });
+              user.purgeSteps.push(record);
+              user.actions.push({
+                action: 'purge-step',
+                at: record.at,
+                detail: `${step}: ${record.status}${record.reason ? ` (${record.reason})` : ''}`,
+              });
+            } catch (error) {
+              fail(user, error);
+              return; // Strict order: never run a later step after one that failed.
+            }
           }
-        }
-        user.actions.push({ action: 'purged', at: new Date().toISOString(), detail: request.purgeMode });
-      }),
+          user.actions.push({ action: 'purged', at: new Date().toISOString(), detail: request.purgeMode });
+        }),
     );
     return finishUnlessSomeoneFailed('completed', 'purged');
   }
 
-  // 4b. Rejected, cancelled or timed out: restore every user exactly as recorded.
+  // 4b. Rejected or cancelled (or, in runs started before escalation, timed out): restore every user exactly as recorded.
   enter('restoring');
   await Promise.all(
     status.users.map(async (user) => {
@@ -272,15 +451,26 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
   return finishUnlessSomeoneFailed('restored', 'restored');
 }
 
+/** Records a failed search of an account: it stays in accountsFailed until it answers or is skipped. */
+function markUnanswered(status: OffboardingStatus, accountId: string, error: string): void {
+  if (status.accountsSkipped?.some((s) => s.accountId === accountId)) return;
+  const known = status.accountsFailed.find((f) => f.accountId === accountId);
+  if (known) {
+    known.error = error;
+    known.attempts = (known.attempts ?? 1) + 1;
+  } else {
+    status.accountsFailed.push({ accountId, error, attempts: 1 });
+  }
+}
+
 function fail(user: OffboardedUser, error: unknown): void {
   user.error = failureMessage(error);
   user.actions.push({ action: 'failed', at: new Date().toISOString(), detail: user.error });
 }
 
-function priorFromFailure(error: unknown): PriorUserState | undefined {
+function failureDetails(error: unknown): Partial<ContainmentFailureDetails> | undefined {
   if (!(error instanceof ActivityFailure) || !(error.cause instanceof ApplicationFailure)) return undefined;
-  const details = error.cause.details?.[0] as Partial<ContainmentFailureDetails> | undefined;
-  return details?.prior;
+  return error.cause.details?.[0] as Partial<ContainmentFailureDetails> | undefined;
 }
 
 /** Runs `fn` over `items`, at most `limit` at a time (deterministic: workflow promises only). */

@@ -1,6 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
-import { parseOffboardingRequest } from '../../domain/offboarding-request';
+import { z } from 'zod';
+import type { OffboardingStatus } from '../../domain/offboarding-report';
+import { parseOffboardingRequest, SkipAccountSignalSchema } from '../../domain/offboarding-request';
 import { UsageError } from '../cli-error';
 import { parseIntegerOption } from '../options';
 import { resolveTemporalTarget, workflowUiLink } from '../temporal-target';
@@ -68,7 +70,10 @@ export function registerOffboardCommand(program: Command): void {
     )
     .option('--purge-mode <mode>', 'after approval: delete-user (default) or strip-credentials')
     .option('--timeout <duration>', 'approval timeout, e.g. 24h (default 24h)')
-    .option('--on-timeout <policy>', 'reject (default: restore the users) or escalate')
+    .option(
+      '--on-timeout <policy>',
+      'escalate (the default and the only policy: a timeout never restores the leaver)',
+    )
     .option('--reason <text>', 'why (shown in the status)')
     .option('--include-account <id>', 'search only these accounts (repeatable)', collect, [])
     .option('--exclude-account <id>', 'do not search this account (repeatable)', collect, [])
@@ -101,6 +106,44 @@ export function registerOffboardCommand(program: Command): void {
         const link = workflowUiLink(target, started.workflowId);
         if (link) say(`Temporal Web UI: ${link}`);
         say(`status: keywarden status ${started.workflowId}`);
+      } finally {
+        await connection.close();
+      }
+    });
+
+  program
+    .command('skip-account')
+    .description(
+      'stop searching an account that does not answer; the offboarding then ends incomplete, naming it',
+    )
+    .argument('<id>', 'the offboarding workflow ID (offboard-<employee>)')
+    .requiredOption('--account <id>', 'the account ID whose search is being retried')
+    .requiredOption('--by <who>', 'who you are: the initiator or one of approval.approvers')
+    .requiredOption('--reason <text>', 'why this account need not be searched (recorded in the status)')
+    .action(async (id: string, opts: { account: string; by: string; reason: string }) => {
+      const parsed = SkipAccountSignalSchema.safeParse({
+        by: opts.by,
+        accountId: opts.account,
+        reason: opts.reason,
+      });
+      if (!parsed.success) throw new UsageError(`invalid skip-account:\n${z.prettifyError(parsed.error)}`);
+      const target = resolveTemporalTarget();
+      const connection = await Connection.connect({ address: target.address });
+      try {
+        const handle = new Client({ connection, namespace: target.namespace }).workflow.getHandle(id);
+        const before = await handle.query<OffboardingStatus>('status');
+        await handle.signal('skip-account', parsed.data);
+        // The signal is handled by the next workflow task: look until the run has judged it.
+        for (let i = 0; i < 50; i++) {
+          const after = await handle.query<OffboardingStatus>('status');
+          const refused = (after.skipRefusals ?? []).slice((before.skipRefusals ?? []).length);
+          if (refused.length > 0) throw new UsageError(`skip-account refused: ${refused[0]!.reason}`);
+          if ((after.accountsSkipped ?? []).length > (before.accountsSkipped ?? []).length) break;
+          if (i === 49)
+            throw new UsageError('skip-account sent; the run has not judged it yet: check keywarden status');
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        say(`account ${parsed.data.accountId} skipped: ${id} will not search it again and ends incomplete`);
       } finally {
         await connection.close();
       }

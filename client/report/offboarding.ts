@@ -12,10 +12,12 @@ import { safeJson } from './json';
 import { approvalLines, table } from './markdown';
 
 /** Where one offboarded user stands, from its record. */
-export type OffboardedUserState = 'pending' | 'contained' | 'purging' | 'purged' | 'restored' | 'failed';
+export type OffboardedUserState =
+  'pending' | 'containment-incomplete' | 'contained' | 'purging' | 'purged' | 'restored' | 'failed';
 
 export const USER_STATE_ORDER: readonly OffboardedUserState[] = [
   'pending',
+  'containment-incomplete',
   'contained',
   'purging',
   'purged',
@@ -27,6 +29,10 @@ export const USER_STATE_ORDER: readonly OffboardedUserState[] = [
 export function offboardedUserState(user: OffboardedUser): OffboardedUserState {
   if (user.restore) return 'restored';
   if (user.actions.some((a) => a.action === 'purged')) return 'purged';
+  // Half contained (keys off but no deny policy, or the reverse): never shown as contained.
+  if (user.containment !== undefined && user.containedAt === undefined && user.purgeSteps.length === 0) {
+    return 'containment-incomplete';
+  }
   if (user.error !== undefined) return 'failed';
   if (user.purgeSteps.length > 0) return 'purging';
   return user.containedAt === undefined ? 'pending' : 'contained';
@@ -50,23 +56,60 @@ export function formatTimeToContainment(ms: number | undefined): string {
 export function containmentCompleteText(status: OffboardingStatus): string {
   if (status.containmentComplete === undefined) return 'not known yet';
   if (status.containmentComplete) return 'yes';
-  const missing = status.users.filter((u) => u.containedAt === undefined).length;
-  return `no: ${missing} of ${status.users.length} matched user(s) could not be contained`;
+  const missing = status.users.filter((u) => u.containedAt === undefined);
+  const half = missing.filter((u) => u.containment !== undefined);
+  const detail = half.map((u) => `${u.accountId}/${u.userName}: ${stepsText(u)}`).join('; ');
+  return `no: ${missing.length} of ${status.users.length} matched user(s) could not be contained${detail ? ` (${detail})` : ''}`;
+}
+
+/** What each containment step of a half-contained user achieved, e.g. `keys deactivated, deny policy NOT attached`. */
+export function stepsText(user: OffboardedUser): string {
+  const steps = user.containment;
+  if (steps === undefined)
+    return user.containedAt ? 'keys deactivated, deny policy attached' : 'not contained';
+  return `keys ${steps.keysDeactivated ? 'deactivated' : 'NOT all deactivated'}, deny policy ${
+    steps.denyPolicyAttached ? 'attached' : 'NOT attached'
+  }`;
+}
+
+/**
+ * The line a reader must not miss when the run did not end (or is not going) the happy way:
+ * accounts not searched, a leaver found nowhere, an escalation. Undefined otherwise.
+ */
+export function attentionText(status: OffboardingStatus): string | undefined {
+  const notCovered = status.accountsNotCovered ?? [];
+  switch (status.phase) {
+    case 'incomplete':
+      return `INCOMPLETE: ${notCovered.length > 0 ? `accounts never searched: ${notCovered.join(', ')}; the leaver may still have IAM users there` : (status.error ?? 'not every account was searched')}`;
+    case 'not-found':
+      return 'NOT FOUND: no IAM user matched the leaver in any account in scope; nothing was contained';
+    case 'escalated':
+      return `ESCALATED: no decision within the approval timeout (${(status.escalations ?? []).length} time(s), last at ${
+        status.escalations?.at(-1) ?? 'unknown'
+      }); every user stays contained until a person approves, rejects or cancels`;
+    case 'retrying-accounts':
+      return `SEARCHING: no user found yet; ${status.accountsFailed.length} account(s) did not answer and are searched again`;
+    default:
+      return undefined;
+  }
 }
 
 export interface AccountGroup {
   accountId: string;
   accountName?: string;
-  result: 'searched' | 'failed' | 'not searched';
+  /** `failed`: the search failed and is retried (or was, when the run ended); `skipped` by an operator. */
+  result: 'searched' | 'failed' | 'skipped' | 'not searched';
   error?: string;
   users: OffboardedUser[];
 }
 
 /** Every account the run knows of (searched, failed, or holding a user), sorted by account ID. */
 export function accountGroups(status: OffboardingStatus): AccountGroup[] {
+  const skippedAccounts = status.accountsSkipped ?? [];
   const ids = new Set([
     ...status.accountsSearched,
     ...status.accountsFailed.map((f) => f.accountId),
+    ...skippedAccounts.map((s) => s.accountId),
     ...status.users.map((u) => u.accountId),
   ]);
   return [...ids].sort().map((accountId) => {
@@ -74,14 +117,22 @@ export function accountGroups(status: OffboardingStatus): AccountGroup[] {
       .filter((u) => u.accountId === accountId)
       .sort((a, b) => a.userName.localeCompare(b.userName));
     const failed = status.accountsFailed.find((f) => f.accountId === accountId);
+    const skipped = skippedAccounts.find((s) => s.accountId === accountId);
+    const searched = status.accountsSearched.includes(accountId);
     const group: AccountGroup = {
       accountId,
-      result: failed ? 'failed' : status.accountsSearched.includes(accountId) ? 'searched' : 'not searched',
+      result: searched ? 'searched' : failed ? 'failed' : skipped ? 'skipped' : 'not searched',
       users,
     };
     const accountName = users.find((u) => u.accountName)?.accountName;
     if (accountName !== undefined) group.accountName = accountName;
-    if (failed) group.error = failed.error;
+    if (failed && !searched) {
+      const tries = failed.attempts === undefined ? '' : ` (${failed.attempts} attempt(s)`;
+      const next = failed.nextAttemptAt ? `; next at ${failed.nextAttemptAt})` : tries ? ')' : '';
+      group.error = `${failed.error}${tries}${next}`;
+    } else if (skipped && !searched) {
+      group.error = `skipped by ${skipped.by} at ${skipped.at}: ${skipped.reason}`;
+    }
     return group;
   });
 }
@@ -90,6 +141,18 @@ export function accountTitle(group: Pick<AccountGroup, 'accountId' | 'accountNam
   return group.accountName && group.accountName !== group.accountId
     ? `${group.accountId} (${group.accountName})`
     : group.accountId;
+}
+
+/** `3 searched, 1 could not be searched (retried), 1 skipped`. */
+export function accountsText(status: OffboardingStatus): string {
+  const skipped = (status.accountsSkipped ?? []).length;
+  const retried =
+    status.finishedAt === undefined && status.accountsFailed.length > 0
+      ? ' (searched again with backoff)'
+      : '';
+  return `${status.accountsSearched.length} searched, ${status.accountsFailed.length} could not be searched${retried}${
+    skipped > 0 ? `, ${skipped} skipped by an operator` : ''
+  }`;
 }
 
 const list = (items: readonly string[]) => (items.length === 0 ? 'none' : items.join(', '));
@@ -183,7 +246,7 @@ function purgeRows(status: OffboardingStatus, user: OffboardedUser): PurgeRow[] 
 function userSection(status: OffboardingStatus, user: OffboardedUser): string[] {
   const contained =
     user.containedAt === undefined
-      ? 'not contained'
+      ? `not contained${user.containment ? `: ${stepsText(user)}` : ''}`
       : `${user.containedAt}${user.alreadyContained ? ' (the containment policy was already in place)' : ''}`;
   const lines = [
     `### User ${user.userName}`,
@@ -192,6 +255,9 @@ function userSection(status: OffboardingStatus, user: OffboardedUser): string[] 
     `- State: **${offboardedUserState(user)}**`,
     `- Contained at: ${contained}`,
   ];
+  if (user.sessionsIssuedBefore !== undefined) {
+    lines.push(`- Sessions issued before ${user.sessionsIssuedBefore}: denied by the deny policy`);
+  }
   if (user.error !== undefined) lines.push(`- Error: ${user.error}`);
   lines.push('');
   if (user.prior) {
@@ -245,9 +311,12 @@ function userSection(status: OffboardingStatus, user: OffboardedUser): string[] 
 export function renderOffboardingMarkdown(status: OffboardingStatus): string {
   const groups = accountGroups(status);
   const decision = status.approval.decision;
+  const attention = attentionText(status);
+  const notCovered = status.accountsNotCovered ?? [];
   const lines = [
     `# keywarden offboarding of employee ${status.employeeId}`,
     '',
+    ...(attention ? [`> **${attention}**`, ''] : []),
     ...table(
       ['Field', 'Value'],
       [
@@ -259,10 +328,11 @@ export function renderOffboardingMarkdown(status: OffboardingStatus): string {
         ['Contained at', status.containedAt ?? 'not yet'],
         ['Time to containment', `**${formatTimeToContainment(status.timeToContainmentMs)}**`],
         ['Containment complete', containmentCompleteText(status)],
-        [
-          'Accounts',
-          `${status.accountsSearched.length} searched, ${status.accountsFailed.length} could not be searched`,
-        ],
+        ['Accounts', accountsText(status)],
+        ...(notCovered.length > 0 ? [['Accounts not covered', notCovered.join(', ')]] : []),
+        ...((status.escalations ?? []).length > 0
+          ? [['Escalations', `${status.escalations!.length}: ${status.escalations!.join(', ')}`]]
+          : []),
         ['Users', `${status.users.length} matched: ${formatUserStates(status.users)}`],
         ['Decision', decision ? `${decision.outcome}: ${decision.reason}` : 'none'],
         ...(status.finishedAt ? [['Finished at', status.finishedAt]] : []),
@@ -392,7 +462,8 @@ export function renderOffboardingCsv(status: OffboardingStatus): string {
         ...account,
         ...noUser,
         ...NO_EVENT,
-        event: group.result === 'failed' ? 'search-failed' : 'no-match',
+        event:
+          group.result === 'failed' ? 'search-failed' : group.result === 'skipped' ? 'skipped' : 'no-match',
         detail: group.error ?? '',
       });
       continue;

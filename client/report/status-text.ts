@@ -11,6 +11,8 @@ import {
   formatTimeToContainment,
   formatUserStates,
   offboardedUserState,
+  accountsText,
+  attentionText,
 } from './offboarding';
 
 /** Approvers still able to approve, and how many more approvals the gate needs. */
@@ -116,7 +118,13 @@ export function approvalOf(status: unknown): ApprovalState | undefined {
     : undefined;
 }
 
-const OFFBOARDING_CLOSED: readonly OffboardingPhase[] = ['completed', 'restored', 'failed'];
+const OFFBOARDING_CLOSED: readonly OffboardingPhase[] = [
+  'completed',
+  'restored',
+  'not-found',
+  'incomplete',
+  'failed',
+];
 
 /** What `keywarden status` prints for an offboarding: the headline figures, then every user by account. */
 export function offboardingStatusText(id: string, status: OffboardingStatus, link?: string): string[] {
@@ -128,9 +136,11 @@ export function offboardingStatusText(id: string, status: OffboardingStatus, lin
     `time to containment: ${formatTimeToContainment(status.timeToContainmentMs)}`,
     `complete:   ${containmentCompleteText(status)}`,
     `purge mode: ${status.purgeMode}`,
-    `accounts:   ${status.accountsSearched.length} searched, ${status.accountsFailed.length} could not be searched`,
+    `accounts:   ${accountsText(status)}`,
     `users:      ${status.users.length === 0 ? 'none matched' : `${status.users.length} matched: ${formatUserStates(status.users)}`}`,
   ];
+  const attention = attentionText(status);
+  if (attention) lines.splice(2, 0, `attention:  ${attention}`);
   for (const group of accountGroups(status)) {
     if (group.users.length === 0) continue;
     lines.push(`  ${accountTitle(group)}`);
@@ -150,6 +160,11 @@ export function offboardingStatusText(id: string, status: OffboardingStatus, lin
   if (status.accountsFailed.length > 0) {
     lines.push('failed accounts:');
     for (const f of status.accountsFailed) lines.push(`  ${f.accountId}: ${f.error}`);
+  }
+  const skipped = accountGroups(status).filter((g) => g.result === 'skipped');
+  if (skipped.length > 0) {
+    lines.push('skipped accounts:');
+    for (const g of skipped) lines.push(`  ${g.accountId}: ${g.error ?? ''}`);
   }
   if (status.finishedAt) lines.push(`finished:   ${status.finishedAt}`);
   if (status.error) lines.push(`error:      ${status.error}`);

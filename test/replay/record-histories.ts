@@ -292,7 +292,7 @@ const scenarios: Scenario[] = [
       initiator: 'hr-system@example.com',
       match: { tagValues: ['mallory@example.com'] },
       scope: { includeAccounts: [ACCOUNT_A, ACCOUNT_B] },
-      approval: { approvers: [LEAVER_APPROVER], timeout: '24h', onTimeout: 'reject' },
+      approval: { approvers: [LEAVER_APPROVER], timeout: '24h' },
     });
     return {
       name: 'an offboarding of a leaver with users in two accounts, approved at its gate',

@@ -1,5 +1,6 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { KeywardenActivities } from '../../activities';
-import type { MatchedUser } from '../../activities/offboarding-activities';
+import type { ContainmentFailureDetails, MatchedUser } from '../../activities/offboarding-activities';
 import type { PriorUserState, PurgeStepRecord } from '../../domain/offboarding-report';
 
 type OffboardingActivities = Pick<
@@ -16,12 +17,28 @@ export interface ScriptedLeaver {
   groups?: string[];
 }
 
+export interface ScriptedOffboardingOptions {
+  /**
+   * Accounts whose search fails (as AssumeRole into an account in an outage would): the test
+   * adds and removes accounts while the workflow runs.
+   */
+  unreachable?: Set<string>;
+  /**
+   * `<accountId>/<userName>` of users whose deny policy cannot be put (the inline-policy quota is
+   * full): their keys are deactivated and containment fails, non-retryable, with what each step did.
+   */
+  policyQuotaFullFor?: Set<string>;
+}
+
 /**
  * Scripted offboarding activities with the signatures of activities/offboarding-activities.ts:
  * an in-memory organization (accounts and their users) and a record of every call. Containment
  * records the prior state and deactivates the keys; purge steps remove what the step names.
  */
-export function scriptedOffboarding(org: Record<string, ScriptedLeaver[]>) {
+export function scriptedOffboarding(
+  org: Record<string, ScriptedLeaver[]>,
+  options: ScriptedOffboardingOptions = {},
+) {
   const calls: string[] = [];
   const nowIso = () => new Date().toISOString();
   const contained = new Set<string>();
@@ -54,6 +71,14 @@ export function scriptedOffboarding(org: Record<string, ScriptedLeaver[]>) {
       ),
     findMatchingUsers: ({ target, match }) => {
       calls.push(`find ${target.accountId}`);
+      if (options.unreachable?.has(target.accountId)) {
+        return Promise.reject(
+          ApplicationFailure.nonRetryable(
+            `searching the IAM users of account ${target.accountId}: AccessDenied: not authorized to perform sts:AssumeRole`,
+            'AccessDenied',
+          ),
+        );
+      }
       const names = new Set(match.userNames.map((n) => n.toLowerCase()));
       const emails = new Set(match.tagValues.map((v) => v.toLowerCase()));
       const matched = usersOf(target.accountId).flatMap((u): MatchedUser[] => {
@@ -69,6 +94,26 @@ export function scriptedOffboarding(org: Record<string, ScriptedLeaver[]>) {
       calls.push(`contain ${target.accountId}/${userName}`);
       const u = find(target.accountId, userName);
       const key = `${target.accountId}/${userName}`;
+      if (options.policyQuotaFullFor?.has(key)) {
+        const details: ContainmentFailureDetails = {
+          prior: priorOf(u),
+          steps: {
+            keysDeactivated: true,
+            denyPolicyAttached: false,
+            failures: [
+              `putting the deny policy of user ${userName}: LimitExceeded: Cannot exceed quota for PolicySize: 2048`,
+            ],
+          },
+        };
+        return Promise.reject(
+          ApplicationFailure.create({
+            message: `containment incomplete for user ${userName} in account ${target.accountId}: keys deactivated; deny policy NOT attached`,
+            type: 'LimitExceeded',
+            nonRetryable: true,
+            details: [details],
+          }),
+        );
+      }
       const alreadyContained = contained.has(key);
       contained.add(key);
       return Promise.resolve({

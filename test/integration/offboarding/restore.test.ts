@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { AwsClients } from '../../../activities/aws/clients';
-import { CONTAINMENT_POLICY_DOCUMENT } from '../../../activities/offboarding-policy';
+import { containmentPolicyDocument } from '../../../activities/offboarding-policy';
 import { startOffboarding } from '../../../client/webhook/start-offboarding';
 import type { OffboardingStatus } from '../../../domain/offboarding-report';
 import { parseOffboardingRequest, type OffboardingRequestInput } from '../../../domain/offboarding-request';
@@ -62,7 +62,8 @@ describe('a rejection or an approval timeout restores the recorded prior state e
         now.keys.every((k) => k.status === 'Inactive'),
         `${user.userName}: keys inactive`,
       );
-      assert.equal(now.inlinePolicies[DENY_POLICY], CONTAINMENT_POLICY_DOCUMENT);
+      assert.ok(user.sessionsIssuedBefore, 'the containment time of the deny policy is recorded');
+      assert.equal(now.inlinePolicies[DENY_POLICY], containmentPolicyDocument(user.sessionsIssuedBefore));
     }
   };
 
@@ -104,19 +105,30 @@ describe('a rejection or an approval timeout restores the recorded prior state e
     assertRestored(result, before_, await snapshotIam(aws, accounts));
   });
 
-  test('no decision within the timeout (policy reject) restores every user', async () => {
+  test('no decision within the timeout escalates: every user stays contained until HR cancels', async () => {
     const before_ = await snapshotIam(aws, accounts);
     // ivan.rotated has one active and one inactive key in every account.
     const workflowId = await start(
       offboardingBody(`emp-timeout-${Date.now()}`, {
         match: { userNames: ['ivan.rotated'] },
-        approval: { approvers: [APPROVER], timeout: '2s', onTimeout: 'reject' },
+        approval: { approvers: [APPROVER], timeout: '2s' },
       }),
     );
-    const result = (await worker.client.workflow.getHandle(workflowId).result()) as OffboardingStatus;
-    assert.equal(result.approval.decision?.outcome, 'timed-out');
-    assert.equal(result.users.length, accounts.length);
-    assert.ok(result.users.every((u) => u.alreadyContained === false && u.containedAt !== undefined));
+    // Silence never restores: past the timeout (twice over) the run escalates and stays contained.
+    const escalated = await waitForStatus(
+      worker.client,
+      workflowId,
+      (s) => s.phase === 'escalated' && (s.escalations?.length ?? 0) >= 2,
+    );
+    assert.equal(escalated.approval.decision, undefined, 'still waiting for a person');
+    assert.equal(escalated.users.length, accounts.length);
+    assert.ok(escalated.users.every((u) => u.alreadyContained === false && u.containedAt !== undefined));
+    assertContained(await snapshotIam(aws, accounts), escalated.users);
+
+    const handle = worker.client.workflow.getHandle(workflowId);
+    await handle.signal('cancel', { approver: APPROVER, comment: 'not leaving after all' });
+    const result = (await handle.result()) as OffboardingStatus;
+    assert.equal(result.approval.decision?.outcome, 'cancelled');
     assertRestored(result, before_, await snapshotIam(aws, accounts));
   });
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { AwsClients } from '../../../activities/aws/clients';
-import { CONTAINMENT_POLICY_DOCUMENT } from '../../../activities/offboarding-policy';
+import { containmentPolicyDocument } from '../../../activities/offboarding-policy';
 import { buildWebhookServer } from '../../../client/webhook/server';
 import type { WebhookStatusResponse } from '../../../client/webhook/status-response';
 import type { OffboardingStatus } from '../../../domain/offboarding-report';
@@ -149,9 +149,22 @@ describe('one signed HR webhook call contains a leaver in 3 accounts; cancel res
           now.keys.every((k) => k.status === 'Inactive'),
           `${userName}: every key inactive`,
         );
+        // The deny policy as the emulator holds it: deny-all, and deny every session issued
+        // before this user's containment time (the emulator stores the condition, never evaluates it).
+        const contained_ = contained.users.find((u) => u.accountId === account && u.userName === userName)!;
+        assert.ok(contained_.sessionsIssuedBefore);
+        assert.ok(Date.parse(contained_.sessionsIssuedBefore) <= Date.parse(contained_.containedAt!));
+        assert.ok(Date.parse(contained_.sessionsIssuedBefore) >= Date.parse(contained.requestedAt));
         assert.deepEqual(
           JSON.parse(now.inlinePolicies[DENY_POLICY]!),
-          JSON.parse(CONTAINMENT_POLICY_DOCUMENT),
+          JSON.parse(containmentPolicyDocument(contained_.sessionsIssuedBefore)),
+        );
+        assert.deepEqual(
+          (JSON.parse(now.inlinePolicies[DENY_POLICY]!) as { Statement: Array<{ Condition?: unknown }> })
+            .Statement[1]?.Condition,
+          {
+            DateLessThan: { 'aws:TokenIssueTime': contained_.sessionsIssuedBefore },
+          },
         );
         // Nothing else about the leaver changed: same keys, groups, policies, tags.
         const { [DENY_POLICY]: _deny, ...otherInline } = now.inlinePolicies;

@@ -279,3 +279,111 @@ describe('offboarding status text', () => {
     assert.match(text, /^decision: +rejected by ciso@example\.com/m);
   });
 });
+
+describe('offboarding report: runs that did not end the happy way say so first', () => {
+  const halfContained = offboardedUser({
+    accountId: '222222222222',
+    userName: 'mallory',
+    containedAt: undefined,
+    alreadyContained: undefined,
+    containment: {
+      keysDeactivated: true,
+      denyPolicyAttached: false,
+      failures: ['putting the deny policy: LimitExceeded: Cannot exceed quota for PolicySize: 2048'],
+    },
+    error: 'containment incomplete: keys deactivated; deny policy NOT attached',
+    actions: [
+      { action: 'matched', at: '2025-06-01T09:00:02.000Z', detail: 'userName' },
+      {
+        action: 'containment-incomplete',
+        at: '2025-06-01T09:00:03.000Z',
+        detail: 'keys deactivated; deny policy NOT attached (LimitExceeded)',
+      },
+    ],
+  });
+
+  test('incomplete: the accounts never searched, skipped or still failing, in the headline and the table', () => {
+    const status = offboardingStatus({
+      phase: 'incomplete',
+      accountsNotCovered: ['333333333333', '555555555555'],
+      accountsFailed: [{ accountId: '333333333333', error: 'AccessDenied: cannot assume role', attempts: 7 }],
+      accountsSkipped: [
+        {
+          accountId: '555555555555',
+          by: 'security-lead@example.com',
+          reason: 'closed',
+          at: '2025-06-01T11:00:00.000Z',
+        },
+      ],
+      error: '2 account(s) in scope were never searched: 333333333333, 555555555555',
+    });
+    const md = renderOffboardingMarkdown(status);
+    assert.match(
+      md,
+      /^> \*\*INCOMPLETE: accounts never searched: 333333333333, 555555555555; the leaver may still have IAM users there\*\*$/m,
+    );
+    assert.match(md, /^\| Accounts not covered \| 333333333333, 555555555555 \|$/m);
+    assert.match(
+      md,
+      /^\| 333333333333 \| +\| failed \| 0 \| AccessDenied: cannot assume role \(7 attempt\(s\)\) \|$/m,
+    );
+    assert.match(
+      md,
+      /^\| 555555555555 \| +\| skipped \| 0 \| skipped by security-lead@example\.com at 2025-06-01T11:00:00\.000Z: closed \|$/m,
+    );
+    const text = offboardingStatusText('offboard-e-42', status).join('\n');
+    assert.match(text, /^attention: +INCOMPLETE: accounts never searched: 333333333333, 555555555555/m);
+    assert.match(text, /^skipped accounts:\n {2}555555555555: skipped by security-lead@example\.com/m);
+    const rows = csvRecords(renderOffboardingCsv(status));
+    assert.deepEqual(
+      rows.filter((r) => r.user_name === '').map((r) => [r.account_id, r.account_search, r.event]),
+      [
+        ['333333333333', 'failed', 'search-failed'],
+        ['444444444444', 'searched', 'no-match'],
+        ['555555555555', 'skipped', 'skipped'],
+      ],
+    );
+  });
+
+  test('not-found and escalated are named in the headline', () => {
+    const notFound = renderOffboardingMarkdown(
+      offboardingStatus({ phase: 'not-found', users: [], accountsFailed: [] }),
+    );
+    assert.match(
+      notFound,
+      /^> \*\*NOT FOUND: no IAM user matched the leaver in any account in scope; nothing was contained\*\*$/m,
+    );
+    const escalated = offboardingStatus({
+      phase: 'escalated',
+      escalations: ['2025-06-02T09:00:05.000Z', '2025-06-03T09:00:05.000Z'],
+      finishedAt: undefined,
+      approval: approvalState({ openedAt: '2025-06-01T09:00:05.000Z' }),
+    });
+    const md = renderOffboardingMarkdown(escalated);
+    assert.match(
+      md,
+      /^> \*\*ESCALATED: no decision within the approval timeout \(2 time\(s\), last at 2025-06-03T09:00:05\.000Z\); every user stays contained until a person approves, rejects or cancels\*\*$/m,
+    );
+    assert.match(md, /^\| Escalations \| 2: 2025-06-02T09:00:05\.000Z, 2025-06-03T09:00:05\.000Z \|$/m);
+    assert.match(offboardingStatusText('offboard-e-42', escalated).join('\n'), /^attention: +ESCALATED/m);
+  });
+
+  test('a half-contained user is containment-incomplete, never contained, with what each step did', () => {
+    assert.equal(offboardedUserState(halfContained), 'containment-incomplete');
+    const status = offboardingStatus({
+      phase: 'awaiting-approval',
+      users: [halfContained],
+      finishedAt: undefined,
+    });
+    const md = renderOffboardingMarkdown(status);
+    assert.match(
+      md,
+      /^\| Containment complete \| no: 1 of 1 matched user\(s\) could not be contained \(222222222222\/mallory: keys deactivated, deny policy NOT attached\) \|$/m,
+    );
+    assert.match(userSection(md, 'mallory'), /^- State: \*\*containment-incomplete\*\*$/m);
+    assert.match(
+      userSection(md, 'mallory'),
+      /^- Contained at: not contained: keys deactivated, deny policy NOT attached$/m,
+    );
+  });
+});

@@ -51,6 +51,8 @@ describe('campaign spec: defaults', () => {
       requiredApprovals: 1,
       timeout: '7d',
       onTimeout: 'reject',
+      signatures: 'off',
+      publicKeys: {},
       scope: 'campaign',
     });
     assert.deepEqual(spec.limits, {

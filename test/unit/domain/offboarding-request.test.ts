@@ -39,7 +39,9 @@ describe('offboarding request', () => {
         approvers: ['security@example.com'],
         requiredApprovals: 1,
         timeout: '24h',
-        onTimeout: 'reject',
+        onTimeout: 'escalate',
+        signatures: 'off',
+        publicKeys: {},
       },
       containmentPolicyName: 'keywarden-offboarding-deny-all',
     });
@@ -105,6 +107,19 @@ describe('offboarding request', () => {
       /approval\.requiredApprovals is 1 but only 0 approvers other than the initiator are listed/,
     );
     assert.match(message, /at approval\.requiredApprovals/);
+  });
+
+  test('silence never restores a leaver: onTimeout reject (or restore) is refused, saying why', () => {
+    for (const onTimeout of ['reject', 'restore']) {
+      const message = parseError(
+        minimal({
+          approval: { approvers: ['a@x.io'], onTimeout } as unknown as OffboardingRequestInput['approval'],
+        }),
+      );
+      assert.match(message, /approval\.onTimeout must be 'escalate' \(or left out\) for offboarding/);
+      assert.match(message, /silence must never restore a leaver/);
+      assert.match(message, /at approval\.onTimeout/);
+    }
   });
 
   test('approval timeout is a duration', () => {

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 
 // Runs against the compiled domain modules, which is what the workflow bundler sees.
 const domainDir = join(__dirname, '..', '..', '..', 'domain');
-const WORKFLOW_SAFE_PACKAGES = new Set(['zod', '@temporalio/common']);
+// The @noble packages are pure JavaScript with no Node.js built-ins: workflows verify signatures.
+const WORKFLOW_SAFE_PACKAGES = new Set([
+  'zod',
+  '@temporalio/common',
+  '@noble/ed25519',
+  '@noble/hashes/sha2.js',
+  '@noble/hashes/utils.js',
+]);
 // Text parsing pulls in `yaml`, which requires Node's `process`: it must stay out of the workflow graph.
 const EDGE_ONLY = new Set(['spec-text']);
 
@@ -25,7 +32,7 @@ describe('domain modules are safe to import from workflow code', () => {
   });
 
   for (const module of modules.filter((m) => !EDGE_ONLY.has(m))) {
-    test(`${module} only requires zod, @temporalio/common and workflow-safe domain modules`, () => {
+    test(`${module} only requires zod, @temporalio/common, @noble and workflow-safe domain modules`, () => {
       for (const dependency of requiresOf(module)) {
         if (dependency.startsWith('./')) {
           assert.ok(!EDGE_ONLY.has(dependency.slice(2)), `${module} imports ${dependency}`);

@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { AwsClients } from '../../../activities/aws/clients';
 import { createOffboardingActivities } from '../../../activities/offboarding-activities';
-import { CONTAINMENT_POLICY_DOCUMENT, isContainmentPolicy } from '../../../activities/offboarding-policy';
+import {
+  CONTAINMENT_POLICY_DOCUMENT,
+  containmentPolicyDocument,
+  isContainmentPolicy,
+  sessionsIssuedBefore,
+} from '../../../activities/offboarding-policy';
+import type { ContainmentFailureDetails } from '../../../activities/offboarding-activities';
 import type { PriorUserState } from '../../../domain/offboarding-report';
 import { PURGE_STEPS, purgeStepsFor } from '../../../domain/offboarding-report';
 
@@ -30,7 +36,15 @@ function awsError(name: string, status: number, message = name): Error {
   });
 }
 
-/** Just enough of IAM for one user, answering by command name; every call is recorded. */
+/** IAM's quota on the inline policies of one user, counted without whitespace. */
+const USER_INLINE_POLICY_QUOTA = 2048;
+const policySize = (documents: string[]) => documents.join('').replace(/\s/g, '').length;
+
+/**
+ * Just enough of IAM for one user, answering by command name; every call is recorded. Like IAM
+ * (and unlike the emulator), PutUserPolicy enforces the 2,048-character quota on the sum of the
+ * user's inline policies.
+ */
 function fakeIam(user: FakeUser | undefined, opts: { failOn?: Record<string, Error> } = {}) {
   const calls: string[] = [];
   const client = new IAMClient({
@@ -68,9 +82,19 @@ function fakeIam(user: FakeUser | undefined, opts: { failOn?: Record<string, Err
         if (doc === undefined) throw awsError('NoSuchEntity', 404);
         return { PolicyDocument: encodeURIComponent(doc) };
       }
-      case 'PutUserPolicyCommand':
+      case 'PutUserPolicyCommand': {
+        const others = Object.entries(user.inline).filter(([name]) => name !== input.PolicyName);
+        const size = policySize([...others.map(([, doc]) => doc), input.PolicyDocument as string]);
+        if (size > USER_INLINE_POLICY_QUOTA) {
+          throw awsError(
+            'LimitExceeded',
+            409,
+            `Cannot exceed quota for PolicySize: ${USER_INLINE_POLICY_QUOTA}`,
+          );
+        }
         user.inline[input.PolicyName as string] = input.PolicyDocument as string;
         return {};
+      }
       case 'DeleteUserPolicyCommand':
         if (!((input.PolicyName as string) in user.inline)) throw awsError('NoSuchEntity', 404);
         delete user.inline[input.PolicyName as string];
@@ -117,7 +141,7 @@ const leaver = (): FakeUser => ({
 });
 
 describe('containUser', () => {
-  test('records the prior state (heartbeated before any change), then denies and deactivates', async () => {
+  test('records the prior state (heartbeated before any change), then deactivates the keys, then denies', async () => {
     const user = leaver();
     const { activities, calls } = fakeIam(user);
     const env = new MockActivityEnvironment();
@@ -146,9 +170,93 @@ describe('containUser', () => {
     assert.ok(
       !heartbeats[0]!.callsSoFar.some((c) => c === 'PutUserPolicyCommand' || c === 'UpdateAccessKeyCommand'),
     );
-    // The deny policy goes on first: one call stops everything, then the keys.
+    // The keys go off first: whatever happens to the policy, a deactivated key is useless.
     const putAt = calls.indexOf('PutUserPolicyCommand');
-    assert.ok(putAt >= 0 && putAt < calls.indexOf('UpdateAccessKeyCommand'));
+    assert.ok(putAt > calls.indexOf('UpdateAccessKeyCommand'));
+    // The policy denies everything, and every session issued before the containment time.
+    assert.equal(result.sessionsIssuedBefore, sessionsIssuedBefore(user.inline[POLICY]));
+    assert.ok(Date.parse(result.sessionsIssuedBefore!) <= Date.parse(result.containedAt));
+  });
+
+  test('inline-policy quota full: every key is still deactivated, the failure says the policy is missing', async () => {
+    // Existing inline policies that leave no room for the deny policy under IAM's 2,048 characters.
+    const bulky = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: Array.from({ length: 20 }, (_, i) => ({
+        Effect: 'Allow',
+        Action: [`s3:GetObject`, `s3:PutObject`],
+        Resource: `arn:aws:s3:::bucket-${i}/*`,
+      })),
+    });
+    assert.ok(policySize([bulky]) < USER_INLINE_POLICY_QUOTA);
+    assert.ok(
+      policySize([bulky, containmentPolicyDocument(new Date().toISOString())]) > USER_INLINE_POLICY_QUOTA,
+    );
+    const user: FakeUser = {
+      keys: [
+        { id: 'AKIAONE', status: 'Active' },
+        { id: 'AKIATWO', status: 'Active' },
+      ],
+      inline: { 'bulky-app-access': bulky },
+      groups: [],
+    };
+    const { activities, calls } = fakeIam(user);
+    const error = await run((input) => activities.containUser(input), {
+      target,
+      userName: 'mallory',
+      policyName: POLICY,
+    }).then(
+      () => assert.fail('a user without the deny policy is not contained'),
+      (e: unknown) => e,
+    );
+    assert.ok(
+      user.keys.every((k) => k.status === 'Inactive'),
+      'both keys are off',
+    );
+    assert.equal(user.inline[POLICY], undefined);
+    assert.ok(calls.includes('PutUserPolicyCommand'), 'the policy was tried after the keys');
+    assert.ok(error instanceof ApplicationFailure);
+    assert.equal(error.type, 'LimitExceeded');
+    assert.equal(error.nonRetryable, true, 'a full quota does not fix itself');
+    assert.match(error.message, /containment incomplete .*keys deactivated; deny policy NOT attached/);
+    assert.match(error.message, /Cannot exceed quota for PolicySize: 2048/);
+    const details = error.details?.[0] as ContainmentFailureDetails;
+    assert.deepEqual(
+      { keys: details.steps?.keysDeactivated, policy: details.steps?.denyPolicyAttached },
+      { keys: true, policy: false },
+    );
+    assert.equal(details.prior.accessKeys.filter((k) => k.status === 'Active').length, 2);
+  });
+
+  test('a throttled policy put is retryable; the keys were deactivated in the same attempt', async () => {
+    const user = leaver();
+    const { activities } = fakeIam(user, {
+      failOn: { PutUserPolicyCommand: awsError('Throttling', 400, 'Rate exceeded') },
+    });
+    const error = await run((input) => activities.containUser(input), {
+      target,
+      userName: 'mallory',
+      policyName: POLICY,
+    }).then(
+      () => assert.fail('expected a failure'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof ApplicationFailure);
+    assert.equal(error.nonRetryable, false, 'the retry policy tries again');
+    assert.ok(user.keys.every((k) => k.status === 'Inactive'));
+    // The retry (same activity, the first attempt's heartbeat) completes containment.
+    const env = new MockActivityEnvironment({
+      attempt: 2,
+      heartbeatDetails: { prior: (error.details?.[0] as ContainmentFailureDetails).prior },
+    });
+    const retried = await run(
+      (input) => fakeIam(user).activities.containUser(input),
+      { target, userName: 'mallory', policyName: POLICY },
+      env,
+    );
+    assert.deepEqual(retried.deactivatedKeyIds, []);
+    assert.deepEqual(retried.prior.accessKeys[0], { id: 'AKIAACTIVE', status: 'Active' });
+    assert.ok(isContainmentPolicy(user.inline[POLICY]));
   });
 
   test('a retry after a crash reuses the heartbeated record, not the contained state', async () => {
@@ -229,8 +337,9 @@ describe('containUser', () => {
     assert.equal(user.keys[0]?.status, 'Active');
   });
 
-  test('a failure after the prior state was read carries that state in the failure details', async () => {
-    const { activities } = fakeIam(leaver(), {
+  test('deactivation denied (an SCP): the deny policy still goes on; the failure carries the prior state and both steps', async () => {
+    const user = leaver();
+    const { activities } = fakeIam(user, {
       failOn: { UpdateAccessKeyCommand: awsError('AccessDenied', 403) },
     });
     const error = await run((input) => activities.containUser(input), {
@@ -244,8 +353,15 @@ describe('containUser', () => {
     assert.ok(error instanceof ApplicationFailure);
     assert.equal(error.type, 'AccessDenied');
     assert.equal(error.nonRetryable, true);
-    const details = error.details?.[0] as { prior: PriorUserState };
+    const details = error.details?.[0] as { prior: PriorUserState } & ContainmentFailureDetails;
     assert.equal(details.prior.accessKeys.length, 2);
+    assert.deepEqual(
+      { keys: details.steps?.keysDeactivated, policy: details.steps?.denyPolicyAttached },
+      { keys: false, policy: true },
+    );
+    assert.match(error.message, /keys NOT all deactivated; deny policy attached/);
+    assert.ok(sessionsIssuedBefore(user.inline[POLICY]), 'the deny policy is on the user');
+    assert.equal(user.keys[0]?.status, 'Active');
   });
 });
 
@@ -352,6 +468,30 @@ describe('purge order', () => {
     );
     assert.deepEqual(purgeStepsFor('delete-user'), [...PURGE_STEPS]);
     assert.deepEqual(purgeStepsFor('strip-credentials'), PURGE_STEPS.slice(0, -1));
+  });
+
+  test('the deny policy denies everything and every session issued before containment', () => {
+    const at = '2026-03-01T09:30:00.000Z';
+    const document = JSON.parse(containmentPolicyDocument(at)) as {
+      Statement: Array<Record<string, unknown>>;
+    };
+    assert.deepEqual(document.Statement, [
+      { Sid: 'KeywardenDenyAll', Effect: 'Deny', Action: '*', Resource: '*' },
+      {
+        Sid: 'KeywardenDenySessionsIssuedBeforeContainment',
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { DateLessThan: { 'aws:TokenIssueTime': at } },
+      },
+    ]);
+    assert.equal(sessionsIssuedBefore(containmentPolicyDocument(at)), at);
+    assert.equal(sessionsIssuedBefore(CONTAINMENT_POLICY_DOCUMENT), undefined, 'the earlier document');
+    assert.ok(isContainmentPolicy(containmentPolicyDocument(at)));
+    // A document with an extra statement is not keywarden's.
+    const widened = JSON.parse(containmentPolicyDocument(at)) as { Statement: unknown[] };
+    widened.Statement.push({ Effect: 'Allow', Action: 's3:*', Resource: '*' });
+    assert.ok(!isContainmentPolicy(JSON.stringify(widened)));
   });
 
   test('the containment policy is recognised whatever its formatting', () => {

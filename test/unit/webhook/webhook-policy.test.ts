@@ -44,7 +44,9 @@ describe('the webhook policy file', () => {
       approvers: ['security-lead@example.com', 'it-ops-oncall@example.com'],
       requiredApprovals: 1,
       timeout: '24h',
-      onTimeout: 'reject',
+      onTimeout: 'escalate',
+      signatures: 'off',
+      publicKeys: {},
     });
     assert.deepEqual(policy.match, { fields: ['tag:email'], maxValues: 5 });
     assert.deepEqual(policy.purgeModes, ['strip-credentials', 'delete-user']);

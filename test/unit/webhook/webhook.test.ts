@@ -301,7 +301,9 @@ describe('the webhook server with a stand-in Temporal client', () => {
         approvers: ['bob@example.com', 'carol@example.com'],
         requiredApprovals: 2,
         timeout: '48h',
-        onTimeout: 'reject',
+        onTimeout: 'escalate',
+        signatures: 'off',
+        publicKeys: {},
       },
       containmentPolicyName: 'keywarden-offboarding-deny-all',
     });

@@ -1,0 +1,42 @@
+import { normalizePrincipal } from './ids';
+import { SkipAccountSignalSchema, type SkipAccountSignal } from './offboarding-request';
+
+export type SkipJudgement =
+  { valid: true; skip: SkipAccountSignal } | { valid: false; reason: string; by?: string };
+
+export interface SkipContext {
+  initiator: string;
+  approvers: readonly string[];
+  /** Accounts whose search is being retried: only they can be skipped. */
+  retrying: readonly string[];
+}
+
+/**
+ * Judges a `skip-account` signal. The reasons name what is wrong, never the submitted values
+ * (they end up in the status), except a sender who is allowed to act.
+ */
+export function judgeSkip(payload: unknown, context: SkipContext): SkipJudgement {
+  const parsed = SkipAccountSignalSchema.safeParse(payload);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    const what =
+      issue === undefined || issue.code === 'unrecognized_keys' || issue.code === 'invalid_type'
+        ? 'send {"by": "<initiator or approver>", "accountId": "<12 digits>", "reason": "<why>"}'
+        : issue.message;
+    return { valid: false, reason: `malformed: ${where}${what}` };
+  }
+  const skip = { ...parsed.data, by: normalizePrincipal(parsed.data.by) };
+  const allowed = [context.initiator, ...context.approvers].map(normalizePrincipal);
+  if (!allowed.includes(skip.by)) {
+    return { valid: false, reason: 'only the initiator or a listed approver may skip an account' };
+  }
+  if (!context.retrying.includes(skip.accountId)) {
+    return {
+      valid: false,
+      by: skip.by,
+      reason: `account ${skip.accountId} is not waiting for a retry: only an account whose search failed can be skipped`,
+    };
+  }
+  return { valid: true, skip };
+}
