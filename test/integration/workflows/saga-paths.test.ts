@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
 import type { AccountRotationReport } from '../../../domain/rotation-report';
-import { accountStatusQuery, approveSignal, rejectSignal } from '../../../workflows/messages';
+import { accountStatusQuery, approveSignal, campaignStatusQuery, rejectSignal } from '../../../workflows/messages';
 import {
   APPROVERS,
   INITIATOR,
@@ -24,6 +26,29 @@ describe('saga paths on the real dev server, with scripted AWS activities', () =
   after(async () => {
     await Promise.all(workers.map((w) => w.stop()));
   });
+
+  /** Runs the CLI as a person would, against the test stack and this worker's task queue. */
+  const keywarden =
+    (taskQueue: string) =>
+    (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [path.join(paths.root, 'bin', 'keywarden.js'), ...args],
+          {
+            cwd: paths.root,
+            timeout: 60_000,
+            env: {
+              ...process.env,
+              TEMPORAL_ADDRESS: stack.temporalAddress,
+              TEMPORAL_NAMESPACE: stack.namespace,
+              KEYWARDEN_TASK_QUEUE: taskQueue,
+            },
+          },
+          (error, stdout, stderr) =>
+            resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+        );
+      });
 
   async function worker(aws: ReturnType<typeof scriptedAws>) {
     const started = await startScriptedWorker(stack, aws.activities);
@@ -168,25 +193,7 @@ describe('saga paths on the real dev server, with scripted AWS activities', () =
     const spec = testSpec({ id: uniqueId('cli-abort'), scope: { includeAccounts: [account!] } });
     const handle = await startCampaign(w.client, w.taskQueue, spec);
     await waitForPhase(handle, ['awaiting-approval']);
-    const cli = (...args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(
-          process.execPath,
-          [path.join(paths.root, 'bin', 'keywarden.js'), ...args],
-          {
-            cwd: paths.root,
-            timeout: 60_000,
-            env: {
-              ...process.env,
-              TEMPORAL_ADDRESS: stack.temporalAddress,
-              TEMPORAL_NAMESPACE: stack.namespace,
-              KEYWARDEN_TASK_QUEUE: w.taskQueue,
-            },
-          },
-          (error, stdout, stderr) =>
-            resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-        );
-      });
+    const cli = keywarden(w.taskQueue);
     const refused = await cli('abort', spec.id, '--approver', 'mallory@example.com');
     assert.equal(refused.code, 1, refused.stdout + refused.stderr);
     assert.match(refused.stderr, /refused the abort from mallory@example.com: unknown approver/);
@@ -199,5 +206,52 @@ describe('saga paths on the real dev server, with scripted AWS activities', () =
     assert.ok(!aws.calls.some((c) => c.startsWith('delete')), 'an abort deletes nothing');
     const again = await cli('abort', spec.id, '--approver', INITIATOR);
     assert.equal(again.code, 2, 'a finished campaign cannot be aborted');
+  });
+
+  test('signed approvals from the CLI: keygen, unsigned and wrong-key approvals refused at once, a signed one deletes', async () => {
+    const [account] = ACCOUNTS;
+    const aws = scriptedAws({ [account!]: [user(account!, 'sia', [oldKey('AKIAOLDSIA')])] });
+    const w = await worker(aws);
+    const cli = keywarden(w.taskQueue);
+    const dir = mkdtempSync(path.join(tmpdir(), 'keywarden-signing-'));
+    try {
+      const keyFile = (who: string) => path.join(dir, `${who}.json`);
+      const publicKeys: Record<string, string> = {};
+      for (const who of [...APPROVERS, INITIATOR]) {
+        const made = await cli('keygen', '--approver', who, '--out', keyFile(who));
+        assert.equal(made.code, 0, made.stderr);
+        publicKeys[who] = /: ([0-9a-f]{64})$/m.exec(made.stdout)?.[1] ?? '';
+      }
+      const forger = await cli('keygen', '--approver', APPROVERS[0]!, '--out', keyFile('forger'));
+      assert.equal(forger.code, 0, forger.stderr);
+      const spec = testSpec({
+        id: uniqueId('cli-signed'),
+        scope: { includeAccounts: [account!] },
+        approval: { approvers: APPROVERS, signatures: 'required', publicKeys },
+      });
+      const handle = await startCampaign(w.client, w.taskQueue, spec);
+      await waitForPhase(handle, ['awaiting-approval']);
+
+      const unsigned = await cli('approve', spec.id, '--approver', APPROVERS[0]!);
+      assert.equal(unsigned.code, 1, unsigned.stdout + unsigned.stderr);
+      assert.match(unsigned.stderr, /refused the approve from security-lead@example.com: unsigned/);
+      const forged = await cli('approve', spec.id, '--key', keyFile('forger'));
+      assert.equal(forged.code, 1, forged.stdout + forged.stderr);
+      assert.match(forged.stderr, /bad signature/);
+      const printed = await cli('approve', spec.id, '--key', keyFile(APPROVERS[0]!), '--print-payload');
+      assert.equal(printed.code, 0, printed.stderr);
+      const payload = JSON.parse(printed.stdout) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(payload).sort(), ['approver', 'expiresAt', 'planDigest', 'round', 'signature']);
+      assert.equal((await handle.query(campaignStatusQuery)).approval.approvals.length, 0, 'printing sends nothing');
+
+      const signed = await cli('approve', spec.id, '--key', keyFile(APPROVERS[0]!), '--comment', 'reviewed');
+      assert.equal(signed.code, 0, signed.stdout + signed.stderr);
+      assert.match(signed.stdout, /decision: approved/);
+      const status = await handle.result();
+      assert.equal(status.users.rotated, 1);
+      assert.ok(aws.calls.includes(`delete ${account}/AKIAOLDSIA`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
