@@ -34,6 +34,8 @@ import {
   rejectSignal,
 } from '../workflows/messages';
 import type { offboardEmployee, rotationCampaign } from '../workflows';
+import { connectionFailureMessage } from '../connection/connection-failure';
+import { clientConnectionOptions } from '../connection/connection-options';
 import { CliError, UsageError } from './cli-error';
 import type { CampaignReport } from './report/campaign-report';
 import { sortAccounts } from './report/campaign-report';
@@ -131,9 +133,11 @@ export class CampaignClient {
   static async connect(target: TemporalTarget): Promise<CampaignClient> {
     let connection: Connection;
     try {
-      connection = await Connection.connect({ address: target.address, connectTimeout: CONNECT_TIMEOUT });
+      connection = await Connection.connect(
+        clientConnectionOptions(target, { connectTimeout: CONNECT_TIMEOUT }),
+      );
     } catch (error) {
-      throw new CliError(`cannot reach Temporal at ${target.address}: ${errorText(error)}`);
+      throw new CliError(connectionFailureMessage(error, target));
     }
     return new CampaignClient(target, connection, new Client({ connection, namespace: target.namespace }));
   }

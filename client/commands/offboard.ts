@@ -1,7 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { parseOffboardingRequest } from '../../domain/offboarding-request';
-import { UsageError } from '../cli-error';
+import { connectionFailureMessage } from '../../connection/connection-failure';
+import { clientConnectionOptions } from '../../connection/connection-options';
+import { CliError, UsageError } from '../cli-error';
 import { parseIntegerOption } from '../options';
 import { resolveTemporalTarget, workflowUiLink } from '../temporal-target';
 import { startOffboarding } from '../webhook/start-offboarding';
@@ -85,7 +87,9 @@ export function registerOffboardCommand(program: Command): void {
         );
       }
       const target = resolveTemporalTarget();
-      const connection = await Connection.connect({ address: target.address });
+      const connection = await Connection.connect(clientConnectionOptions(target)).catch((error: unknown) => {
+        throw new CliError(connectionFailureMessage(error, target));
+      });
       try {
         const client = new Client({ connection, namespace: target.namespace });
         const started = await startOffboarding(client, {

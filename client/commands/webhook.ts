@@ -1,5 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
+import { connectionFailureMessage } from '../../connection/connection-failure';
+import { clientConnectionOptions } from '../../connection/connection-options';
 import { CliError } from '../cli-error';
 import { parseIntegerOption } from '../options';
 import { resolveTemporalTarget } from '../temporal-target';
@@ -27,7 +29,9 @@ export function registerWebhookCommand(program: Command): void {
     .action(async (opts: { port: number; host: string }) => {
       const secret = webhookSecretFromEnv();
       const target = resolveTemporalTarget();
-      const connection = await Connection.connect({ address: target.address });
+      const connection = await Connection.connect(clientConnectionOptions(target)).catch((error: unknown) => {
+        throw new CliError(connectionFailureMessage(error, target));
+      });
       const client = new Client({ connection, namespace: target.namespace });
       const app = buildWebhookServer({
         client,
