@@ -137,7 +137,7 @@ export class CampaignClient {
         clientConnectionOptions(target, { connectTimeout: CONNECT_TIMEOUT }),
       );
     } catch (error) {
-      throw new CliError(connectionFailureMessage(error, target));
+      throw new CliError(await connectionFailureMessage(error, target));
     }
     return new CampaignClient(target, connection, new Client({ connection, namespace: target.namespace }));
   }

@@ -12,9 +12,9 @@ async function main(): Promise<void> {
   const config = workerConfigFromEnv();
   const aws = new AwsClients(awsEnvironmentFromEnv());
   const connection = await NativeConnection.connect(workerConnectionOptions(config.temporal)).catch(
-    (error: unknown) => {
+    async (error: unknown) => {
       aws.destroy();
-      throw new Error(connectionFailureMessage(error, config.temporal));
+      throw new Error(await connectionFailureMessage(error, config.temporal));
     },
   );
   try {

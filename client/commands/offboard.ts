@@ -87,9 +87,11 @@ export function registerOffboardCommand(program: Command): void {
         );
       }
       const target = resolveTemporalTarget();
-      const connection = await Connection.connect(clientConnectionOptions(target)).catch((error: unknown) => {
-        throw new CliError(connectionFailureMessage(error, target));
-      });
+      const connection = await Connection.connect(clientConnectionOptions(target)).catch(
+        async (error: unknown) => {
+          throw new CliError(await connectionFailureMessage(error, target));
+        },
+      );
       try {
         const client = new Client({ connection, namespace: target.namespace });
         const started = await startOffboarding(client, {

@@ -29,9 +29,11 @@ export function registerWebhookCommand(program: Command): void {
     .action(async (opts: { port: number; host: string }) => {
       const secret = webhookSecretFromEnv();
       const target = resolveTemporalTarget();
-      const connection = await Connection.connect(clientConnectionOptions(target)).catch((error: unknown) => {
-        throw new CliError(connectionFailureMessage(error, target));
-      });
+      const connection = await Connection.connect(clientConnectionOptions(target)).catch(
+        async (error: unknown) => {
+          throw new CliError(await connectionFailureMessage(error, target));
+        },
+      );
       const client = new Client({ connection, namespace: target.namespace });
       const app = buildWebhookServer({
         client,
