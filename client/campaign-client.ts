@@ -35,6 +35,8 @@ import {
   rejectSignal,
 } from '../workflows/messages';
 import type { offboardEmployee, rotationCampaign } from '../workflows';
+import { connectionFailureMessage } from '../connection/connection-failure';
+import { clientConnectionOptions } from '../connection/connection-options';
 import { CliError, UsageError } from './cli-error';
 import type { CampaignReport } from './report/campaign-report';
 import { sortAccounts } from './report/campaign-report';
@@ -132,9 +134,11 @@ export class CampaignClient {
   static async connect(target: TemporalTarget): Promise<CampaignClient> {
     let connection: Connection;
     try {
-      connection = await Connection.connect({ address: target.address, connectTimeout: CONNECT_TIMEOUT });
+      connection = await Connection.connect(
+        clientConnectionOptions(target, { connectTimeout: CONNECT_TIMEOUT }),
+      );
     } catch (error) {
-      throw new CliError(`cannot reach Temporal at ${target.address}: ${errorText(error)}`);
+      throw new CliError(await connectionFailureMessage(error, target));
     }
     return new CampaignClient(target, connection, new Client({ connection, namespace: target.namespace }));
   }

@@ -1,51 +1,63 @@
 import { z } from 'zod';
+import { loadTemporalConnection } from '../connection/load-temporal-connection';
+import { TemporalConfigError } from '../connection/temporal-config-error';
+import { plaintextConnection, type TemporalConnection } from '../connection/temporal-connection';
 import { runningSandbox } from '../sandbox/sandbox-lifecycle';
+import type { SandboxState } from '../sandbox/sandbox-state';
 import { CliError } from './cli-error';
 
-export interface TemporalTarget {
-  address: string;
-  namespace: string;
+export interface TemporalTarget extends TemporalConnection {
   taskQueue: string;
   uiUrl?: string;
 }
 
 const TargetEnvSchema = z.object({
-  TEMPORAL_ADDRESS: z
-    .string()
-    .regex(/^[^:\s]+:\d+$/, 'use host:port, e.g. 127.0.0.1:7233')
-    .optional(),
-  TEMPORAL_NAMESPACE: z.string().min(1).optional(),
   TEMPORAL_UI_URL: z.url().optional(),
   KEYWARDEN_TASK_QUEUE: z.string().min(1).optional(),
 });
 
 /**
- * Where the CLI finds Temporal: the environment first (a real cluster), else the running
- * sandbox (the embedded default). Without either there is nothing to talk to.
+ * Where the CLI finds Temporal: the standard Temporal client configuration first (a profile of the
+ * TOML config file and the TEMPORAL_* variables: a real cluster), else the running sandbox (the
+ * embedded default). Without either there is nothing to talk to.
  */
 export function resolveTemporalTarget(env: NodeJS.ProcessEnv = process.env): TemporalTarget {
   const parsed = TargetEnvSchema.safeParse(env);
   if (!parsed.success) throw new CliError(`bad environment: ${z.prettifyError(parsed.error)}`);
   const vars = parsed.data;
-  if (vars.TEMPORAL_ADDRESS) {
-    return {
-      address: vars.TEMPORAL_ADDRESS,
-      namespace: vars.TEMPORAL_NAMESPACE ?? 'default',
-      taskQueue: vars.KEYWARDEN_TASK_QUEUE ?? 'keywarden',
-      uiUrl: vars.TEMPORAL_UI_URL,
-    };
+  let sandbox: SandboxState | undefined;
+  let connection: TemporalConnection | undefined;
+  try {
+    connection = loadTemporalConnection(env, () => {
+      sandbox = runningSandbox();
+      return (
+        sandbox && {
+          address: sandbox.temporal.address,
+          namespace: sandbox.temporal.namespace,
+          origin: 'the running sandbox',
+        }
+      );
+    });
+  } catch (error) {
+    if (error instanceof TemporalConfigError) throw new CliError(`Temporal connection: ${error.message}`, 2);
+    throw error;
   }
-  const sandbox = runningSandbox();
-  if (!sandbox) {
+  if (!connection) {
     throw new CliError(
-      'no Temporal to talk to: start the sandbox (keywarden sandbox up) or set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE, KEYWARDEN_TASK_QUEUE)',
+      'no Temporal to talk to: start the sandbox (keywarden sandbox up), or configure a connection: a profile in ' +
+        'the Temporal config file (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE) or TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE, KEYWARDEN_TASK_QUEUE)',
     );
   }
+  if (sandbox) return { ...connection, taskQueue: sandbox.taskQueue, uiUrl: sandbox.temporal.uiUrl };
+  return { ...connection, taskQueue: vars.KEYWARDEN_TASK_QUEUE ?? 'keywarden', uiUrl: vars.TEMPORAL_UI_URL };
+}
+
+/** The sandbox's dev server: local and plaintext. */
+export function sandboxTarget(state: SandboxState): TemporalTarget {
   return {
-    address: sandbox.temporal.address,
-    namespace: sandbox.temporal.namespace,
-    taskQueue: sandbox.taskQueue,
-    uiUrl: sandbox.temporal.uiUrl,
+    ...plaintextConnection(state.temporal.address, state.temporal.namespace, 'the sandbox'),
+    taskQueue: state.taskQueue,
+    uiUrl: state.temporal.uiUrl,
   };
 }
 

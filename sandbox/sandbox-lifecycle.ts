@@ -25,10 +25,18 @@ export function runningSandbox(): SandboxState | undefined {
   return state.processes.every((p) => isAlive(p.pid)) ? state : undefined;
 }
 
-/** The environment of a process that works against the sandbox: the standard AWS variables, so the default credential chain finds them. */
+/**
+ * The environment of a process that works against the sandbox: the standard AWS variables, so the
+ * default credential chain finds them, and a plaintext Temporal connection to the local dev server
+ * (no inherited TEMPORAL_* setting or config file profile, which may point at a secured cluster).
+ */
 export function sandboxEnvironment(state: SandboxState): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('TEMPORAL_')),
+  );
   return {
-    ...process.env,
+    ...inherited,
+    TEMPORAL_CONFIG_FILE: '',
     TEMPORAL_ADDRESS: state.temporal.address,
     TEMPORAL_NAMESPACE: state.temporal.namespace,
     KEYWARDEN_TASK_QUEUE: state.taskQueue,

@@ -1,6 +1,9 @@
 import { NativeConnection } from '@temporalio/worker';
 import { AwsClients } from '../activities/aws/clients';
 import { awsEnvironmentFromEnv } from '../activities/aws/aws-config';
+import { connectionFailureMessage } from '../connection/connection-failure';
+import { workerConnectionOptions } from '../connection/connection-options';
+import { describeTemporalConnection } from '../connection/temporal-connection';
 import { createKeywardenWorker } from './create-worker';
 import { workerConfigFromEnv } from './worker-config';
 
@@ -8,18 +11,23 @@ import { workerConfigFromEnv } from './worker-config';
 async function main(): Promise<void> {
   const config = workerConfigFromEnv();
   const aws = new AwsClients(awsEnvironmentFromEnv());
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(workerConnectionOptions(config.temporal)).catch(
+    async (error: unknown) => {
+      aws.destroy();
+      throw new Error(await connectionFailureMessage(error, config.temporal));
+    },
+  );
   try {
     const worker = await createKeywardenWorker({
       connection,
-      namespace: config.TEMPORAL_NAMESPACE,
+      namespace: config.temporal.namespace,
       taskQueue: config.KEYWARDEN_TASK_QUEUE,
       deps: { aws },
       maxConcurrentActivityTaskExecutions: config.KEYWARDEN_MAX_CONCURRENT_ACTIVITIES,
       maxTaskQueueActivitiesPerSecond: config.KEYWARDEN_TASK_QUEUE_ACTIVITIES_PER_SECOND,
     });
     console.log(
-      `keywarden worker polling task queue ${config.KEYWARDEN_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`,
+      `keywarden worker polling task queue ${config.KEYWARDEN_TASK_QUEUE} on ${describeTemporalConnection(config.temporal)}`,
     );
     await worker.run();
   } finally {

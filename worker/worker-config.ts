@@ -1,21 +1,27 @@
 import { z } from 'zod';
+import { loadTemporalConnection } from '../connection/load-temporal-connection';
+import type { TemporalConnection } from '../connection/temporal-connection';
 
 const WorkerEnvSchema = z.object({
-  TEMPORAL_ADDRESS: z
-    .string()
-    .regex(/^[^:\s]+:\d+$/, 'use host:port, e.g. 127.0.0.1:7233')
-    .default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   KEYWARDEN_TASK_QUEUE: z.string().min(1).default('keywarden'),
   KEYWARDEN_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(20),
   /** Task-queue-wide: the whole fleet of workers together stays under this many activities a second. */
   KEYWARDEN_TASK_QUEUE_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(50),
 });
 
-export type WorkerConfig = z.infer<typeof WorkerEnvSchema>;
+export type WorkerConfig = z.infer<typeof WorkerEnvSchema> & { temporal: TemporalConnection };
+
+/** With no Temporal address configured, the worker goes to a dev server on the default local port. */
+const LOCAL_DEV_SERVER = {
+  address: '127.0.0.1:7233',
+  namespace: 'default',
+  origin: 'the default local address',
+};
 
 export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const parsed = WorkerEnvSchema.safeParse(env);
   if (!parsed.success) throw new Error(`bad worker environment:\n${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+  const temporal = loadTemporalConnection(env, () => LOCAL_DEV_SERVER);
+  if (temporal === undefined) throw new Error('no Temporal connection configured');
+  return { ...parsed.data, temporal };
 }

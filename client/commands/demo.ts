@@ -9,7 +9,7 @@ import { sandboxUp } from '../../sandbox/sandbox-lifecycle';
 import { withCampaignClient } from '../campaign-client';
 import { renderMarkdown } from '../report/markdown';
 import { parseSpecText, readSpecFile } from '../spec-file';
-import type { TemporalTarget } from '../temporal-target';
+import { sandboxTarget } from '../temporal-target';
 import {
   approveWhenAsked,
   failIfFailed,
@@ -74,12 +74,7 @@ export function registerDemoCommand(program: Command): void {
     .action(async (opts: DemoOptions) => {
       const spec = opts.spec ? readSpecFile(opts.spec) : undefined;
       const state = await sandboxUp({ log: say });
-      const target: TemporalTarget = {
-        address: state.temporal.address,
-        namespace: state.temporal.namespace,
-        taskQueue: state.taskQueue,
-        uiUrl: state.temporal.uiUrl,
-      };
+      const target = sandboxTarget(state);
       let campaign: CampaignSpec;
       if (spec) {
         campaign = spec;

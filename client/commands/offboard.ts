@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { OffboardingStatus } from '../../domain/offboarding-report';
 import { parseOffboardingRequest, SkipAccountSignalSchema } from '../../domain/offboarding-request';
-import { UsageError } from '../cli-error';
+import { connectionFailureMessage } from '../../connection/connection-failure';
+import { clientConnectionOptions } from '../../connection/connection-options';
+import { CliError, UsageError } from '../cli-error';
 import { parseIntegerOption } from '../options';
 import { resolveTemporalTarget, workflowUiLink } from '../temporal-target';
 import { startOffboarding } from '../webhook/start-offboarding';
@@ -90,7 +92,11 @@ export function registerOffboardCommand(program: Command): void {
         );
       }
       const target = resolveTemporalTarget();
-      const connection = await Connection.connect({ address: target.address });
+      const connection = await Connection.connect(clientConnectionOptions(target)).catch(
+        async (error: unknown) => {
+          throw new CliError(await connectionFailureMessage(error, target));
+        },
+      );
       try {
         const client = new Client({ connection, namespace: target.namespace });
         const started = await startOffboarding(client, {
@@ -128,7 +134,7 @@ export function registerOffboardCommand(program: Command): void {
       });
       if (!parsed.success) throw new UsageError(`invalid skip-account:\n${z.prettifyError(parsed.error)}`);
       const target = resolveTemporalTarget();
-      const connection = await Connection.connect({ address: target.address });
+      const connection = await Connection.connect(clientConnectionOptions(target));
       try {
         const handle = new Client({ connection, namespace: target.namespace }).workflow.getHandle(id);
         const before = await handle.query<OffboardingStatus>('status');

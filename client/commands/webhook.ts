@@ -1,5 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
+import { connectionFailureMessage } from '../../connection/connection-failure';
+import { clientConnectionOptions } from '../../connection/connection-options';
 import { CliError } from '../cli-error';
 import { parseIntegerOption } from '../options';
 import { resolveTemporalTarget } from '../temporal-target';
@@ -45,7 +47,11 @@ export function registerWebhookCommand(program: Command): void {
       const previousSecret = previousWebhookSecretFromEnv();
       const secret = webhookSecretFromEnv();
       const target = resolveTemporalTarget();
-      const connection = await Connection.connect({ address: target.address });
+      const connection = await Connection.connect(clientConnectionOptions(target)).catch(
+        async (error: unknown) => {
+          throw new CliError(await connectionFailureMessage(error, target));
+        },
+      );
       const client = new Client({ connection, namespace: target.namespace });
       const app = buildWebhookServer({
         client,

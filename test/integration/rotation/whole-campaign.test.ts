@@ -212,7 +212,13 @@ describe('a whole rotation campaign on the real stack', () => {
     const queryText = JSON.stringify(queries);
     assert.ok(queryText.includes('alice.ops'), 'the queries answered');
     const report = await withCampaignClient(
-      { address: stack.temporalAddress, namespace: stack.namespace, taskQueue: worker.taskQueue },
+      {
+        address: stack.temporalAddress,
+        namespace: stack.namespace,
+        tls: false,
+        origin: 'the test stack',
+        taskQueue: worker.taskQueue,
+      },
       (client) => client.collectReport(campaignId),
     );
     const reports = [renderMarkdown(report), renderCsv(report), renderJson(report)].join('\n');

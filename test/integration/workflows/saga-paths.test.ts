@@ -6,7 +6,12 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
 import type { AccountRotationReport } from '../../../domain/rotation-report';
-import { accountStatusQuery, approveSignal, campaignStatusQuery, rejectSignal } from '../../../workflows/messages';
+import {
+  accountStatusQuery,
+  approveSignal,
+  campaignStatusQuery,
+  rejectSignal,
+} from '../../../workflows/messages';
 import {
   APPROVERS,
   INITIATOR,
@@ -241,8 +246,18 @@ describe('saga paths on the real dev server, with scripted AWS activities', () =
       const printed = await cli('approve', spec.id, '--key', keyFile(APPROVERS[0]!), '--print-payload');
       assert.equal(printed.code, 0, printed.stderr);
       const payload = JSON.parse(printed.stdout) as Record<string, unknown>;
-      assert.deepEqual(Object.keys(payload).sort(), ['approver', 'expiresAt', 'planDigest', 'round', 'signature']);
-      assert.equal((await handle.query(campaignStatusQuery)).approval.approvals.length, 0, 'printing sends nothing');
+      assert.deepEqual(Object.keys(payload).sort(), [
+        'approver',
+        'expiresAt',
+        'planDigest',
+        'round',
+        'signature',
+      ]);
+      assert.equal(
+        (await handle.query(campaignStatusQuery)).approval.approvals.length,
+        0,
+        'printing sends nothing',
+      );
 
       const signed = await cli('approve', spec.id, '--key', keyFile(APPROVERS[0]!), '--comment', 'reviewed');
       assert.equal(signed.code, 0, signed.stdout + signed.stderr);
