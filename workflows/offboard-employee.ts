@@ -7,6 +7,7 @@ import {
   log,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -146,6 +147,10 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
     status.phase = phase;
     upsertSearchAttributes([{ key: KeywardenPhase, value: phase }]);
     log.info('offboarding phase', { phase });
+    setCurrentDetails(
+      `Phase ${phase}. ${status.users.length} user(s) found in ${status.accountsSearched.length} account(s) searched. ` +
+        `Approval: ${gate.describe()}`,
+    );
   };
   const finish = (phase: OffboardingPhase, error?: string): OffboardingStatus => {
     enter(phase);

@@ -29,6 +29,14 @@ export async function startOffboarding(
       taskQueue: opts.taskQueue,
       workflowId,
       args: [{ request: opts.request, requestedAt: opts.requestedAt }],
+      staticSummary: `Offboarding of employee ${opts.request.employeeId}: contain at once, purge after approval`,
+      staticDetails: [
+        `Requested by ${opts.request.initiator}. Purge mode ${opts.request.purgeMode} after ${opts.request.approval.requiredApprovals} approval(s) of ${opts.request.approval.approvers.join(', ')}.`,
+        opts.request.approval.signatures === 'required'
+          ? 'Approvals must be signed: keywarden approve <id> --key <file> (or --print-payload for Send a Signal / Send an Update).'
+          : 'Approvals are NOT authenticated (approval.signatures: off).',
+        'Signals and Updates: approve, reject, cancel {"approver": "...", "comment": "..."}; silence never restores the leaver. Query: status.',
+      ].join('\n'),
       typedSearchAttributes: [
         { key: KeywardenKind, value: 'offboarding' },
         { key: KeywardenInitiator, value: opts.request.initiator },
