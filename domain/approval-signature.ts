@@ -37,11 +37,24 @@ export function canonicalStatement(s: ApprovalStatement): Uint8Array {
 const HEX_32 = /^[0-9a-f]{64}$/;
 const HEX_64 = /^[0-9a-f]{128}$/;
 
+/** A key any signature verifies under (small order), or not a point at all: never accepted. */
+export function isWeakPublicKey(publicKeyHex: string): boolean {
+  try {
+    return ed.Point.fromHex(publicKeyHex, false).isSmallOrder();
+  } catch {
+    return true;
+  }
+}
+
 export const publicKeySchema = z
   .string({ error: 'a public key is 64 hex characters (an Ed25519 key, as `keywarden keygen` writes it)' })
   .trim()
   .toLowerCase()
-  .regex(HEX_32, 'a public key is 64 hex characters (an Ed25519 key, as `keywarden keygen` writes it)');
+  .regex(HEX_32, 'a public key is 64 hex characters (an Ed25519 key, as `keywarden keygen` writes it)')
+  .refine(
+    (key) => !isWeakPublicKey(key),
+    'this is not a usable Ed25519 public key: make one with `keywarden keygen`',
+  );
 
 export const signatureSchema = z
   .string()
@@ -54,9 +67,12 @@ export function verifyStatement(
   signatureHex: string,
   publicKeyHex: string,
 ): boolean {
-  if (!HEX_64.test(signatureHex) || !HEX_32.test(publicKeyHex)) return false;
+  if (!HEX_64.test(signatureHex) || !HEX_32.test(publicKeyHex) || isWeakPublicKey(publicKeyHex)) return false;
   try {
-    return ed.verify(hexToBytes(signatureHex), canonicalStatement(statement), hexToBytes(publicKeyHex));
+    // RFC 8032 strict verification: ZIP-215's permissive rules accept forgeries under weak keys.
+    return ed.verify(hexToBytes(signatureHex), canonicalStatement(statement), hexToBytes(publicKeyHex), {
+      zip215: false,
+    });
   } catch {
     return false;
   }

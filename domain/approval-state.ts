@@ -1,4 +1,4 @@
-import type { RecordedApproval, RejectedAttempt } from './approval';
+import type { RecordedApproval, RejectedAttempt, SignedPart } from './approval';
 import type { ProofStep } from './plan-digest';
 
 export type DecisionOutcome = 'approved' | 'rejected' | 'timed-out' | 'cancelled';
@@ -19,11 +19,13 @@ export interface KeyDecision extends RoundDecision {
   keyProof?: ProofStep[];
 }
 
-/** Who stopped a campaign, and why. */
+/** Who stopped a campaign, and why; with signatures required, the signature it rests on. */
 export interface AbortRequest {
   by: string;
   reason: string;
   at: string;
+  comment?: string;
+  signed?: SignedPart;
 }
 
 export interface ApprovalDecision {
@@ -47,6 +49,8 @@ export interface ApprovalState {
   timeoutMs: number;
   approvals: RecordedApproval[];
   rejectedAttempts: RejectedAttempt[];
+  /** Refused messages dropped from `rejectedAttempts` (which keeps the latest 50). */
+  rejectedAttemptsOmitted?: number;
   openedAt?: string;
   deadline?: string;
   escalations: string[];

@@ -168,6 +168,7 @@ export function signatureProblem(
     return `signed for another plan (${signed.planDigest.slice(0, 12)}…); the plan awaiting decision is ${context.planDigest.slice(0, 12)}…: review it and sign again`;
   }
   const expires = Date.parse(signed.expiresAt);
+  if (!Number.isFinite(expires)) return 'expiresAt is not a time: sign again';
   if (context.nowMs > expires + graceMs) return `expired at ${signed.expiresAt}: sign again`;
   if (expires - context.nowMs > MAX_SIGNATURE_VALIDITY_MS) {
     return 'expiresAt is more than 30 days ahead: sign with a shorter validity';

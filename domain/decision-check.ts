@@ -1,7 +1,7 @@
-import { signatureProblem, type ApprovalPolicy, type RecordedApproval } from './approval';
+import { signatureProblem, type ApprovalPolicy, type RecordedApproval, type SignedPart } from './approval';
 import { eligibleApprovers } from './approval-settings';
 import { normalizePrincipal } from './ids';
-import { accountPlanLeaf, campaignPlanLeaf, rootFromProof, type ProofStep } from './plan-digest';
+import { NO_PLAN, accountPlanLeaf, campaignPlanLeaf, rootFromProof, type ProofStep } from './plan-digest';
 
 /**
  * What a workflow that receives a decision from another knows from its own input, so that it
@@ -10,6 +10,66 @@ import { accountPlanLeaf, campaignPlanLeaf, rootFromProof, type ProofStep } from
 export interface DecisionAuthority extends ApprovalPolicy {
   /** The workflow whose gate decides: signatures are bound to it. */
   gateWorkflowId: string;
+  /** The gate's approval timeout: a timeout decision cannot come sooner. */
+  timeoutMs?: number;
+}
+
+/**
+ * Why a rejection or cancellation passed on may not be acted on (it reactivates old keys or
+ * restores users), or undefined when it may: it must rest on a listed approver or the initiator,
+ * signed for this gate, round and plan when signatures are required.
+ */
+export function rejectionProblem(
+  authority: DecisionAuthority,
+  decision: PassedDecision,
+  nowMs: number,
+): string | undefined {
+  if (decision.outcome !== 'rejected' && decision.outcome !== 'cancelled') return undefined;
+  const action = decision.outcome === 'rejected' ? 'reject' : 'cancel';
+  const allowed = new Set([...authority.approvers, authority.initiator].map(normalizePrincipal));
+  const problems: string[] = [];
+  for (const record of decision.approvals ?? []) {
+    const who = normalizePrincipal(record.approver);
+    if (!allowed.has(who)) continue;
+    const problem = signatureProblem(
+      authority,
+      {
+        workflowId: authority.gateWorkflowId,
+        action,
+        round: decision.round,
+        nowMs,
+        ...(decision.planDigest === undefined ? {} : { planDigest: decision.planDigest }),
+      },
+      who,
+      record.comment,
+      record.signed,
+      PASSED_DECISION_GRACE_MS,
+    );
+    if (problem === undefined) return undefined;
+    problems.push(`${who}: ${problem}`);
+  }
+  return `the ${decision.outcome} decision rests on no valid ${action} by a listed approver or the initiator${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`;
+}
+
+/** Why an abort passed on may not be acted on, or undefined when it may. */
+export function abortProblem(
+  authority: DecisionAuthority,
+  campaignWorkflowId: string,
+  abort: { by: string; comment?: string; signed?: SignedPart },
+  nowMs: number,
+): string | undefined {
+  const who = normalizePrincipal(abort.by);
+  const allowed = new Set([...authority.approvers, authority.initiator].map(normalizePrincipal));
+  if (!allowed.has(who)) return `${who} is neither a listed approver nor the initiator`;
+  const problem = signatureProblem(
+    authority,
+    { workflowId: campaignWorkflowId, action: 'abort', round: 0, planDigest: NO_PLAN, nowMs },
+    who,
+    abort.comment,
+    abort.signed,
+    PASSED_DECISION_GRACE_MS,
+  );
+  return problem === undefined ? undefined : `abort by ${who}: ${problem}`;
 }
 
 /** What a saga knows: which gate decides, and whether its account's plan sits in a campaign plan. */
@@ -93,8 +153,16 @@ export function keyDecisionProblem(
   where: { accountId: string; userName: string; accessKeyId: string },
   decision: PassedDecision & { accountDigest?: string; keyProof?: ProofStep[]; accountProof?: ProofStep[] },
   nowMs: number,
+  awaitingSinceMs?: number,
 ): string | undefined {
-  if (decision.outcome !== 'approved') return undefined;
+  if (decision.outcome === 'timed-out') {
+    // The gate opens only after every saga asks, so a true timeout comes a full timeout later.
+    const waited = awaitingSinceMs === undefined ? undefined : nowMs - awaitingSinceMs;
+    return authority.timeoutMs !== undefined && waited !== undefined && waited < authority.timeoutMs
+      ? `a timeout after ${Math.round(waited / 60_000)} minute(s) of waiting is sooner than the approval timeout`
+      : undefined;
+  }
+  if (decision.outcome !== 'approved') return rejectionProblem(authority, decision, nowMs);
   const problem = approvalProblem(authority, decision, nowMs);
   if (problem) return problem;
   const { planDigest, accountDigest, keyProof, accountProof } = decision;

@@ -17,7 +17,7 @@ import type { KeywardenActivities } from '../activities';
 import type { MemberRoleRef } from '../activities/aws/credentials';
 import type { AbortRequest, KeyDecision, RoundDecision } from '../domain/approval-state';
 import type { AccountCarryOver, AccountRotationInput } from '../domain/campaign-input';
-import { accountInCampaignPlan, approvalProblem } from '../domain/decision-check';
+import { abortProblem, accountInCampaignPlan, approvalProblem } from '../domain/decision-check';
 import { durationToMs } from '../domain/duration';
 import { accountPlanLeaf, merkleProof, merkleRoot } from '../domain/plan-digest';
 import { addCounts, type AccountRotationReport, type UserRotationReport } from '../domain/rotation-report';
@@ -25,7 +25,13 @@ import { KeywardenAccountId, KeywardenCampaignId, KeywardenKind } from '../domai
 import { renderSecretName } from '../domain/secret-name';
 import { selectUser } from '../domain/selection';
 import { roleSessionName } from '../domain/session-name';
-import { ApprovalGate, campaignGateConfig, decisionAuthority, refuseApprovals } from './approval-gate';
+import {
+  PLAN_OFFERS,
+  ApprovalGate,
+  campaignGateConfig,
+  decisionAuthority,
+  refuseApprovals,
+} from './approval-gate';
 import { ChildBook, quietly, type ChildEntry } from './child-book';
 import { failureMessage } from './failure-message';
 import { keyRotation, keyWorkflowId, type KeyRotationInput } from './key-rotation';
@@ -128,7 +134,7 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
       else if (progress.stage === 'awaiting-decision' && progress.accessKeyId) {
         book.set(progress.userName, 'awaiting', { awaitingKey: progress.accessKeyId });
       } else if (progress.stage === 'finished') book.markFinishing(progress.userName);
-      if (gateOpen) offerPlan();
+      if (gateOpen && patched(PLAN_OFFERS)) offerPlan();
     }),
   );
   setHandler(
@@ -140,7 +146,12 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
   setHandler(
     abortRotationSignal,
     judged('keywarden.abort', AbortRequestSchema, (request) => {
-      abort ??= request;
+      if (abort) return;
+      const problem = patched(DECISIONS_CHECKED)
+        ? abortProblem(authority, input.campaignWorkflowId, request, Date.now())
+        : undefined;
+      if (problem !== undefined) return refused(`abort: ${problem}`);
+      abort = request;
     }),
   );
 
@@ -221,7 +232,8 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     const accountDigest = merkleRoot(leaves);
     for (const entry of book.inState('awaiting')) {
       const keyProof = merkleProof(leaves, leafOf(entry));
-      if (keyProof === undefined) continue; // not in the plan decided: it waits for the next round
+      // Not in the plan decided: it waits for the next round (runs from before plans deliver to all).
+      if (keyProof === undefined && patched(PLAN_OFFERS)) continue;
       const keyDecision: KeyDecision = {
         ...decision,
         accessKeyIds: [entry.awaitingKey ?? ''],

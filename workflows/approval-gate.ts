@@ -48,6 +48,12 @@ export function campaignGateConfig(spec: CampaignSpec): GateConfig {
   };
 }
 
+/**
+ * Runs started before approvals were bound to a plan neither offer a changed plan while the gate
+ * is open nor hold back what the plan decided did not cover: their histories replay unchanged.
+ */
+export const PLAN_OFFERS = 'approvals-bound-to-plans';
+
 /** What an account or saga checks a decision passed on against: its own copy of the policy. */
 export function decisionAuthority(
   spec: CampaignSpec,
@@ -62,6 +68,7 @@ export function decisionAuthority(
     publicKeys: spec.approval.publicKeys,
     gateWorkflowId: spec.approval.scope === 'campaign' ? campaignWorkflowId : accountWorkflowId,
     scope: spec.approval.scope,
+    timeoutMs: durationToMs(spec.approval.timeout),
   };
 }
 
@@ -304,6 +311,11 @@ export class ApprovalGate {
     const judgement = this.judgeApproval(payload);
     if (!judgement.valid) return this.recordInvalid('approve', judgement);
     this.state.approvals.push(recorded(judgement));
+    // A signed approval counts only until it expires: quorum never rests on an expired one.
+    const now = Date.now();
+    this.state.approvals = this.state.approvals.filter(
+      (a) => a.signed === undefined || now <= Date.parse(a.signed.expiresAt),
+    );
     if (isSatisfied(this.config, this.state.approvals)) {
       this.decide(
         'approved',
@@ -373,6 +385,11 @@ export class ApprovalGate {
       at: nowIso(),
       ...(judgement.approver === undefined ? {} : { approver: judgement.approver }),
     });
+    // Bounded: a flood of junk messages must not grow the state past Temporal's payload limits.
+    if (this.state.rejectedAttempts.length > MAX_REJECTED_ATTEMPTS) {
+      this.state.rejectedAttempts.shift();
+      this.state.rejectedAttemptsOmitted = (this.state.rejectedAttemptsOmitted ?? 0) + 1;
+    }
     log.info('approval signal refused', { signal, reason: judgement.reason });
   }
 
@@ -394,6 +411,8 @@ export class ApprovalGate {
     return this.state.decision;
   }
 }
+
+const MAX_REJECTED_ATTEMPTS = 50;
 
 function recorded(judgement: Extract<Judgement, { valid: true }>): RecordedApproval {
   return {

@@ -13,7 +13,7 @@ import type { KeywardenActivities } from '../activities';
 import type { MemberRoleRef } from '../activities/aws/credentials';
 import type { CreateAndStageKeyResult, UserKeysNow } from '../activities/key-activities';
 import type { AbortRequest, KeyDecision } from '../domain/approval-state';
-import { keyDecisionProblem, type KeyDecisionAuthority } from '../domain/decision-check';
+import { abortProblem, keyDecisionProblem, type KeyDecisionAuthority } from '../domain/decision-check';
 import type { UserRotationReport, UserRotationStatus } from '../domain/rotation-report';
 import { failureMessage } from './failure-message';
 import {
@@ -43,6 +43,10 @@ export interface KeyRotationInput {
   /** The report as selection left it (action, reason, keys and findings). */
   report: UserRotationReport;
 }
+
+/** Refused messages noted in the timeline, and times a saga asks again after refusing a decision. */
+const MAX_REFUSAL_NOTES = 20;
+const MAX_ASKS = 10;
 
 /** One rotation per user at a time, whichever campaign starts it. */
 export function keyWorkflowId(accountId: string, userName: string): string {
@@ -101,6 +105,7 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
   let decision: KeyDecision | undefined;
   let abort: AbortRequest | undefined;
   let refusedDecisions = 0;
+  let awaitingSinceMs: number | undefined;
 
   const received = (): KeyDecision | undefined => decision;
   const note = (event: string) => {
@@ -113,21 +118,37 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
     return report;
   };
   setHandler(keyStatusQuery, () => report);
+  // Refusals are noted a bounded number of times: a flood of messages must not grow the report.
+  let refusals = 0;
+  const noteRefusal = (what: string) => {
+    refusals++;
+    if (refusals <= MAX_REFUSAL_NOTES) note(what);
+    else if (refusals === MAX_REFUSAL_NOTES + 1) note('further refused messages are not noted');
+  };
   refuseApprovals(input.approval?.gateWorkflowId ?? input.campaignId, (signal, reason) =>
-    note(`refused ${signal}: ${reason}`),
+    noteRefusal(`refused ${signal}: ${reason}`),
   );
   setHandler(
     abortRotationSignal,
     judged('keywarden.abort', AbortRequestSchema, (request) => {
-      abort ??= request;
+      if (abort) return;
+      const problem =
+        input.approval === undefined
+          ? undefined
+          : abortProblem(input.approval, input.campaignId, request, Date.now());
+      if (problem !== undefined) return noteRefusal(`refused an abort: ${problem}`);
+      abort = request;
     }),
   );
   setHandler(
     keyDecisionSignal,
     judged('keywarden.keyDecision', KeyDecisionSchema, (d) => {
-      if (decision) return;
-      if (awaitingKey === undefined || !d.accessKeyIds.includes(awaitingKey)) {
-        note(`ignored a ${d.outcome} decision that does not cover the key this saga is waiting on`);
+      if (decision || awaitingKey === undefined) return;
+      if (!d.accessKeyIds.includes(awaitingKey)) {
+        noteRefusal(
+          `refused the ${d.outcome} decision that does not cover key ${awaitingKey}, which this saga awaits`,
+        );
+        refusedDecisions++;
         return;
       }
       // Checked here, by the saga that deletes, whoever passed the decision on.
@@ -139,9 +160,10 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
               { accountId: target.accountId, userName, accessKeyId: awaitingKey },
               d,
               Date.now(),
+              awaitingSinceMs,
             );
       if (problem !== undefined) {
-        note(`refused an ${d.outcome} decision for key ${awaitingKey}: ${problem}`);
+        noteRefusal(`refused the ${d.outcome} decision for key ${awaitingKey}: ${problem}`);
         refusedDecisions++;
         return;
       }
@@ -177,6 +199,7 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
   };
   const awaitDecision = async (accessKeyId: string): Promise<KeyDecision | undefined> => {
     awaitingKey = accessKeyId;
+    awaitingSinceMs = Date.now();
     decision = undefined;
     note(`waiting for an approval to delete key ${accessKeyId}`);
     if (!(await tell({ stage: 'awaiting-decision', accessKeyId }))) {
@@ -184,11 +207,14 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
       abort ??= { by: 'keywarden', reason: 'the account workflow is gone', at: new Date().toISOString() };
       return undefined;
     }
+    let asked = 1;
     for (;;) {
       const refusedSoFar = refusedDecisions;
       await condition(() => decision !== undefined || abort !== undefined || refusedDecisions > refusedSoFar);
       if (decision !== undefined || abort !== undefined) break;
-      // A refused decision: ask again, so the next round's plan holds this key.
+      // A refused decision: ask again (a bounded number of times), so the next round's plan holds this key.
+      if (asked >= MAX_ASKS) continue;
+      asked++;
       if (!(await tell({ stage: 'awaiting-decision', accessKeyId }))) {
         abort ??= { by: 'keywarden', reason: 'the account workflow is gone', at: new Date().toISOString() };
       }

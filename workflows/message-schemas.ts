@@ -9,6 +9,12 @@ import type { AccountProgress, KeyProgress } from './messages';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const proof = z.array(z.strictObject({ side: z.enum(['L', 'R']), hash: hex64 })).max(64);
+const abortSigned = z.strictObject({
+  round: z.literal(0),
+  planDigest: hex64,
+  expiresAt: z.string().max(64),
+  signature: z.string().max(256),
+});
 const signed = z.strictObject({
   round: z.int().min(1),
   planDigest: hex64,
@@ -29,7 +35,7 @@ const decisionFields = {
   reason: z.string().max(4000),
   approvals: z.array(approval).max(100).optional(),
   planDigest: hex64.optional(),
-  round: z.int().min(1),
+  round: z.int().min(1).max(100_000),
   accountProof: proof.optional(),
 };
 
@@ -46,6 +52,8 @@ export const AbortRequestSchema: z.ZodType<AbortRequest> = z.strictObject({
   by: z.string().max(256),
   reason: z.string().max(4000),
   at: z.string().max(64),
+  comment: z.string().max(2000).optional(),
+  signed: abortSigned.optional(),
 });
 
 export const KeyProgressSchema: z.ZodType<KeyProgress> = z.strictObject({

@@ -33,7 +33,7 @@ import { judgeSkip } from '../domain/offboarding-skip';
 import { KeywardenPhase } from '../domain/search-attributes';
 import { roleSessionName } from '../domain/session-name';
 import { failureMessage } from './failure-message';
-import { ApprovalGate } from './approval-gate';
+import { PLAN_OFFERS, ApprovalGate } from './approval-gate';
 
 export interface OffboardEmployeeInput {
   request: OffboardingRequest;
@@ -290,7 +290,7 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
       purgeSteps: [],
     }));
     status.users.push(...users);
-    if (gate.snapshot().openedAt !== undefined) offerPlan();
+    if (gate.snapshot().openedAt !== undefined && patched(PLAN_OFFERS)) offerPlan();
     await Promise.all(users.map(contain));
   };
   // Approvers sign the digest of exactly who is purged, and how; users found later change the plan.
@@ -400,7 +400,8 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
     enter('purging');
     const steps = purgeStepsFor(request.purgeMode);
     // Only who the approvers saw: a user found after the decision stays contained, unpurged.
-    for (const user of status.users.filter((u) => !offeredPlan.has(planLeaf(u)))) {
+    const inPlan = (u: OffboardedUser) => offeredPlan.has(planLeaf(u)) || !patched(PLAN_OFFERS);
+    for (const user of status.users.filter((u) => !inPlan(u))) {
       user.actions.push({
         action: 'purge-step',
         at: new Date().toISOString(),

@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  patched,
   setCurrentDetails,
   log,
   proxyActivities,
@@ -33,7 +34,7 @@ import {
   KeywardenPhase,
 } from '../domain/search-attributes';
 import { accountRotation, accountWorkflowId } from './account-rotation';
-import { ApprovalGate, campaignGateConfig, refuseApprovals } from './approval-gate';
+import { PLAN_OFFERS, ApprovalGate, campaignGateConfig, refuseApprovals } from './approval-gate';
 import { ChildBook, quietly, type ChildEntry } from './child-book';
 import { failureMessage } from './failure-message';
 import {
@@ -154,7 +155,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
           ...(progress.planDigest === undefined ? {} : { planDigest: progress.planDigest }),
         });
       } else book.markFinishing(progress.accountId);
-      if (gateOpen) offerPlan();
+      if (gateOpen && patched(PLAN_OFFERS)) offerPlan();
     }),
   );
   setHandler(abortSignal, (payload) => {
@@ -166,6 +167,8 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
       by: judgement.approver,
       reason: judgement.comment ?? 'no reason given',
       at: new Date().toISOString(),
+      ...(judgement.comment === undefined ? {} : { comment: judgement.comment }),
+      ...(judgement.signed === undefined ? {} : { signed: judgement.signed }),
     };
     log.warn('campaign aborted', { by: abort.by });
   });
@@ -239,7 +242,8 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
   const deliver = (decision: RoundDecision) => {
     for (const entry of book.inState('awaiting')) {
       const accountProof = merkleProof(offered, leafOf(entry));
-      if (accountProof === undefined) continue; // not in the plan decided: it waits for the next round
+      // Not in the plan decided: it waits for the next round (runs from before plans deliver to all).
+      if (accountProof === undefined && patched(PLAN_OFFERS)) continue;
       sends.push(
         quietly(
           getExternalWorkflowHandle(entry.workflowId).signal(accountDecisionSignal, {

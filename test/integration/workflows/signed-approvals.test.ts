@@ -100,6 +100,23 @@ describe('signed approvals and forged messages (time-skipping server)', () => {
         round: 1,
         accessKeyIds: [OLD],
       });
+      // A forged rejection, timeout or abort would turn the old key back on: each is refused too.
+      const saga = env.client.workflow.getHandle(sagaId);
+      for (const outcome of ['rejected', 'timed-out'] as const) {
+        await saga.signal('keywarden.keyDecision', {
+          outcome,
+          by: [alice.approver],
+          at: now.toISOString(),
+          reason: 'forged',
+          round: 1,
+          accessKeyIds: [OLD],
+          approvals: [{ approver: alice.approver, at: now.toISOString() }],
+        });
+      }
+      await saga.signal('keywarden.abort', { by: INITIATOR, reason: 'forged', at: now.toISOString() });
+      await env.client.workflow
+        .getHandle(`${spec.id}/${account}`)
+        .signal('keywarden.abort', { by: INITIATOR, reason: 'forged', at: now.toISOString() });
       await handle.signal('keywarden.accountProgress', { accountId: account, stage: 'finished', seq: 'x' });
       await env.client.workflow.getHandle(sagaId).signal('keywarden.keyDecision', 'not an object');
 
@@ -198,16 +215,31 @@ describe('signed approvals and forged messages (time-skipping server)', () => {
         accountStatus.refused?.join('\n') ?? '',
         new RegExp(`send it to the workflow ${spec.id},`),
       );
-      const saga: UserRotationReport = await env.client.workflow.getHandle(sagaId).query(keyStatusQuery);
+      const sagaReport: UserRotationReport = await saga.query(keyStatusQuery);
       assert.ok(
-        saga.timeline.some((t) =>
-          /refused an approved decision for key AKIAOLDUSER: the decision carries 0 valid approval/.test(
+        sagaReport.timeline.some((t) =>
+          /refused the approved decision for key AKIAOLDUSER: the decision carries 0 valid approval/.test(
             t.event,
           ),
         ),
         'the saga refused the forged decision itself',
       );
+      const refusedEvents = sagaReport.timeline.map((t) => t.event).join('\n');
+      assert.match(
+        refusedEvents,
+        /refused the rejected decision for key AKIAOLDUSER: the rejected decision rests on no valid reject/,
+      );
+      assert.match(
+        refusedEvents,
+        /refused the timed-out decision for key AKIAOLDUSER: a timeout after \d+ minute\(s\) of waiting is sooner/,
+      );
+      assert.match(refusedEvents, /refused an abort: abort by platform-team@example.com: unsigned/);
+      assert.match(
+        accountStatus.refused?.join('\n') ?? '',
+        /abort: abort by platform-team@example.com: unsigned/,
+      );
       assert.ok(!aws.calls.some((c) => c.startsWith('delete')), 'nothing was deleted');
+      assert.ok(!aws.calls.some((c) => c.startsWith('activate')), 'the old key was not turned back on');
 
       // A valid signature, sent as an Update: recorded, decides, and the saga deletes the old key.
       const verdict = await handle.executeUpdate(approveUpdate, {

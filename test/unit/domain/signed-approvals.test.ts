@@ -4,7 +4,9 @@ import { describe, test } from 'node:test';
 import { judgeApprove, type ApprovalPolicy, type GateContext } from '../../../domain/approval';
 import { missingPublicKeys } from '../../../domain/approval-settings';
 import {
+  isWeakPublicKey,
   publicKeyOf,
+  publicKeySchema,
   signStatement,
   verifyStatement,
   type ApprovalStatement,
@@ -207,10 +209,50 @@ describe('decisions passed on are checked by whoever deletes', () => {
       'approvals signed for another campaign',
     );
     assert.match(approvalProblem(authority, decision, NOW + 8 * 3_600_000) ?? '', /expired/);
-    assert.equal(
-      keyDecisionProblem(authority, where, { ...decision, outcome: 'rejected', approvals: [] }, NOW),
-      undefined,
-      'a rejection deletes nothing',
+    // A rejection reactivates the old key: it too must rest on a valid (signed) rejection.
+    assert.match(
+      keyDecisionProblem(authority, where, { ...decision, outcome: 'rejected', approvals: [] }, NOW) ?? '',
+      /rests on no valid reject/,
     );
+    const reject = (() => {
+      const target = { workflowId: 'q3', action: 'reject' as const, round: 1, planDigest };
+      const p = signedPayload(
+        { approver: 'bob@example.com', secretKey: bobKey, publicKey: publicKeyOf(bobKey) },
+        target,
+        undefined,
+        3_600_000,
+        new Date(NOW),
+      );
+      return {
+        approver: 'bob@example.com',
+        at: '',
+        signed: { round: 1, planDigest, expiresAt: p.expiresAt!, signature: p.signature! },
+      };
+    })();
+    assert.equal(
+      keyDecisionProblem(authority, where, { ...decision, outcome: 'rejected', approvals: [reject] }, NOW),
+      undefined,
+    );
+    assert.match(
+      keyDecisionProblem(
+        { ...authority, timeoutMs: 86_400_000 },
+        where,
+        { ...decision, outcome: 'timed-out' },
+        NOW,
+        NOW - 3_600_000,
+      ) ?? '',
+      /sooner than the approval timeout/,
+    );
+  });
+});
+
+describe('weak keys', () => {
+  test('a small-order public key is refused, and no signature verifies under it', () => {
+    const weak = `01${'0'.repeat(62)}`;
+    const forged = `01${'0'.repeat(126)}`;
+    assert.equal(isWeakPublicKey(weak), true);
+    assert.equal(verifyStatement(statement, forged, weak), false);
+    assert.equal(publicKeySchema.safeParse(weak).success, false);
+    assert.equal(publicKeySchema.safeParse(publicKeyOf(aliceKey)).success, true);
   });
 });
