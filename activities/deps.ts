@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { ApproverRegistry } from '../domain/approver-registry';
 import type { AwsClients } from './aws/clients';
 
 /** Named points where a test can make an activity fail on purpose, to prove crash recovery. */
@@ -6,6 +7,8 @@ export type FaultPoint = 'after-create-access-key';
 
 export interface ActivityDeps {
   aws: AwsClients;
+  /** The approvers' public keys, kept with the worker (KEYWARDEN_APPROVER_KEYS); none: specs bring their own. */
+  approverRegistry?: ApproverRegistry;
   /** For activities that describe keywarden's own workflows (a parent reconciling its children). */
   temporal?: Client;
   /** Production passes none. A hook that throws simulates a crash at that point of the activity. */

@@ -1,3 +1,4 @@
+import { createApproverRegistryActivities } from './approver-registry-activities';
 import type { ActivityDeps } from './deps';
 import { createInventoryActivities } from './inventory-activities';
 import { createKeyActivities } from './key-activities';
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createKeyActivities(deps),
     ...createOffboardingActivities(deps),
     ...createWorkflowActivities(deps),
+    ...createApproverRegistryActivities(deps),
   };
 }
 

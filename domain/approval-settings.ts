@@ -42,7 +42,7 @@ export function approverShortfall(
 }
 
 /** With signatures required, every approver (and the initiator, who may reject or abort) needs a key. */
-export function missingPublicKeys(
+export function publicKeyProblem(
   approval: {
     approvers: readonly string[];
     signatures?: 'off' | 'required';
@@ -50,12 +50,23 @@ export function missingPublicKeys(
   },
   initiator: string,
 ): string | undefined {
-  if (approval.signatures !== 'required') return undefined;
+  // No keys listed: the worker's approver key registry (KEYWARDEN_APPROVER_KEYS) provides them.
+  if (approval.signatures !== 'required' || Object.keys(approval.publicKeys ?? {}).length === 0)
+    return undefined;
   const keyed = new Set(Object.keys(approval.publicKeys ?? {}).map(normalizePrincipal));
   const missing = [...new Set([...approval.approvers, initiator].map(normalizePrincipal))].filter(
     (who) => !keyed.has(who),
   );
-  if (missing.length === 0) return undefined;
+  if (missing.length === 0) {
+    const owners = new Map<string, string>();
+    for (const [who, key] of Object.entries(approval.publicKeys ?? {})) {
+      const other = owners.get(key);
+      if (other !== undefined)
+        return `approval.publicKeys: ${who} has the same key as ${other}; every signer needs a key of their own`;
+      owners.set(key, who);
+    }
+    return undefined;
+  }
   return (
     `approval.signatures is required but approval.publicKeys has no key for ${missing.join(', ')}: ` +
     'run `keywarden keygen --approver <who>` for each and list the printed public keys'

@@ -60,6 +60,8 @@ export interface ApprovalState {
   pastRounds: ApprovalDecision[];
   /** off: approvals are names as typed, not authenticated; required: each carries a signature. */
   signatures?: 'off' | 'required';
+  /** Where the approvers' public keys come from: the worker's registry, or the spec's author. */
+  keySource?: 'registry' | 'spec';
   /** What awaits the decision in this round: approvers sign its digest. */
   plan?: { digest: string; summary: string };
 }

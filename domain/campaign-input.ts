@@ -1,3 +1,4 @@
+import type { ApproverRegistry } from './approver-registry';
 import type { AbortRequest, ApprovalState } from './approval-state';
 import type { CampaignSpec } from './campaign-spec';
 import type { AccountRef } from './inventory';
@@ -36,6 +37,8 @@ export interface CampaignCarryOver {
   usersWithoutKeys?: number;
   approval?: ApprovalState;
   aborted?: AbortRequest;
+  /** Read once when the campaign started, and handed to every account. */
+  approverRegistry?: ApproverRegistry;
 }
 
 export interface CampaignInput {
@@ -66,5 +69,7 @@ export interface AccountRotationInput {
   account: AccountRef;
   /** Workflow ID of the campaign, to report progress to (its current run, whatever continue-as-new did). */
   campaignWorkflowId: string;
+  /** The worker's approver key registry, as the campaign read it when it started. */
+  approverRegistry?: ApproverRegistry;
   carry?: AccountCarryOver;
 }

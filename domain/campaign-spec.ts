@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AccessSchema } from './access';
-import { ApprovalSettingsBase, approverShortfall, missingPublicKeys } from './approval-settings';
+import { ApprovalSettingsBase, approverShortfall, publicKeyProblem } from './approval-settings';
 import { durationSchema } from './duration';
 import { accountIdSchema, campaignIdSchema, ouRefSchema, principalSchema } from './ids';
 import { secretNameTemplateSchema } from './secret-name';
@@ -91,7 +91,7 @@ export const CampaignSpecSchema = z
   .superRefine((spec, ctx) => {
     const problem = approverShortfall(spec.approval, spec.initiator);
     if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['approval', 'requiredApprovals'] });
-    const unkeyed = missingPublicKeys(spec.approval, spec.initiator);
+    const unkeyed = publicKeyProblem(spec.approval, spec.initiator);
     if (unkeyed) ctx.addIssue({ code: 'custom', message: unkeyed, path: ['approval', 'publicKeys'] });
   });
 

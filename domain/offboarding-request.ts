@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AccessSchema } from './access';
-import { ApprovalSettingsBase, approverShortfall, missingPublicKeys } from './approval-settings';
+import { ApprovalSettingsBase, approverShortfall, publicKeyProblem } from './approval-settings';
 import { durationSchema } from './duration';
 import { accountIdSchema, principalSchema } from './ids';
 
@@ -67,7 +67,7 @@ export const OffboardingRequestSchema = z
   .superRefine((request, ctx) => {
     const problem = approverShortfall(request.approval, request.initiator);
     if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['approval', 'requiredApprovals'] });
-    const unkeyed = missingPublicKeys(request.approval, request.initiator);
+    const unkeyed = publicKeyProblem(request.approval, request.initiator);
     if (unkeyed) ctx.addIssue({ code: 'custom', message: unkeyed, path: ['approval', 'publicKeys'] });
   });
 

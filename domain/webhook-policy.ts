@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AccessSchema } from './access';
-import { approverShortfall, missingPublicKeys } from './approval-settings';
+import { approverShortfall, publicKeyProblem } from './approval-settings';
 import { accountIdSchema, principalSchema } from './ids';
 import {
   CONTAINMENT_POLICY_NAME_DEFAULT,
@@ -63,7 +63,7 @@ export const WebhookPolicySchema = z
     const shortfall = approverShortfall(policy.approval, policy.initiator);
     if (shortfall)
       ctx.addIssue({ code: 'custom', message: shortfall, path: ['approval', 'requiredApprovals'] });
-    const unkeyed = missingPublicKeys(policy.approval, policy.initiator);
+    const unkeyed = publicKeyProblem(policy.approval, policy.initiator);
     if (unkeyed) ctx.addIssue({ code: 'custom', message: unkeyed, path: ['approval', 'publicKeys'] });
     if (policy.defaultPurgeMode !== undefined && !policy.purgeModes.includes(policy.defaultPurgeMode)) {
       ctx.addIssue({

@@ -92,7 +92,7 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
   const book = new ChildBook(carry.sagas);
   const gate =
     spec.approval.scope === 'account'
-      ? new ApprovalGate(campaignGateConfig(spec), carry.approval).listen()
+      ? new ApprovalGate(campaignGateConfig(spec, input.approverRegistry), carry.approval).listen()
       : undefined;
   const campaign = getExternalWorkflowHandle(input.campaignWorkflowId);
   const plans: KeyRotationInput[] = [];
@@ -197,7 +197,7 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
       `delete the old keys of ${offered.length} user(s) in account ${account.accountId}`,
     );
   };
-  const authority = decisionAuthority(spec, input.campaignWorkflowId, selfId);
+  const authority = decisionAuthority(spec, input.campaignWorkflowId, selfId, input.approverRegistry);
   const refused = (what: string) => {
     report.refused = [...(report.refused ?? []), `${new Date().toISOString()} ${what}`].slice(-20);
   };

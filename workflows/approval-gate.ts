@@ -11,7 +11,13 @@ import {
 } from '../domain/approval';
 import type { ApprovalDecision, ApprovalState, DecisionOutcome } from '../domain/approval-state';
 import type { CampaignSpec } from '../domain/campaign-spec';
+import {
+  effectiveSignatures,
+  type ApproverRegistry,
+  type EffectiveSignatures,
+} from '../domain/approver-registry';
 import type { KeyDecisionAuthority } from '../domain/decision-check';
+import { normalizePrincipal } from '../domain/ids';
 import { durationToMs } from '../domain/duration';
 import { NO_PLAN } from '../domain/plan-digest';
 import {
@@ -34,15 +40,16 @@ export interface GateConfig extends ApprovalPolicy {
 }
 
 /** The gate a rotation campaign (or, with approval.scope account, each of its accounts) waits at. */
-export function campaignGateConfig(spec: CampaignSpec): GateConfig {
+export function campaignGateConfig(spec: CampaignSpec, registry?: ApproverRegistry): GateConfig {
+  const { signatures, publicKeys } = effectiveSignatures(spec.approval, registry);
   return {
     approvers: spec.approval.approvers,
     requiredApprovals: spec.approval.requiredApprovals,
     initiator: spec.initiator,
     timeoutMs: durationToMs(spec.approval.timeout),
     onTimeout: spec.approval.onTimeout,
-    signatures: spec.approval.signatures,
-    publicKeys: spec.approval.publicKeys,
+    signatures,
+    publicKeys,
     acceptsCancel: false,
     refuseBeforeOpen: true,
   };
@@ -54,18 +61,23 @@ export function campaignGateConfig(spec: CampaignSpec): GateConfig {
  */
 export const PLAN_OFFERS = 'approvals-bound-to-plans';
 
+/** Runs started before the worker's approver key registry read none (their histories have no such activity). */
+export const KEY_REGISTRY = 'approver-key-registry';
+
 /** What an account or saga checks a decision passed on against: its own copy of the policy. */
 export function decisionAuthority(
   spec: CampaignSpec,
   campaignWorkflowId: string,
   accountWorkflowId: string,
+  registry?: ApproverRegistry,
 ): KeyDecisionAuthority {
+  const { signatures, publicKeys } = effectiveSignatures(spec.approval, registry);
   return {
     approvers: spec.approval.approvers,
     requiredApprovals: spec.approval.requiredApprovals,
     initiator: spec.initiator,
-    signatures: spec.approval.signatures,
-    publicKeys: spec.approval.publicKeys,
+    signatures,
+    publicKeys,
     gateWorkflowId: spec.approval.scope === 'campaign' ? campaignWorkflowId : accountWorkflowId,
     scope: spec.approval.scope,
     timeoutMs: durationToMs(spec.approval.timeout),
@@ -140,6 +152,22 @@ export class ApprovalGate {
       this.state.approvals = [];
     }
     this.state.plan = { digest: planDigest, summary };
+  }
+
+  /**
+   * Takes the signature settings the worker's approver key registry imposes (see
+   * effectiveSignatures). Returns who, of those who may sign, has no key: they cannot take part.
+   */
+  useSignatures(effective: EffectiveSignatures): string[] {
+    this.config.signatures = effective.signatures;
+    this.config.publicKeys = effective.publicKeys;
+    this.state.signatures = effective.signatures;
+    this.state.keySource = effective.keySource;
+    if (effective.signatures !== 'required') return [];
+    const keyed = new Set(Object.keys(effective.publicKeys).map(normalizePrincipal));
+    return [...new Set([...this.config.approvers, this.config.initiator].map(normalizePrincipal))].filter(
+      (who) => !keyed.has(who),
+    );
   }
 
   /** An abort is not a decision of a round: it is signed for round 0 and no plan. */

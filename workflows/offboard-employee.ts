@@ -33,7 +33,8 @@ import { judgeSkip } from '../domain/offboarding-skip';
 import { KeywardenPhase } from '../domain/search-attributes';
 import { roleSessionName } from '../domain/session-name';
 import { failureMessage } from './failure-message';
-import { PLAN_OFFERS, ApprovalGate } from './approval-gate';
+import { KEY_REGISTRY, PLAN_OFFERS, ApprovalGate } from './approval-gate';
+import { effectiveSignatures } from '../domain/approver-registry';
 
 export interface OffboardEmployeeInput {
   request: OffboardingRequest;
@@ -57,6 +58,11 @@ export const SILENCE_NEVER_RESTORES = 'offboarding-silence-never-restores';
 
 /** Accounts searched at once during discovery. */
 export const DISCOVERY_CONCURRENCY = 10;
+
+const { approverRegistry } = proxyActivities<KeywardenActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 10 },
+});
 
 const { listAccountsInScope, findMatchingUsers } = proxyActivities<KeywardenActivities>({
   startToCloseTimeout: '2 minutes',
@@ -202,6 +208,23 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
   const policyName = request.containmentPolicyName;
   // A decision that ends the run (an approval, a rejection, a cancel); a timeout never does.
   const decided = (): boolean => gate.decision !== undefined && gate.decision.outcome !== 'timed-out';
+
+  // Approvers' keys from the worker's registry, when it has one (it may also require signatures).
+  if (patched(KEY_REGISTRY)) {
+    // Unreadable: fail closed, signatures required and no key known, so nothing can approve a purge.
+    const registry = await approverRegistry().catch(() => ({
+      configured: true,
+      requireSignatures: true,
+      publicKeys: {},
+    }));
+    const keyless = gate.useSignatures(effectiveSignatures(request.approval, registry));
+    if (keyless.length > 0) {
+      // Containment goes on regardless; only the purge waits for approvals these people cannot sign.
+      log.warn('approval.signatures is required but some approvers have no public key', {
+        keyless: keyless.length,
+      });
+    }
+  }
 
   // 1. Discover.
   // Every ACTIVE account of the organization, unless the request names the accounts to search.

@@ -19,6 +19,7 @@ import type { AbortRequest, RoundDecision } from '../domain/approval-state';
 import type { CampaignCarryOver, CampaignInput } from '../domain/campaign-input';
 import type { AccountRef } from '../domain/inventory';
 import { campaignPlanLeaf, merkleProof, merkleRoot } from '../domain/plan-digest';
+import { effectiveSignatures } from '../domain/approver-registry';
 import {
   addCounts,
   summaryOf,
@@ -34,7 +35,13 @@ import {
   KeywardenPhase,
 } from '../domain/search-attributes';
 import { accountRotation, accountWorkflowId } from './account-rotation';
-import { PLAN_OFFERS, ApprovalGate, campaignGateConfig, refuseApprovals } from './approval-gate';
+import {
+  KEY_REGISTRY,
+  PLAN_OFFERS,
+  ApprovalGate,
+  campaignGateConfig,
+  refuseApprovals,
+} from './approval-gate';
 import { ChildBook, quietly, type ChildEntry } from './child-book';
 import { failureMessage } from './failure-message';
 import {
@@ -46,6 +53,11 @@ import {
 } from './messages';
 import { AccountProgressSchema, judged } from './message-schemas';
 import { Reconciler } from './reconcile';
+
+const { approverRegistry } = proxyActivities<KeywardenActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 10 },
+});
 
 const { listAccountsInScope } = proxyActivities<KeywardenActivities>({
   startToCloseTimeout: '5 minutes',
@@ -173,6 +185,25 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     log.warn('campaign aborted', { by: abort.by });
   });
 
+  if (!input.carry && patched(KEY_REGISTRY)) {
+    try {
+      carry.approverRegistry = await approverRegistry();
+    } catch (failure) {
+      error = `could not read the worker's approver key registry: ${failureMessage(failure)}`;
+      setPhase('failed');
+      return status();
+    }
+  }
+  if (carry.approverRegistry) {
+    const keyless = gate.useSignatures(effectiveSignatures(spec.approval, carry.approverRegistry));
+    if (!input.carry && keyless.length > 0) {
+      error =
+        `approval.signatures is required but no public key is known for ${keyless.join(', ')}: add them to the ` +
+        "worker's approver key registry (KEYWARDEN_APPROVER_KEYS) or to approval.publicKeys";
+      setPhase('failed');
+      return status();
+    }
+  }
   if (!input.carry) {
     setPhase('listing-accounts');
     try {
@@ -192,7 +223,15 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     try {
       const child = await startChild(accountRotation, {
         workflowId,
-        args: [{ campaignId, spec, account, campaignWorkflowId: campaignId }],
+        args: [
+          {
+            campaignId,
+            spec,
+            account,
+            campaignWorkflowId: campaignId,
+            ...(carry.approverRegistry ? { approverRegistry: carry.approverRegistry } : {}),
+          },
+        ],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         staticSummary: `Rotate the access keys of account ${account.accountId} (campaign ${campaignId})`,
         typedSearchAttributes: [

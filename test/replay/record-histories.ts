@@ -48,6 +48,7 @@ import {
 } from './golden-histories';
 import { scriptedOffboarding } from './scripted-offboarding';
 import { payloadConverterPath } from '../../worker/create-worker';
+import { createApproverRegistryActivities } from '../../activities/approver-registry-activities';
 
 /** Recorded in the histories instead of this machine's pid@hostname. */
 const IDENTITY = 'keywarden-golden-recorder';
@@ -343,7 +344,11 @@ async function runScenario(scenario: Scenario, bundle: WorkflowBundle, out: Reco
       workflowBundle: bundle,
       dataConverter: { payloadConverterPath },
       // Parents reconcile the children of earlier runs by describing them: the real activity.
-      activities: { ...createWorkflowActivities({ aws: NO_AWS, temporal: client }), ...scenario.activities },
+      activities: {
+        ...createWorkflowActivities({ aws: NO_AWS, temporal: client }),
+        ...createApproverRegistryActivities({ aws: NO_AWS }),
+        ...scenario.activities,
+      },
     });
     const record: ScenarioContext['record'] = async (name, workflowType, workflowId, waitingPoint, runId) => {
       const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();

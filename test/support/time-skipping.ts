@@ -9,6 +9,8 @@ import { paths } from '../../sandbox/project-paths';
 import { STACK_ENV } from '../harness/stack-env';
 import type { scriptedAws } from './scripted-aws';
 import { payloadConverterPath } from '../../worker/create-worker';
+import { createApproverRegistryActivities } from '../../activities/approver-registry-activities';
+import type { ApproverRegistry } from '../../domain/approver-registry';
 
 const KEYWORD = 2; // INDEXED_VALUE_TYPE_KEYWORD
 export const DAY = 86_400_000;
@@ -33,8 +35,9 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
 export async function scriptedWorker(
   env: TestWorkflowEnvironment,
   aws: ReturnType<typeof scriptedAws>,
-  options: { maxConcurrentActivityTaskExecutions?: number } = {},
+  options: { maxConcurrentActivityTaskExecutions?: number; approverRegistry?: ApproverRegistry } = {},
 ) {
+  const { approverRegistry, ...workerOptions } = options;
   const taskQueue = `ts-${randomUUID()}`;
   const bundle = process.env[STACK_ENV.workflowBundle];
   const worker = await Worker.create({
@@ -45,8 +48,15 @@ export async function scriptedWorker(
       : { workflowsPath: require.resolve('../../workflows') }),
     dataConverter: { payloadConverterPath },
     // Parents reconcile their children by describing them: the real activity, on the test server.
-    activities: { ...createWorkflowActivities({ aws: unusedAws, temporal: env.client }), ...aws.activities },
-    ...options,
+    activities: {
+      ...createWorkflowActivities({ aws: unusedAws, temporal: env.client }),
+      ...createApproverRegistryActivities({
+        aws: unusedAws,
+        ...(approverRegistry === undefined ? {} : { approverRegistry }),
+      }),
+      ...aws.activities,
+    },
+    ...workerOptions,
   });
   return { worker, taskQueue };
 }

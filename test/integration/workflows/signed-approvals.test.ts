@@ -253,4 +253,86 @@ describe('signed approvals and forged messages (time-skipping server)', () => {
       assert.ok(aws.calls.includes(`delete ${account}/${OLD}`), 'the approved deletion happened');
     });
   });
+
+  test("the worker's approver key registry requires signatures and overrides keys a spec brings", async () => {
+    const alice = keyFor(APPROVERS[0]!);
+    const planted = keyFor(APPROVERS[0]!); // the spec's author holds this one
+    const registry = {
+      configured: true,
+      requireSignatures: true,
+      publicKeys: {
+        [alice.approver]: alice.publicKey,
+        [APPROVERS[1]!]: keyFor(APPROVERS[1]!).publicKey,
+        [INITIATOR]: keyFor(INITIATOR).publicKey,
+      },
+    };
+    const spec = testSpec({
+      id: uniqueId('registry'),
+      scope: { includeAccounts: [account] },
+      windows: { adoption: '7d', grace: '7d' },
+      approval: {
+        approvers: APPROVERS,
+        timeout: '7d',
+        signatures: 'off',
+        publicKeys: { [APPROVERS[0]!]: planted.publicKey },
+      },
+    });
+    const aws = scriptedAws({ [account]: [user(account, 'uma', [oldKey(OLD)])] });
+    const { worker, taskQueue } = await scriptedWorker(env, aws, { approverRegistry: registry });
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(rotationCampaign, {
+        taskQueue,
+        workflowId: spec.id,
+        args: [{ spec }],
+      });
+      await env.sleep('15 days');
+      const status = await handle.query(campaignStatusQuery);
+      assert.equal(status.phase, 'awaiting-approval');
+      assert.equal(
+        status.approval.signatures,
+        'required',
+        'the registry requires signatures though the spec says off',
+      );
+      assert.equal(status.approval.keySource, 'registry');
+      const now = new Date(await env.currentTimeMs());
+      const target = {
+        workflowId: spec.id,
+        action: 'approve' as const,
+        round: status.approval.round,
+        planDigest: status.approval.plan!.digest,
+      };
+      await assert.rejects(
+        handle.executeUpdate(approveUpdate, { args: [{ approver: alice.approver }] }),
+        (error: Error) =>
+          /unsigned/.test(`${error.message} ${String((error as { cause?: Error }).cause?.message)}`),
+      );
+      await assert.rejects(
+        handle.executeUpdate(approveUpdate, { args: [signedPayload(planted, target, undefined, HOUR, now)] }),
+        (error: Error) =>
+          /bad signature/.test(`${error.message} ${String((error as { cause?: Error }).cause?.message)}`),
+        "a key planted in the spec is not the approver's",
+      );
+      await handle.executeUpdate(approveUpdate, {
+        args: [signedPayload(alice, target, undefined, HOUR, now)],
+      });
+      assert.equal((await handle.result()).phase, 'completed');
+      assert.ok(aws.calls.includes(`delete ${account}/${OLD}`));
+    });
+
+    const keyless = testSpec({
+      id: uniqueId('keyless'),
+      scope: { includeAccounts: [account] },
+      approval: { approvers: [...APPROVERS, 'newcomer@example.com'] },
+    });
+    const second = await scriptedWorker(env, scriptedAws({ [account]: [] }), { approverRegistry: registry });
+    const failed = await second.worker.runUntil(
+      env.client.workflow.execute(rotationCampaign, {
+        taskQueue: second.taskQueue,
+        workflowId: keyless.id,
+        args: [{ spec: keyless }],
+      }),
+    );
+    assert.equal(failed.phase, 'failed');
+    assert.match(failed.error ?? '', /no public key is known for newcomer@example.com/);
+  });
 });

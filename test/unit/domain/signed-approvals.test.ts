@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { judgeApprove, type ApprovalPolicy, type GateContext } from '../../../domain/approval';
-import { missingPublicKeys } from '../../../domain/approval-settings';
+import { publicKeyProblem } from '../../../domain/approval-settings';
 import {
   isWeakPublicKey,
   publicKeyOf,
@@ -120,8 +120,8 @@ describe('approval signatures', () => {
   });
 
   test('a spec that requires signatures lists a key for every approver and the initiator', () => {
-    assert.match(missingPublicKeys(policy, policy.initiator) ?? '', /no key for carol@example.com/);
-    assert.equal(missingPublicKeys({ ...policy, signatures: 'off' }, policy.initiator), undefined);
+    assert.match(publicKeyProblem(policy, policy.initiator) ?? '', /no key for carol@example.com/);
+    assert.equal(publicKeyProblem({ ...policy, signatures: 'off' }, policy.initiator), undefined);
   });
 });
 
