@@ -19,6 +19,7 @@ export function approverRegistryFromEnv(env: NodeJS.ProcessEnv = process.env): A
     throw new Error(
       `${APPROVER_KEYS_ENV}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}); ` +
         'it lists the approvers\' public keys, e.g. {"requireSignatures": true, "approvers": {"alice@example.com": "<64 hex>"}}',
+      { cause: error },
     );
   }
   const structured = parseStructuredText(text, /\.json$/i.test(file) ? 'json' : 'yaml');
