@@ -324,17 +324,24 @@ export class CampaignClient {
     return { ...last, users: [...users.values()] };
   }
 
-  /** Sends approve/reject/cancel, the same signal a person sends from the Web UI. */
-  async signal(workflowId: string, name: SignalName, payload: ApprovalSignal): Promise<void> {
+  /** The payload without unset fields, once the workflow is known to be running. */
+  private async approvalBody(
+    workflowId: string,
+    name: SignalName,
+    payload: ApprovalSignal,
+  ): Promise<ApprovalSignal> {
     const d = await this.describe(workflowId);
     if (d.executionStatus !== 'RUNNING') {
       throw new UsageError(
         `${workflowId} has already finished (${d.executionStatus.toLowerCase()}): there is nothing left to ${name}`,
       );
     }
-    const body = Object.fromEntries(
-      Object.entries(payload).filter(([, v]) => v !== undefined),
-    ) as ApprovalSignal;
+    return Object.fromEntries(Object.entries(payload).filter(([, v]) => v !== undefined)) as ApprovalSignal;
+  }
+
+  /** Sends approve/reject/cancel, the same signal a person sends from the Web UI. */
+  async signal(workflowId: string, name: SignalName, payload: ApprovalSignal): Promise<void> {
+    const body = await this.approvalBody(workflowId, name, payload);
     try {
       await this.client.workflow.getHandle(workflowId).signal(SIGNALS[name], body);
     } catch (error) {
@@ -351,15 +358,7 @@ export class CampaignClient {
     name: 'approve' | 'reject' | 'cancel',
     payload: ApprovalSignal,
   ): Promise<UpdateOutcome> {
-    const d = await this.describe(workflowId);
-    if (d.executionStatus !== 'RUNNING') {
-      throw new UsageError(
-        `${workflowId} has already finished (${d.executionStatus.toLowerCase()}): there is nothing left to ${name}`,
-      );
-    }
-    const body = Object.fromEntries(
-      Object.entries(payload).filter(([, v]) => v !== undefined),
-    ) as ApprovalSignal;
+    const body = await this.approvalBody(workflowId, name, payload);
     const handle = this.client.workflow.getHandle(workflowId);
     try {
       await this.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
