@@ -9,7 +9,7 @@ ed.hashes.sha512 = sha512;
 /** What an approver signs: one action, at one gate, for one plan, until a deadline. */
 export interface ApprovalStatement {
   workflowId: string;
-  action: 'approve' | 'reject' | 'cancel' | 'abort';
+  action: 'approve' | 'reject' | 'cancel' | 'abort' | 'skip';
   round: number;
   planDigest: string;
   approver: string;

@@ -1,3 +1,4 @@
+import { signatureSchema } from './approval-signature';
 import { z } from 'zod';
 import { AccessSchema } from './access';
 import { ApprovalSettingsBase, approverShortfall, publicKeyProblem } from './approval-settings';
@@ -94,6 +95,9 @@ export const SkipAccountSignalSchema = z.strictObject({
     .trim()
     .min(1, 'give a reason: why this account need not be searched (it is recorded in the status)')
     .max(500, 'reason is at most 500 characters'),
+  // With approval.signatures required: `keywarden skip-account --key <file>` signs the skip.
+  expiresAt: z.iso.datetime({ message: 'expiresAt is an ISO-8601 UTC time' }).optional(),
+  signature: signatureSchema.optional(),
 });
 export type SkipAccountSignal = z.output<typeof SkipAccountSignalSchema>;
 

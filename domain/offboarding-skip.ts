@@ -1,12 +1,21 @@
+import { signatureProblem, type ApprovalPolicy } from './approval';
+import { leafHash, merkleRoot } from './plan-digest';
 import { normalizePrincipal } from './ids';
 import { SkipAccountSignalSchema, type SkipAccountSignal } from './offboarding-request';
 
 export type SkipJudgement =
   { valid: true; skip: SkipAccountSignal } | { valid: false; reason: string; by?: string };
 
+/** What a signed skip covers: the one account it gives up on. */
+export function skipDigest(accountId: string): string {
+  return merkleRoot([leafHash('skip', accountId)]);
+}
+
 export interface SkipContext {
   initiator: string;
   approvers: readonly string[];
+  /** With signatures required: the policy, this workflow, and now. */
+  signing?: { policy: ApprovalPolicy; workflowId: string; nowMs: number };
   /** Accounts whose search is being retried: only they can be skipped. */
   retrying: readonly string[];
 }
@@ -30,6 +39,25 @@ export function judgeSkip(payload: unknown, context: SkipContext): SkipJudgement
   const allowed = [context.initiator, ...context.approvers].map(normalizePrincipal);
   if (!allowed.includes(skip.by)) {
     return { valid: false, reason: 'only the initiator or a listed approver may skip an account' };
+  }
+  if (context.signing) {
+    const { expiresAt, signature } = skip;
+    const problem = signatureProblem(
+      context.signing.policy,
+      {
+        workflowId: context.signing.workflowId,
+        action: 'skip',
+        round: 0,
+        planDigest: skipDigest(skip.accountId),
+        nowMs: context.signing.nowMs,
+      },
+      skip.by,
+      skip.reason,
+      expiresAt === undefined || signature === undefined
+        ? undefined
+        : { round: 0, planDigest: skipDigest(skip.accountId), expiresAt, signature },
+    );
+    if (problem !== undefined) return { valid: false, by: skip.by, reason: problem };
   }
   if (!context.retrying.includes(skip.accountId)) {
     return {

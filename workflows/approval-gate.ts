@@ -170,6 +170,11 @@ export class ApprovalGate {
     );
   }
 
+  /** Who may sign, and with which keys: other messages of this workflow are judged by it too. */
+  policy(): ApprovalPolicy {
+    return { ...this.config };
+  }
+
   /** An abort is not a decision of a round: it is signed for round 0 and no plan. */
   abortContext(): GateContext {
     return {

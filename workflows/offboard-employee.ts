@@ -131,6 +131,7 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
       initiator: request.initiator,
       approvers: request.approval.approvers,
       retrying: status.accountsFailed.map((f) => f.accountId),
+      signing: { policy: gate.policy(), workflowId: workflowInfo().workflowId, nowMs: Date.now() },
     });
     const at = new Date().toISOString();
     if (!judgement.valid) {
@@ -139,6 +140,7 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
         at,
         ...(judgement.by === undefined ? {} : { by: judgement.by }),
       });
+      if ((status.skipRefusals?.length ?? 0) > 50) status.skipRefusals?.shift(); // bounded
       log.info('skip-account refused', { reason: judgement.reason });
       return;
     }

@@ -9,6 +9,9 @@ import { CliError, UsageError } from '../cli-error';
 import { parseIntegerOption } from '../options';
 import { resolveTemporalTarget, workflowUiLink } from '../temporal-target';
 import { startOffboarding } from '../webhook/start-offboarding';
+import { durationSchema, durationToMs } from '../../domain/duration';
+import { skipDigest } from '../../domain/offboarding-skip';
+import { readKeyFile, signedPayload } from '../approval-keys';
 
 const say = (line: string) => console.log(line);
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -124,34 +127,71 @@ export function registerOffboardCommand(program: Command): void {
     )
     .argument('<id>', 'the offboarding workflow ID (offboard-<employee>)')
     .requiredOption('--account <id>', 'the account ID whose search is being retried')
-    .requiredOption('--by <who>', 'who you are: the initiator or one of approval.approvers')
+    .option(
+      '--by <who>',
+      "who you are: the initiator or one of approval.approvers (default: the --key file's approver)",
+    )
     .requiredOption('--reason <text>', 'why this account need not be searched (recorded in the status)')
-    .action(async (id: string, opts: { account: string; by: string; reason: string }) => {
-      const parsed = SkipAccountSignalSchema.safeParse({
-        by: opts.by,
-        accountId: opts.account,
-        reason: opts.reason,
-      });
-      if (!parsed.success) throw new UsageError(`invalid skip-account:\n${z.prettifyError(parsed.error)}`);
-      const target = resolveTemporalTarget();
-      const connection = await Connection.connect(clientConnectionOptions(target));
-      try {
-        const handle = new Client({ connection, namespace: target.namespace }).workflow.getHandle(id);
-        const before = await handle.query<OffboardingStatus>('status');
-        await handle.signal('skip-account', parsed.data);
-        // The signal is handled by the next workflow task: look until the run has judged it.
-        for (let i = 0; i < 50; i++) {
-          const after = await handle.query<OffboardingStatus>('status');
-          const refused = (after.skipRefusals ?? []).slice((before.skipRefusals ?? []).length);
-          if (refused.length > 0) throw new UsageError(`skip-account refused: ${refused[0]!.reason}`);
-          if ((after.accountsSkipped ?? []).length > (before.accountsSkipped ?? []).length) break;
-          if (i === 49)
-            throw new UsageError('skip-account sent; the run has not judged it yet: check keywarden status');
-          await new Promise((resolve) => setTimeout(resolve, 100));
+    .option('--key <file>', 'sign with this approval key (required where approval.signatures is required)')
+    .option('--valid-for <duration>', 'how long the signature is valid', '1h')
+    .action(
+      async (
+        id: string,
+        opts: { account: string; by?: string; reason: string; key?: string; validFor: string },
+      ) => {
+        const key = opts.key === undefined ? undefined : readKeyFile(opts.key);
+        if (key !== undefined && opts.by !== undefined && opts.by.trim().toLowerCase() !== key.approver) {
+          throw new UsageError(
+            `--by ${opts.by} does not match the key file, which belongs to ${key.approver}`,
+          );
         }
-        say(`account ${parsed.data.accountId} skipped: ${id} will not search it again and ends incomplete`);
-      } finally {
-        await connection.close();
-      }
-    });
+        const by = opts.by ?? key?.approver;
+        if (by === undefined)
+          throw new UsageError('say who you are with --by <who> (or sign with --key <file>)');
+        let parsed = SkipAccountSignalSchema.safeParse({ by, accountId: opts.account, reason: opts.reason });
+        if (!parsed.success) throw new UsageError(`invalid skip-account:\n${z.prettifyError(parsed.error)}`);
+        if (key !== undefined) {
+          const validity = durationSchema.safeParse(opts.validFor);
+          if (!validity.success)
+            throw new UsageError(`--valid-for: ${validity.error.issues[0]?.message ?? 'invalid'}`);
+          const accountId = parsed.data.accountId;
+          const signed = signedPayload(
+            key,
+            { workflowId: id, action: 'skip', round: 0, planDigest: skipDigest(accountId) },
+            parsed.data.reason,
+            durationToMs(validity.data),
+          );
+          parsed = SkipAccountSignalSchema.safeParse({
+            ...parsed.data,
+            by: key.approver,
+            expiresAt: signed.expiresAt,
+            signature: signed.signature,
+          });
+          if (!parsed.success)
+            throw new UsageError(`invalid skip-account:\n${z.prettifyError(parsed.error)}`);
+        }
+        const target = resolveTemporalTarget();
+        const connection = await Connection.connect(clientConnectionOptions(target));
+        try {
+          const handle = new Client({ connection, namespace: target.namespace }).workflow.getHandle(id);
+          const before = await handle.query<OffboardingStatus>('status');
+          await handle.signal('skip-account', parsed.data);
+          // The signal is handled by the next workflow task: look until the run has judged it.
+          for (let i = 0; i < 50; i++) {
+            const after = await handle.query<OffboardingStatus>('status');
+            const refused = (after.skipRefusals ?? []).slice((before.skipRefusals ?? []).length);
+            if (refused.length > 0) throw new UsageError(`skip-account refused: ${refused[0]!.reason}`);
+            if ((after.accountsSkipped ?? []).length > (before.accountsSkipped ?? []).length) break;
+            if (i === 49)
+              throw new UsageError(
+                'skip-account sent; the run has not judged it yet: check keywarden status',
+              );
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          say(`account ${parsed.data.accountId} skipped: ${id} will not search it again and ends incomplete`);
+        } finally {
+          await connection.close();
+        }
+      },
+    );
 }

@@ -24,6 +24,7 @@ import {
   rootFromProof,
 } from '../../../domain/plan-digest';
 import { signedPayload } from '../../../client/approval-keys';
+import { judgeSkip, skipDigest } from '../../../domain/offboarding-skip';
 
 const secret = () => new Uint8Array(randomBytes(32));
 const aliceKey = secret();
@@ -254,5 +255,42 @@ describe('weak keys', () => {
     assert.equal(verifyStatement(statement, forged, weak), false);
     assert.equal(publicKeySchema.safeParse(weak).success, false);
     assert.equal(publicKeySchema.safeParse(publicKeyOf(aliceKey)).success, true);
+  });
+});
+
+describe('signed skip-account', () => {
+  test('with signatures required a skip must be signed by its sender, for that account', () => {
+    const key = { approver: 'alice@example.com', secretKey: aliceKey, publicKey: publicKeyOf(aliceKey) };
+    const account = '111111111111';
+    const context = {
+      initiator: 'carol@example.com',
+      approvers: ['alice@example.com', 'bob@example.com'],
+      retrying: [account],
+      signing: { policy, workflowId: 'offboard-e1', nowMs: NOW },
+    };
+    const sign = (accountId: string) => {
+      const p = signedPayload(
+        key,
+        { workflowId: 'offboard-e1', action: 'skip', round: 0, planDigest: skipDigest(accountId) },
+        'closed account',
+        3_600_000,
+        new Date(NOW),
+      );
+      return {
+        by: 'alice@example.com',
+        accountId: account,
+        reason: 'closed account',
+        expiresAt: p.expiresAt,
+        signature: p.signature,
+      };
+    };
+    assert.equal(judgeSkip(sign(account), context).valid, true);
+    const unsigned = judgeSkip(
+      { by: 'alice@example.com', accountId: account, reason: 'closed account' },
+      context,
+    );
+    assert.match(unsigned.valid ? '' : unsigned.reason, /^unsigned/);
+    const otherAccount = judgeSkip(sign('222222222222'), context);
+    assert.match(otherAccount.valid ? '' : otherAccount.reason, /^signed for another plan|^bad signature/);
   });
 });
