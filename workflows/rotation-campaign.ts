@@ -152,6 +152,9 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     }
   };
 
+  // Declared before any handler that reads them: a signal may arrive in the first activation.
+  let offered: string[] = [];
+  let gateOpen = false;
   setHandler(campaignStatusQuery, status);
   setHandler(
     accountProgressSignal,
@@ -259,8 +262,6 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
   };
 
   const leafOf = (entry: ChildEntry) => campaignPlanLeaf(entry.key, entry.planDigest ?? '');
-  let offered: string[] = [];
-  let gateOpen = false;
 
   /**
    * Says what awaits the decision: every ready account and the digest of its own plan. Offered

@@ -85,7 +85,9 @@ describe('the HR webhook: input from the policy, secret rotation, replays, Tempo
         approvers: [APPROVER, INITIATOR],
         requiredApprovals: 1,
         timeout: '10m',
-        onTimeout: 'reject',
+        onTimeout: 'escalate',
+        signatures: 'off',
+        publicKeys: {},
       },
       containmentPolicyName: 'keywarden-offboarding-deny-all',
     });

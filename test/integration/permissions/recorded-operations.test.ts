@@ -75,7 +75,11 @@ describe('the generated policies allow exactly the AWS operations keywarden perf
     const rotation = await rotateWithApproval(worker, [first]);
     assert.equal(rotation.status.users.rotated, 3, JSON.stringify(rotation.status.users));
 
-    const purge = await offboard(worker, 'approve', { match: { tagValues: [LEAVER_EMAIL] } });
+    // The member accounts only: the management account has no member role, so an org-wide run ends incomplete.
+    const purge = await offboard(worker, 'approve', {
+      match: { tagValues: [LEAVER_EMAIL] },
+      scope: { includeAccounts: [first, second] },
+    });
     assert.equal(purge.result.phase, 'completed');
     assert.equal(purge.result.users.length, 2);
     for (const user of purge.result.users) assert.equal(user.error, undefined, user.error);
