@@ -119,6 +119,11 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     countFinal(user.status);
   };
 
+  // Declared before the handlers that read them: a signal may arrive in the first activation.
+  const authority = decisionAuthority(spec, input.campaignWorkflowId, selfId, input.approverRegistry);
+  const refused = (what: string) => {
+    report.refused = [...(report.refused ?? []), `${new Date().toISOString()} ${what}`].slice(-20);
+  };
   setHandler(accountStatusQuery, () => ({
     ...report,
     counts: carry.counts,
@@ -196,10 +201,6 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
       merkleRoot(offered),
       `delete the old keys of ${offered.length} user(s) in account ${account.accountId}`,
     );
-  };
-  const authority = decisionAuthority(spec, input.campaignWorkflowId, selfId, input.approverRegistry);
-  const refused = (what: string) => {
-    report.refused = [...(report.refused ?? []), `${new Date().toISOString()} ${what}`].slice(-20);
   };
   if (!gate) refuseApprovals(input.campaignWorkflowId, (signal, reason) => refused(`${signal}: ${reason}`));
 
