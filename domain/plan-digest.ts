@@ -66,16 +66,27 @@ export function merkleRoot(leaves: readonly string[]): string {
 
 /** The proof for `leaf`, or undefined when it is not one of `leaves`. */
 export function merkleProof(leaves: readonly string[], leaf: string): ProofStep[] | undefined {
+  return merkleProofs(leaves).get(leaf);
+}
+
+/**
+ * Every leaf's proof from one tree: proofs for a whole plan cost one tree, not one tree each
+ * (a plan of thousands of keys would otherwise hash for seconds inside one workflow task).
+ */
+export function merkleProofs(leaves: readonly string[]): Map<string, ProofStep[]> {
   const all = levels(leaves);
-  let index = (all[0] as string[]).indexOf(leaf);
-  if (index < 0) return undefined;
-  const proof: ProofStep[] = [];
-  for (const level of all.slice(0, -1)) {
-    const sibling = index % 2 === 0 ? level[index + 1] : level[index - 1];
-    if (sibling !== undefined) proof.push({ side: index % 2 === 0 ? 'R' : 'L', hash: sibling });
-    index = Math.floor(index / 2);
-  }
-  return proof;
+  const proofs = new Map<string, ProofStep[]>();
+  (all[0] as string[]).forEach((leaf, start) => {
+    const proof: ProofStep[] = [];
+    let index = start;
+    for (const level of all.slice(0, -1)) {
+      const sibling = index % 2 === 0 ? level[index + 1] : level[index - 1];
+      if (sibling !== undefined) proof.push({ side: index % 2 === 0 ? 'R' : 'L', hash: sibling });
+      index = Math.floor(index / 2);
+    }
+    proofs.set(leaf, proof);
+  });
+  return proofs;
 }
 
 export function rootFromProof(leaf: string, proof: readonly ProofStep[]): string {

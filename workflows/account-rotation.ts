@@ -19,7 +19,7 @@ import type { AbortRequest, KeyDecision, RoundDecision } from '../domain/approva
 import type { AccountCarryOver, AccountRotationInput } from '../domain/campaign-input';
 import { abortProblem, accountInCampaignPlan, approvalProblem } from '../domain/decision-check';
 import { durationToMs } from '../domain/duration';
-import { accountPlanLeaf, merkleProof, merkleRoot } from '../domain/plan-digest';
+import { accountPlanLeaf, merkleProofs, merkleRoot } from '../domain/plan-digest';
 import { addCounts, type AccountRotationReport, type UserRotationReport } from '../domain/rotation-report';
 import { KeywardenAccountId, KeywardenCampaignId, KeywardenKind } from '../domain/search-attributes';
 import { renderSecretName } from '../domain/secret-name';
@@ -193,6 +193,18 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
   const leafOf = (entry: ChildEntry) => accountPlanLeaf(entry.key, entry.awaitingKey ?? '');
   /** This account's plan: each saga awaiting the decision and the key it asks to delete. */
   const ownPlan = () => book.inState('awaiting').map(leafOf);
+  let digestCache = { plan: '', digest: '' };
+  /** The digest of ownPlan(), hashed again only when what awaits the decision changed. */
+  const ownDigest = () => {
+    const plan = book
+      .inState('awaiting')
+      .map((e) => `${e.key}\0${e.awaitingKey ?? ''}`)
+      .join('\n');
+    if (digestCache.plan !== plan || digestCache.digest === '') {
+      digestCache = { plan, digest: merkleRoot(ownPlan()) };
+    }
+    return digestCache.digest;
+  };
   let offered: string[] = [];
   const offerPlan = () => {
     if (!gate || gate.decision) return;
@@ -212,8 +224,7 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     if (decision.planDigest === undefined || decision.accountProof === undefined) {
       return 'the decision does not say which plan was approved';
     }
-    const ownDigest = merkleRoot(ownPlan());
-    return accountInCampaignPlan(account.accountId, ownDigest, decision.accountProof, decision.planDigest)
+    return accountInCampaignPlan(account.accountId, ownDigest(), decision.accountProof, decision.planDigest)
       ? undefined
       : "the plan approved does not hold this account's keys as they await the decision now";
   };
@@ -231,8 +242,9 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
       return;
     }
     const accountDigest = merkleRoot(leaves);
+    const proofs = merkleProofs(leaves);
     for (const entry of book.inState('awaiting')) {
-      const keyProof = merkleProof(leaves, leafOf(entry));
+      const keyProof = proofs.get(leafOf(entry));
       // Not in the plan decided: it waits for the next round (runs from before plans deliver to all).
       if (keyProof === undefined && patched(PLAN_OFFERS)) continue;
       const keyDecision: KeyDecision = {
@@ -427,7 +439,7 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
             accountId: account.accountId,
             stage: 'ready',
             usersWaiting: book.count('awaiting'),
-            planDigest: merkleRoot(ownPlan()),
+            planDigest: ownDigest(),
           }
         : book.count('working') > 0 || (moreToDo && !abort)
           ? { accountId: account.accountId, stage: 'working' }

@@ -18,7 +18,7 @@ import { judgeReject } from '../domain/approval';
 import type { AbortRequest, RoundDecision } from '../domain/approval-state';
 import type { CampaignCarryOver, CampaignInput } from '../domain/campaign-input';
 import type { AccountRef } from '../domain/inventory';
-import { campaignPlanLeaf, merkleProof, merkleRoot } from '../domain/plan-digest';
+import { campaignPlanLeaf, merkleProofs, merkleRoot } from '../domain/plan-digest';
 import { effectiveSignatures } from '../domain/approver-registry';
 import {
   addCounts,
@@ -280,8 +280,9 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
 
   /** Passes a round's decision to every account in the plan decided, with its proof of inclusion. */
   const deliver = (decision: RoundDecision) => {
+    const proofs = merkleProofs(offered);
     for (const entry of book.inState('awaiting')) {
-      const accountProof = merkleProof(offered, leafOf(entry));
+      const accountProof = proofs.get(leafOf(entry));
       // Not in the plan decided: it waits for the next round (runs from before plans deliver to all).
       if (accountProof === undefined && patched(PLAN_OFFERS)) continue;
       sends.push(
