@@ -223,9 +223,14 @@ describe('a Temporal config file profile connects the CLI, the worker and the we
 
   test('the webhook connects with the profile (mTLS) and refuses to start with a CA it cannot verify', async () => {
     const secret = 'a'.repeat(64);
+    // The shipped example policy: the webhook refuses to start without one.
+    const policy = {
+      KEYWARDEN_WEBHOOK_SECRET: secret,
+      KEYWARDEN_WEBHOOK_POLICY: path.join(paths.root, 'examples', 'webhook-policy.yaml'),
+    };
     const webhook = await startUntil(
       [path.join(paths.root, 'bin', 'keywarden.js'), 'webhook', '--port', '0'],
-      profileEnv('mtls', { KEYWARDEN_WEBHOOK_SECRET: secret }),
+      profileEnv('mtls', policy),
       /HR webhook listening on/,
     );
     assert.match(webhook.output(), new RegExp(`task queue ${taskQueue}`));
@@ -238,7 +243,7 @@ describe('a Temporal config file profile connects the CLI, the worker and the we
         [path.join(paths.root, 'bin', 'keywarden.js'), 'webhook', '--port', '0'],
         {
           cwd: paths.root,
-          env: profileEnv('wrong-ca', { KEYWARDEN_WEBHOOK_SECRET: secret }),
+          env: profileEnv('wrong-ca', policy),
           timeout: 120_000,
         },
         (error, stdout, stderr) =>
