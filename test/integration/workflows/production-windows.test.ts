@@ -87,7 +87,9 @@ describe('production-length windows, on the time-skipping test server', () => {
     assert.equal(aws.calls.at(-1), `delete ${account}/AKIAOLDHUGO`);
   });
 
-  const accountCount = Number(process.env.KEYWARDEN_SCALE_ACCOUNTS ?? 100);
+  // 50 in npm test: at 100 accounts the time-skipping test server itself fails now and then
+  // ("Unbalanced lock and unlock calls", then a 16 KiB gRPC header limit); npm run test:scale runs 100.
+  const accountCount = Number(process.env.KEYWARDEN_SCALE_ACCOUNTS ?? 50);
   const usersPerAccount = Number(process.env.KEYWARDEN_SCALE_USERS ?? 10);
   test(`${accountCount} accounts x ${usersPerAccount} rotating users at 7d/7d and default limits: approval by day 15, done a day after it`, async () => {
     const accounts = Array.from({ length: accountCount }, (_, i) => String(100000000000 + i));
