@@ -10,6 +10,8 @@ import {
   type ApprovalStatement,
 } from '../domain/approval-signature';
 import { normalizePrincipal, principalSchema } from '../domain/ids';
+import { MAX_SIGNATURE_VALIDITY_MS } from '../domain/approval';
+import { durationSchema, durationToMs } from '../domain/duration';
 import { CliError, UsageError } from './cli-error';
 
 /** An approver's signing key as `keywarden keygen` writes it (mode 0600). */
@@ -120,4 +122,14 @@ export function signedPayload(
     expiresAt,
     signature: signStatement(statement, key.secretKey),
   };
+}
+
+/** `--valid-for`: how long a signature stays valid, at most 30 days. */
+export function validityMs(text: string): number {
+  const validity = durationSchema.safeParse(text);
+  if (!validity.success)
+    throw new UsageError(`--valid-for: ${validity.error.issues[0]?.message ?? 'invalid'}`);
+  const ms = durationToMs(validity.data);
+  if (ms > MAX_SIGNATURE_VALIDITY_MS) throw new UsageError('--valid-for: at most 30d');
+  return ms;
 }

@@ -1,8 +1,13 @@
 import type { Command } from 'commander';
-import { MAX_SIGNATURE_VALIDITY_MS, type ApprovalSignal } from '../../domain/approval';
-import { durationSchema, durationToMs } from '../../domain/duration';
+import type { ApprovalSignal } from '../../domain/approval';
 import { normalizePrincipal } from '../../domain/ids';
-import { readKeyFile, signedPayload, writeNewKeyFile, type SigningTarget } from '../approval-keys';
+import {
+  readKeyFile,
+  signedPayload,
+  validityMs,
+  writeNewKeyFile,
+  type SigningTarget,
+} from '../approval-keys';
 import type { CampaignClient, SignalName } from '../campaign-client';
 import { withCampaignClient } from '../campaign-client';
 import { UsageError } from '../cli-error';
@@ -112,11 +117,7 @@ async function payloadFor(
       `--approver ${opts.approver} does not match the key file, which belongs to ${key.approver}`,
     );
   }
-  const validity = durationSchema.safeParse(opts.validFor);
-  if (!validity.success)
-    throw new UsageError(`--valid-for: ${validity.error.issues[0]?.message ?? 'invalid'}`);
-  const validForMs = durationToMs(validity.data);
-  if (validForMs > MAX_SIGNATURE_VALIDITY_MS) throw new UsageError('--valid-for: at most 30d');
+  const validForMs = validityMs(opts.validFor);
   const target = await signingTargetFor(client, id, signal);
   return signedPayload(key, target, opts.comment, validForMs);
 }

@@ -9,9 +9,8 @@ import { CliError, UsageError } from '../cli-error';
 import { parseIntegerOption } from '../options';
 import { resolveTemporalTarget, workflowUiLink } from '../temporal-target';
 import { startOffboarding } from '../webhook/start-offboarding';
-import { durationSchema, durationToMs } from '../../domain/duration';
 import { skipDigest } from '../../domain/offboarding-skip';
-import { readKeyFile, signedPayload } from '../approval-keys';
+import { readKeyFile, signedPayload, validityMs } from '../approval-keys';
 
 const say = (line: string) => console.log(line);
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -151,15 +150,12 @@ export function registerOffboardCommand(program: Command): void {
         let parsed = SkipAccountSignalSchema.safeParse({ by, accountId: opts.account, reason: opts.reason });
         if (!parsed.success) throw new UsageError(`invalid skip-account:\n${z.prettifyError(parsed.error)}`);
         if (key !== undefined) {
-          const validity = durationSchema.safeParse(opts.validFor);
-          if (!validity.success)
-            throw new UsageError(`--valid-for: ${validity.error.issues[0]?.message ?? 'invalid'}`);
           const accountId = parsed.data.accountId;
           const signed = signedPayload(
             key,
             { workflowId: id, action: 'skip', round: 0, planDigest: skipDigest(accountId) },
             parsed.data.reason,
-            durationToMs(validity.data),
+            validityMs(opts.validFor),
           );
           parsed = SkipAccountSignalSchema.safeParse({
             ...parsed.data,
