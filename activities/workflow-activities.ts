@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   summaryOf,
@@ -36,6 +36,24 @@ export interface ClosedChild {
 }
 
 const DESCRIBE_CONCURRENCY = 8;
+
+/** The query every rotation child answers with the last progress message it sent (or null). */
+export const PROGRESS_QUERY = 'keywarden.progress';
+
+export interface ChildProgressInput {
+  children: Array<{ workflowId: string; runId?: string }>;
+}
+
+/**
+ * A child's own answer to "what stage are you at": `answered` with its last progress message
+ * (null before its first), `gone` when no such workflow exists, `unreachable` when it could not
+ * be asked now (no worker, query timeout): the parent asks again later.
+ */
+export type ChildProgressAnswer = { workflowId: string } & (
+  | { outcome: 'answered'; progress: unknown }
+  | { outcome: 'gone' }
+  | { outcome: 'unreachable'; reason: string }
+);
 
 export function createWorkflowActivities(deps: ActivityDeps) {
   const client = (): Client => {
@@ -77,6 +95,38 @@ export function createWorkflowActivities(deps: ActivityDeps) {
       };
       await Promise.all(Array.from({ length: DESCRIBE_CONCURRENCY }, worker));
       return closed;
+    },
+
+    /**
+     * Asks child workflows for their progress with a query. Progress signals can be sent by anyone
+     * who may signal the namespace; a query reaches the child itself, so its answer is what the
+     * parent acts on.
+     */
+    async childProgress(input: ChildProgressInput): Promise<ChildProgressAnswer[]> {
+      const temporal = client();
+      const queue = [...input.children];
+      const answers: ChildProgressAnswer[] = [];
+      const worker = async () => {
+        for (let child = queue.shift(); child !== undefined; child = queue.shift()) {
+          const { workflowId } = child;
+          try {
+            const progress: unknown = await temporal.workflow
+              .getHandle(workflowId, child.runId)
+              .query(PROGRESS_QUERY);
+            answers.push({ workflowId, outcome: 'answered', progress: progress ?? null });
+          } catch (error) {
+            if (error instanceof WorkflowNotFoundError) answers.push({ workflowId, outcome: 'gone' });
+            else
+              answers.push({
+                workflowId,
+                outcome: 'unreachable',
+                reason: error instanceof Error ? error.message : String(error),
+              });
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: DESCRIBE_CONCURRENCY }, worker));
+      return answers;
     },
   };
 }

@@ -39,6 +39,8 @@ export interface CampaignCarryOver {
   aborted?: AbortRequest;
   /** Read once when the campaign started, and handed to every account. */
   approverRegistry?: ApproverRegistry;
+  /** Children whose progress hint was not confirmed by asking them before the continue-as-new. */
+  unconfirmed?: string[];
 }
 
 export interface CampaignInput {
@@ -59,6 +61,17 @@ export interface AccountCarryOver {
   decidedRounds: number;
   /** The sequence number of the last progress message sent to the campaign. */
   progressSeq?: number;
+  /** That message, which the campaign asks for (its progress query) before acting on the signal. */
+  lastProgress?: {
+    accountId: string;
+    stage: 'working' | 'waiting' | 'ready' | 'finished';
+    usersWaiting?: number;
+    decidedRounds?: number;
+    planDigest?: string;
+    seq: number;
+  };
+  /** Sagas whose progress hint was not confirmed by asking them before the continue-as-new. */
+  unconfirmed?: string[];
   approval?: ApprovalState;
   aborted?: AbortRequest;
 }

@@ -38,13 +38,16 @@ import { keyRotation, keyWorkflowId, type KeyRotationInput } from './key-rotatio
 import {
   abortRotationSignal,
   accountDecisionSignal,
+  accountProgressQuery,
   accountProgressSignal,
   accountStatusQuery,
   keyDecisionSignal,
   keyProgressSignal,
   type AccountProgress,
+  type KeyProgress,
 } from './messages';
 import { AbortRequestSchema, KeyProgressSchema, RoundDecisionSchema, judged } from './message-schemas';
+import { ProgressConfirmer, PROGRESS_CONFIRMED } from './progress-confirmer';
 import { Reconciler } from './reconcile';
 
 const { inventoryPage } = proxyActivities<KeywardenActivities>({
@@ -130,18 +133,28 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     usersWithoutKeys: carry.usersWithoutKeys,
     ...(gate ? { approval: gate.snapshot() } : {}),
   }));
+  setHandler(accountProgressQuery, () => carry.lastProgress ?? null);
   let gateOpen = false;
+  const applyProgress = (progress: KeyProgress) => {
+    if (!book.fresh(progress.userName, progress.seq)) return;
+    if (progress.stage === 'waiting') book.set(progress.userName, 'waiting');
+    else if (progress.stage === 'awaiting-decision' && progress.accessKeyId) {
+      book.set(progress.userName, 'awaiting', { awaitingKey: progress.accessKeyId });
+    } else if (progress.stage === 'finished') book.markFinishing(progress.userName);
+    if (gateOpen && patched(PLAN_OFFERS)) offerPlan();
+  };
+  const confirmer = new ProgressConfirmer(book, KeyProgressSchema, true, (key, progress) => {
+    if (progress.userName === key) applyProgress(progress);
+  });
   setHandler(
     keyProgressSignal,
     judged('keywarden.keyProgress', KeyProgressSchema, (progress) => {
-      if (!book.fresh(progress.userName, progress.seq)) return;
-      if (progress.stage === 'waiting') book.set(progress.userName, 'waiting');
-      else if (progress.stage === 'awaiting-decision' && progress.accessKeyId) {
-        book.set(progress.userName, 'awaiting', { awaitingKey: progress.accessKeyId });
-      } else if (progress.stage === 'finished') book.markFinishing(progress.userName);
-      if (gateOpen && patched(PLAN_OFFERS)) offerPlan();
+      if (patched(PROGRESS_CONFIRMED)) confirmer.hint(progress.userName);
+      else applyProgress(progress);
     }),
   );
+  for (const key of carry.unconfirmed ?? []) confirmer.hint(key);
+  delete carry.unconfirmed;
   setHandler(
     accountDecisionSignal,
     judged('keywarden.accountDecision', RoundDecisionSchema, (decision) => {
@@ -176,16 +189,11 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
       if (key === last) return;
       last = key;
       carry.progressSeq = (carry.progressSeq ?? 0) + 1;
+      carry.lastProgress = { ...progress, seq: carry.progressSeq, decidedRounds: carry.decidedRounds };
       sends.push(
-        campaign
-          .signal(accountProgressSignal, {
-            ...progress,
-            seq: carry.progressSeq,
-            decidedRounds: carry.decidedRounds,
-          })
-          .catch(() => {
-            // The campaign is gone (terminated): nothing to tell; its reconciliation sees this account.
-          }),
+        campaign.signal(accountProgressSignal, carry.lastProgress).catch(() => {
+          // The campaign is gone (terminated): nothing to tell; its reconciliation sees this account.
+        }),
       );
     };
   })();
@@ -472,27 +480,27 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
   }
 
   await Promise.all(sends);
+  await confirmer.settle();
   await condition(allHandlersFinished);
   if (report.status !== 'failed') report.status = spec.dryRun ? 'inventoried' : 'completed';
   report.counts = carry.counts;
   report.usersWithoutKeys = carry.usersWithoutKeys;
   if (gate) report.approval = gate.snapshot();
-  await campaign
-    .signal(accountProgressSignal, {
-      accountId: account.accountId,
-      stage: 'finished',
-      seq: (carry.progressSeq ?? 0) + 1,
-    })
-    .catch(() => undefined);
+  carry.progressSeq = (carry.progressSeq ?? 0) + 1;
+  carry.lastProgress = { accountId: account.accountId, stage: 'finished', seq: carry.progressSeq };
+  await campaign.signal(accountProgressSignal, carry.lastProgress).catch(() => undefined);
   return report;
 
   async function continueAsNewNow(): Promise<never> {
     await Promise.all(sends);
+    await confirmer.settle();
     await condition(allHandlersFinished);
+    const unconfirmed = confirmer.pending();
     const next: AccountCarryOver = {
       ...carry,
       run: carry.run + 1,
       sagas: book.snapshot(),
+      ...(unconfirmed.length > 0 ? { unconfirmed } : {}),
       ...(gate ? { approval: gate.snapshot() } : {}),
       ...(abort ? { aborted: abort } : {}),
     };

@@ -19,6 +19,7 @@ import { failureMessage } from './failure-message';
 import {
   abortRotationSignal,
   keyDecisionSignal,
+  keyProgressQuery,
   keyProgressSignal,
   keyStatusQuery,
   type KeyProgress,
@@ -174,17 +175,15 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
   // AWS steps and messages run to completion even when the workflow is being cancelled.
   const step = <T>(fn: () => Promise<T>): Promise<T> => CancellationScope.nonCancellable(fn);
   let seq = 0;
+  let told: KeyProgress | null = null;
+  setHandler(keyProgressQuery, () => told);
   /** Tells the account workflow; false when it cannot be reached (gone: terminated or finished). */
   const tell = async (progress: Omit<KeyProgress, 'userName' | 'seq'>): Promise<boolean> => {
     seq++;
+    told = { userName, seq, ...progress };
+    const message = told;
     try {
-      await step(() =>
-        getExternalWorkflowHandle(input.accountWorkflowId).signal(keyProgressSignal, {
-          userName,
-          seq,
-          ...progress,
-        }),
-      );
+      await step(() => getExternalWorkflowHandle(input.accountWorkflowId).signal(keyProgressSignal, message));
     } catch (error) {
       log.warn('could not report progress to the account workflow', { error: failureMessage(error) });
       return false;

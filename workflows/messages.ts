@@ -63,6 +63,12 @@ export interface AccountProgress {
 }
 
 // Receivers judge every payload (message-schemas.ts): anyone who may signal can send these.
+/**
+ * The last progress message a child sent (null before its first): what a parent acts on, since a
+ * signal's word alone could be anyone's (progress-confirmer.ts). Same name as PROGRESS_QUERY.
+ */
+export const accountProgressQuery = defineQuery<AccountProgress | null>('keywarden.progress');
+export const keyProgressQuery = defineQuery<KeyProgress | null>('keywarden.progress');
 export const accountProgressSignal = defineSignal<[AccountProgress]>('keywarden.accountProgress');
 export const keyProgressSignal = defineSignal<[KeyProgress]>('keywarden.keyProgress');
 /** The campaign's decision for one round, passed to the accounts that were ready in it. */

@@ -50,8 +50,10 @@ import {
   accountDecisionSignal,
   accountProgressSignal,
   campaignStatusQuery,
+  type AccountProgress,
 } from './messages';
 import { AccountProgressSchema, judged } from './message-schemas';
+import { ProgressConfirmer, PROGRESS_CONFIRMED } from './progress-confirmer';
 import { Reconciler } from './reconcile';
 
 const { approverRegistry } = proxyActivities<KeywardenActivities>({
@@ -156,23 +158,32 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
   let offered: string[] = [];
   let gateOpen = false;
   setHandler(campaignStatusQuery, status);
+  const applyProgress = (progress: AccountProgress) => {
+    if (!book.fresh(progress.accountId, progress.seq)) return;
+    if (progress.stage === 'working') book.set(progress.accountId, 'working');
+    else if (progress.stage === 'waiting') book.set(progress.accountId, 'waiting');
+    else if (progress.stage === 'ready') {
+      // Sent before the account applied the last decision: it would open a round nothing awaits.
+      if ((progress.decidedRounds ?? 0) < gate.round - 1) return;
+      book.set(progress.accountId, 'awaiting', {
+        usersWaiting: progress.usersWaiting ?? 0,
+        ...(progress.planDigest === undefined ? {} : { planDigest: progress.planDigest }),
+      });
+    } else book.markFinishing(progress.accountId);
+    if (gateOpen && patched(PLAN_OFFERS)) offerPlan();
+  };
+  const confirmer = new ProgressConfirmer(book, AccountProgressSchema, false, (key, progress) => {
+    if (progress.accountId === key) applyProgress(progress);
+  });
   setHandler(
     accountProgressSignal,
     judged('keywarden.accountProgress', AccountProgressSchema, (progress) => {
-      if (!book.fresh(progress.accountId, progress.seq)) return;
-      if (progress.stage === 'working') book.set(progress.accountId, 'working');
-      else if (progress.stage === 'waiting') book.set(progress.accountId, 'waiting');
-      else if (progress.stage === 'ready') {
-        // Sent before the account applied the last decision: it would open a round nothing awaits.
-        if ((progress.decidedRounds ?? 0) < gate.round - 1) return;
-        book.set(progress.accountId, 'awaiting', {
-          usersWaiting: progress.usersWaiting ?? 0,
-          ...(progress.planDigest === undefined ? {} : { planDigest: progress.planDigest }),
-        });
-      } else book.markFinishing(progress.accountId);
-      if (gateOpen && patched(PLAN_OFFERS)) offerPlan();
+      if (patched(PROGRESS_CONFIRMED)) confirmer.hint(progress.accountId);
+      else applyProgress(progress);
     }),
   );
+  for (const key of carry.unconfirmed ?? []) confirmer.hint(key);
+  delete carry.unconfirmed;
   setHandler(abortSignal, (payload) => {
     const judgement = judgeReject(gateConfig, payload, gate.abortContext());
     if (!judgement.valid) return gate.refuse('abort', judgement);
@@ -355,6 +366,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
 
     if (startedThisRun >= spec.limits.continueAsNewAfterAccounts || workflowInfo().continueAsNewSuggested) {
       await Promise.all(sends);
+      await confirmer.settle();
       await condition(allHandlersFinished);
       log.info('continuing as new', { startedThisRun, pending: pending.length, unfinished: book.size });
       const next: CampaignCarryOver = {
@@ -364,6 +376,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
         accounts: book.snapshot(),
         approval: gate.snapshot(),
         ...(abort ? { aborted: abort } : {}),
+        ...(confirmer.pending().length > 0 ? { unconfirmed: confirmer.pending() } : {}),
       };
       await continueAsNew<typeof rotationCampaign>({ spec, carry: next });
     }
@@ -380,6 +393,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
   }
 
   await Promise.all(sends);
+  await confirmer.settle();
   await condition(allHandlersFinished);
   setPhase(abort ? 'aborted' : 'completed');
   showDetails();
