@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
@@ -49,7 +50,12 @@ export async function scriptedWorker(
     dataConverter: { payloadConverterPath },
     // Parents reconcile their children by describing them: the real activity, on the test server.
     activities: {
-      ...createWorkflowActivities({ aws: unusedAws, temporal: env.client }),
+      // A plain client: the environment's own one unlocks time skipping around every result() it
+      // awaits, and the reconciliation awaits several at once, which unbalances the server's lock.
+      ...createWorkflowActivities({
+        aws: unusedAws,
+        temporal: new Client({ connection: env.connection, namespace: env.namespace ?? 'default' }),
+      }),
       ...createApproverRegistryActivities({
         aws: unusedAws,
         ...(approverRegistry === undefined ? {} : { approverRegistry }),
