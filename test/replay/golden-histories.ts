@@ -46,7 +46,7 @@ export const HISTORIES_DIR = path.join(paths.root, 'test', 'fixtures', 'historie
 export const INDEX_FILE = 'index.json';
 
 export interface GoldenEntry {
-  /** File name in HISTORIES_DIR, `<name>.json`. */
+  /** File name in HISTORIES_DIR, `<name>.json` or `<generation>/<name>.json`. */
   file: string;
   workflowType: string;
   /** Replay needs it: workflows derive child workflow IDs from their own. */
@@ -71,10 +71,24 @@ export function readIndex(dir = HISTORIES_DIR): GoldenIndex {
   return JSON.parse(readFileSync(path.join(dir, INDEX_FILE), 'utf8')) as GoldenIndex;
 }
 
-/** Every history file in the directory (the index aside), whether the index lists it or not. */
+/**
+ * Where `npm run record-histories` writes. The histories in the folder itself were recorded by the
+ * first workflow code; each later generation has its own folder, and none is ever recorded again,
+ * since workflows that started on that code may still be running.
+ */
+export const CURRENT_GENERATION = 'v2';
+
+/** Every history file (the index aside), in the folder and its generation folders, listed or not. */
 export function historyFiles(dir = HISTORIES_DIR): string[] {
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.json') && name !== INDEX_FILE)
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      if (entry.isDirectory()) {
+        return readdirSync(path.join(dir, entry.name))
+          .filter((name) => name.endsWith('.json'))
+          .map((name) => `${entry.name}/${name}`);
+      }
+      return entry.name.endsWith('.json') && entry.name !== INDEX_FILE ? [entry.name] : [];
+    })
     .sort();
 }
 

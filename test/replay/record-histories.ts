@@ -15,6 +15,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { KeywardenActivities } from '../../activities';
@@ -24,7 +25,9 @@ import type { CampaignSpec } from '../../domain/campaign-spec';
 import { OffboardingRequestSchema } from '../../domain/offboarding-request';
 import type { OffboardingStatus } from '../../domain/offboarding-report';
 import type { AccountRotationReport, CampaignStatus, UserRotationReport } from '../../domain/rotation-report';
+import { signedPayload, type ApprovalKey } from '../../client/approval-keys';
 import { startOffboarding } from '../../client/webhook/start-offboarding';
+import { publicKeyOf } from '../../domain/approval-signature';
 import { accountWorkflowId } from '../../workflows/account-rotation';
 import { keyWorkflowId } from '../../workflows/key-rotation';
 import {
@@ -38,8 +41,10 @@ import { APPROVERS, startCampaign, testSpec } from '../support/campaign-helpers'
 import { oldKey, scriptedAws, user } from '../support/scripted-aws';
 import { timeSkippingEnv } from '../support/time-skipping';
 import {
+  CURRENT_GENERATION,
   HISTORIES_DIR,
   INDEX_FILE,
+  readIndex,
   historyFromJson,
   historyToJson,
   startedWorkflowType,
@@ -111,6 +116,11 @@ async function until<T>(
 const hasEvent = (report: UserRotationReport, event: RegExp) =>
   report.timeline.some((t) => event.test(t.event));
 
+function approvalKeyFor(approver: string): ApprovalKey {
+  const secretKey = new Uint8Array(randomBytes(32));
+  return { approver, secretKey, publicKey: publicKeyOf(secretKey) };
+}
+
 function rotationSpec(id: string, overrides: Partial<Parameters<typeof testSpec>[0]> = {}): CampaignSpec {
   return testSpec({
     id,
@@ -123,7 +133,17 @@ function rotationSpec(id: string, overrides: Partial<Parameters<typeof testSpec>
 
 const scenarios: Scenario[] = [
   (() => {
-    const spec = rotationSpec('golden-rotation');
+    // Signed: the histories hold the verification of a signed approval bound to the plan.
+    const approverKey = approvalKeyFor(APPROVERS[0] as string);
+    const spec = rotationSpec('golden-rotation', {
+      approval: {
+        approvers: APPROVERS,
+        timeout: '7d',
+        onTimeout: 'reject',
+        signatures: 'required',
+        publicKeys: { [approverKey.approver]: approverKey.publicKey },
+      },
+    });
     const aws = scriptedAws({ [ACCOUNT_A]: [user(ACCOUNT_A, 'alice', [oldKey('AKIAOLDALICE')])] });
     const sagaId = keyWorkflowId(ACCOUNT_A, 'alice');
     const accountId = accountWorkflowId(spec.id, ACCOUNT_A);
@@ -178,7 +198,11 @@ const scenarios: Scenario[] = [
           'day 15: phase awaiting-approval, the gate open',
         );
 
-        await campaign.signal(approveSignal, { approver: APPROVERS[0], comment: 'golden history' });
+        const plan = waiting.approval.plan;
+        assert.ok(plan, 'the gate shows its plan');
+        const target = { workflowId: spec.id, action: 'approve' as const, round: waiting.approval.round, planDigest: plan.digest };
+        const now = new Date(await env.currentTimeMs());
+        await campaign.signal(approveSignal, signedPayload(approverKey, target, 'golden history', 3_600_000, now));
         const final = (await env.client.workflow.getHandle(spec.id).result()) as CampaignStatus;
         assert.equal(final.phase, 'completed');
         assert.equal(final.users.rotated, 1);
@@ -356,7 +380,8 @@ async function runScenario(scenario: Scenario, bundle: WorkflowBundle, out: Reco
       const events = history.events?.length ?? 0;
       const text = historyToJson(history);
       assert.ok(Buffer.byteLength(text) < MAX_BYTES, `${name} stays under ${MAX_BYTES} bytes`);
-      out.push({ entry: { file: `${name}.json`, workflowType, workflowId, waitingPoint }, text, events });
+      const file = `${CURRENT_GENERATION}/${name}.json`;
+      out.push({ entry: { file, workflowType, workflowId, waitingPoint }, text, events });
     };
     await worker.runUntil(scenario.run({ env, client, record }));
   } finally {
@@ -394,12 +419,16 @@ async function main(): Promise<void> {
   await replayAll(bundle, recorded);
 
   recorded.sort((a, b) => (a.entry.file < b.entry.file ? -1 : a.entry.file > b.entry.file ? 1 : 0));
-  mkdirSync(HISTORIES_DIR, { recursive: true });
-  for (const name of readdirSync(HISTORIES_DIR)) {
-    if (name.endsWith('.json')) rmSync(path.join(HISTORIES_DIR, name));
+  // Only the current generation is recorded again: the earlier ones are histories of workflows
+  // that started on older code, which every later worker must still replay.
+  const generationDir = path.join(HISTORIES_DIR, CURRENT_GENERATION);
+  mkdirSync(generationDir, { recursive: true });
+  for (const name of readdirSync(generationDir)) {
+    if (name.endsWith('.json')) rmSync(path.join(generationDir, name));
   }
   for (const r of recorded) writeFileSync(path.join(HISTORIES_DIR, r.entry.file), r.text);
-  const index: GoldenIndex = { histories: recorded.map((r) => r.entry) };
+  const earlier = readIndex().histories.filter((e) => !e.file.startsWith(`${CURRENT_GENERATION}/`));
+  const index: GoldenIndex = { histories: [...earlier, ...recorded.map((r) => r.entry)] };
   writeFileSync(path.join(HISTORIES_DIR, INDEX_FILE), `${JSON.stringify(index, null, 2)}\n`);
 
   for (const r of recorded) {
