@@ -52,9 +52,9 @@ export function revokeRequestFromOptions(accessKeyId: string, opts: RevokeOption
   return raw;
 }
 
-/** Containment is done (or the run ended): what `revoke` waits for unless told to wait for the end. */
+/** Contained and replaced (or the run ended): what `revoke` waits for unless told to wait for the end. */
 const contained = (s: RevokeStatus): boolean =>
-  isFinalRevokePhase(s) || !['locating', 'containing'].includes(s.phase);
+  isFinalRevokePhase(s) || !['locating', 'containing', 'replacing'].includes(s.phase);
 
 export function registerRevokeCommand(program: Command): void {
   program
@@ -89,7 +89,7 @@ export function registerRevokeCommand(program: Command): void {
     )
     .option(
       '--wait',
-      'wait until the revocation ends (after the decision), not only until the key is contained',
+      'wait until the revocation ends (after the decision), not only until the key is contained (and replaced)',
     )
     .option('--json', 'print the report as JSON')
     .action(async (accessKeyId: string, opts: RevokeOptions) => {
