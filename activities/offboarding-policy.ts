@@ -21,17 +21,23 @@ export const CONTAINMENT_POLICY_DOCUMENT = JSON.stringify({
 export function containmentPolicyDocument(containedAt: string): string {
   return JSON.stringify({
     Version: VERSION,
-    Statement: [
-      DENY_ALL,
-      {
-        Sid: SESSIONS_SID,
-        Effect: 'Deny',
-        Action: '*',
-        Resource: '*',
-        Condition: { DateLessThan: { 'aws:TokenIssueTime': containedAt } },
-      },
-    ],
+    Statement: [DENY_ALL, denySessionsIssuedBefore(containedAt, SESSIONS_SID)],
   });
+}
+
+/**
+ * Denies every action to temporary credentials issued before `time` (`aws:TokenIssueTime`, the
+ * form AWS documents for revoking active sessions). Long-term keys carry no token issue time, so
+ * they are not affected.
+ */
+export function denySessionsIssuedBefore(time: string, sid: string) {
+  return {
+    Sid: sid,
+    Effect: 'Deny',
+    Action: '*',
+    Resource: '*',
+    Condition: { DateLessThan: { 'aws:TokenIssueTime': time } },
+  };
 }
 
 /** True when a policy document (as IAM returns it, decoded) is keywarden's containment policy, of any version. */

@@ -115,8 +115,11 @@ export function kindFromShape(workflowId: string, workflowType?: string): Workfl
       return 'key-rotation';
     case 'offboardEmployee':
       return 'offboarding';
+    case 'revokeKey':
+      return 'revocation';
   }
   if (workflowId.startsWith('offboard-')) return 'offboarding';
+  if (workflowId.startsWith('revoke-')) return 'revocation';
   const parts = workflowId.split('/').length;
   if (parts === 2) return 'account-rotation';
   if (parts > 2) return 'key-rotation';

@@ -6,6 +6,7 @@ import { registerDemoCommand } from './commands/demo';
 import { registerIamPolicyCommand } from './commands/iam-policy';
 import { registerOffboardCommand } from './commands/offboard';
 import { registerReportCommand } from './commands/report';
+import { registerRevokeCommand } from './commands/revoke';
 import { registerRotateCommand } from './commands/rotate';
 import { registerSandboxCommands } from './commands/sandbox';
 import { registerStatusCommand } from './commands/status';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerWebhookCommand(program);
   registerDemoCommand(program);
   registerIamPolicyCommand(program);
+  registerRevokeCommand(program);
   return program;
 }
 

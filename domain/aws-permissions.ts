@@ -54,6 +54,8 @@ const MEMBER_ACTIVITIES = [
   'containUser',
   'restoreUser',
   'purgeStep',
+  'locateAccessKey',
+  'denyEarlierSessions',
 ] as const;
 
 const member = (
@@ -77,8 +79,14 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   worker(
     'organizations:ListAccounts',
     'any',
-    ['listAccountsInScope'],
-    'find the accounts of the organization',
+    ['listAccountsInScope', 'locateAccessKey'],
+    'find the accounts of the organization (and whether a leaked key belongs to one)',
+  ),
+  worker(
+    'sts:GetAccessKeyInfo',
+    'any',
+    ['locateAccessKey'],
+    'find the account that owns a leaked access key (revoke)',
   ),
   worker('organizations:ListRoots', 'any', ['listAccountsInScope'], 'resolve OU names and paths in a scope'),
   worker(
@@ -108,7 +116,12 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   ),
 
   // The member role: reading users and keys.
-  member('iam:ListUsers', 'any', ['inventoryAccount', 'findMatchingUsers'], 'list the users of an account'),
+  member(
+    'iam:ListUsers',
+    'any',
+    ['inventoryAccount', 'findMatchingUsers', 'locateAccessKey'],
+    'list the users of an account',
+  ),
   member(
     'iam:GenerateCredentialReport',
     'any',
@@ -133,8 +146,9 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
       'containUser',
       'restoreUser',
       'purgeStep',
+      'locateAccessKey',
     ],
-    "read a user's keys and their status",
+    "read a user's keys and their status (and find the user of a leaked key)",
   ),
   member(
     'iam:GetAccessKeyLastUsed',
@@ -161,7 +175,7 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
     'iam:UpdateAccessKey',
     'iam-user',
     ['setAccessKeyStatus', 'containUser', 'restoreUser'],
-    'deactivate the old key (and reactivate it on rollback); deactivate and restore the keys of a leaver',
+    'deactivate the old key (and reactivate it on rollback); deactivate and restore the keys of a leaver; deactivate a revoked key',
   ),
   member(
     'iam:DeleteAccessKey',
@@ -178,16 +192,16 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   member(
     'iam:GetUserPolicy',
     'iam-user',
-    ['inspectUserKeys', 'containUser'],
-    'tell a keywarden deny-all policy by its document',
+    ['inspectUserKeys', 'containUser', 'denyEarlierSessions'],
+    'tell a keywarden deny-all policy by its document; read the time a revocation policy denies sessions before',
   ),
 
   // The member role: offboarding.
   member(
     'iam:PutUserPolicy',
     'iam-user',
-    ['containUser', 'restoreUser'],
-    'attach the deny-all containment policy (and put back a policy it replaced)',
+    ['containUser', 'restoreUser', 'denyEarlierSessions'],
+    'attach the deny-all containment policy (and put back a policy it replaced); deny the sessions of a revoked key',
   ),
   member(
     'iam:DeleteUserPolicy',

@@ -155,7 +155,7 @@ export function memberPermissionPolicy(
   return identityPolicy('member-role', literalScope(options), operations);
 }
 
-/** (c) The worker's own policy in the management account: read the organization, assume the member role. */
+/** (c) The worker's own policy in the management account: read the organization, assume the member role, locate a leaked key. */
 export function managementPolicy(
   options: IamPolicyOptions,
   operations: readonly AwsOperation[] = AWS_OPERATIONS,

@@ -1,5 +1,5 @@
 import type { STSClient } from '@aws-sdk/client-sts';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { GetAccessKeyInfoCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsEnvironment } from './aws-config';
 import { stsClientForCredentials } from './clients';
 
@@ -34,4 +34,10 @@ export async function verifyKeyWorks(
   } finally {
     client.destroy();
   }
+}
+
+/** The account that owns an access key (sts:GetAccessKeyInfo); AWS reads it from the key ID itself. */
+export async function accessKeyAccount(client: STSClient, accessKeyId: string): Promise<string> {
+  const out = await client.send(new GetAccessKeyInfoCommand({ AccessKeyId: accessKeyId }));
+  return out.Account ?? '';
 }

@@ -1,3 +1,5 @@
+import type { RevokeStatus } from '../../domain/revoke-report';
+import { revocationJson, revocationMarkdown } from '../report/revocation';
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -65,6 +67,15 @@ async function buildReport(
         summary:
           `offboarding of ${status.employeeId}, ${status.accountsSearched.length} accounts searched, ` +
           `${status.users.length} users`,
+      };
+    }
+    case 'revocation': {
+      // The same status-or-result read as an offboarding's; a revocation's status is a RevokeStatus.
+      const status = (await client.offboardingStatus(id, described)) as unknown as RevokeStatus;
+      if (format === 'csv') throw new UsageError('a revocation report is md or json (--format md|json)');
+      return {
+        text: format === 'json' ? revocationJson(status) : revocationMarkdown(status),
+        summary: `revocation of ${status.accessKeyId}: ${status.phase}`,
       };
     }
     case 'account-rotation':

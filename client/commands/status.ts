@@ -1,3 +1,5 @@
+import type { RevokeStatus } from '../../domain/revoke-report';
+import { revocationMarkdown } from '../report/revocation';
 import type { Command } from 'commander';
 import { withCampaignClient } from '../campaign-client';
 import { formatCounts } from '../report/key-facts';
@@ -41,6 +43,14 @@ export function registerStatusCommand(program: Command): void {
             say(`action:     ${report.action}: ${report.reason}`);
             say(`status:     ${report.status}${report.error ? `: ${report.error}` : ''}`);
             if (link) say(`workflow:   ${link}`);
+            return;
+          }
+          case 'revocation': {
+            // The same status-or-result read as an offboarding's; a revocation's status is a RevokeStatus.
+            const status = (await client.offboardingStatus(id, described)) as unknown as RevokeStatus;
+            if (opts.json) return printJson(status);
+            say(revocationMarkdown(status));
+            if (link) say(`workflow: ${link}`);
             return;
           }
           case 'offboarding': {

@@ -14,8 +14,8 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { KeywardenActivities } from '../../activities';
@@ -37,6 +37,10 @@ import {
   keyStatusQuery,
 } from '../../workflows/messages';
 import { offboardingStatusQuery } from '../../workflows/offboard-employee';
+import { startRevocation } from '../../client/start-revocation';
+import { RevokeRequestSchema } from '../../domain/revoke-request';
+import type { RevokeStatus } from '../../domain/revoke-report';
+import { revokeStatusQuery } from '../../workflows/revoke-key';
 import { APPROVERS, startCampaign, testSpec } from '../support/campaign-helpers';
 import { oldKey, scriptedAws, user } from '../support/scripted-aws';
 import { timeSkippingEnv } from '../support/time-skipping';
@@ -200,9 +204,17 @@ const scenarios: Scenario[] = [
 
         const plan = waiting.approval.plan;
         assert.ok(plan, 'the gate shows its plan');
-        const target = { workflowId: spec.id, action: 'approve' as const, round: waiting.approval.round, planDigest: plan.digest };
+        const target = {
+          workflowId: spec.id,
+          action: 'approve' as const,
+          round: waiting.approval.round,
+          planDigest: plan.digest,
+        };
         const now = new Date(await env.currentTimeMs());
-        await campaign.signal(approveSignal, signedPayload(approverKey, target, 'golden history', 3_600_000, now));
+        await campaign.signal(
+          approveSignal,
+          signedPayload(approverKey, target, 'golden history', 3_600_000, now),
+        );
         const final = (await env.client.workflow.getHandle(spec.id).result()) as CampaignStatus;
         assert.equal(final.phase, 'completed');
         assert.equal(final.users.rotated, 1);
@@ -355,6 +367,88 @@ const scenarios: Scenario[] = [
       },
     };
   })(),
+  (() => {
+    const leaked = 'AKIAGOLDENREVOKED001';
+    const replacement = 'AKIAGOLDENREPLACE001';
+    const createDate = '2025-01-01T00:00:00.000Z';
+    const request = RevokeRequestSchema.parse({
+      accessKeyId: leaked,
+      reason: 'pushed to a public repository',
+      initiator: 'responder@example.com',
+      replace: true,
+      approval: { approvers: [LEAVER_APPROVER], timeout: '24h' },
+    });
+    let replaced = false;
+    const activities: Partial<KeywardenActivities> = {
+      locateAccessKey: () =>
+        Promise.resolve({
+          found: true,
+          accountId: ACCOUNT_A,
+          accountName: 'golden',
+          userName: 'alice',
+          status: 'Active',
+          createDate,
+        }),
+      setAccessKeyStatus: () => Promise.resolve(),
+      denyEarlierSessions: (input) =>
+        Promise.resolve({
+          policyName: 'keywarden-revoked-sessions',
+          sessionsDeniedBefore: input.issuedBefore,
+        }),
+      getKeyLastUsed: () =>
+        Promise.resolve({ lastUsedDate: '2025-06-01T00:00:00.000Z', service: 'sts', region: 'us-east-1' }),
+      inspectUserKeys: () =>
+        Promise.resolve({
+          userExists: true,
+          keys: [
+            { accessKeyId: leaked, status: 'Inactive', createDate },
+            ...(replaced ? [{ accessKeyId: replacement, status: 'Active' as const, createDate }] : []),
+          ],
+        }),
+      createAndStageKey: () => {
+        replaced = true;
+        return Promise.resolve({
+          accessKeyId: replacement,
+          secretArn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT_A}:secret:keywarden/alice`,
+          versionId: 'golden-version',
+          secretCreated: false,
+        });
+      },
+      verifyStagedKey: () =>
+        Promise.resolve({ arn: `arn:aws:iam::${ACCOUNT_A}:user/alice`, account: ACCOUNT_A }),
+      promoteStagedKey: () => Promise.resolve({}),
+      deleteAccessKey: () => Promise.resolve({ deleted: true }),
+    };
+    return {
+      name: 'a revocation of a leaked key with a replacement, approved at its gate',
+      activities,
+      run: async ({ env, client, record }) => {
+        const requestedAt = new Date(await env.currentTimeMs()).toISOString();
+        const { workflowId } = await startRevocation(client, { taskQueue: TASK_QUEUE, request, requestedAt });
+        const handle = client.workflow.getHandle(workflowId);
+        await until(
+          'the revocation at its approval gate',
+          () => handle.query(revokeStatusQuery),
+          (s) => s.phase === 'awaiting-approval',
+        );
+        await record(
+          'revoke-key-awaiting-approval',
+          'revokeKey',
+          workflowId,
+          'phase awaiting-approval: key deactivated, sessions denied, replacement promoted',
+        );
+        await handle.signal(approveSignal, { approver: LEAVER_APPROVER });
+        const final = (await env.client.workflow.getHandle(workflowId).result()) as RevokeStatus;
+        assert.equal(final.phase, 'deleted');
+        await record(
+          'revoke-key-deleted',
+          'revokeKey',
+          workflowId,
+          'deleted: approved, re-checked, key deleted',
+        );
+      },
+    };
+  })(),
 ];
 
 async function runScenario(scenario: Scenario, bundle: WorkflowBundle, out: Recorded[]): Promise<void> {
@@ -410,8 +504,11 @@ async function main(): Promise<void> {
     payloadConverterPath,
     logger: new DefaultLogger('WARN'),
   });
+  // `--only <text>`: record only the scenarios whose name contains it, and keep every other history.
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt === -1 ? undefined : process.argv[onlyAt + 1];
   const recorded: Recorded[] = [];
-  for (const scenario of scenarios) {
+  for (const scenario of scenarios.filter((s) => only === undefined || s.name.includes(only))) {
     const started = Date.now();
     await runScenario(scenario, bundle, recorded);
     console.log(`recorded: ${scenario.name} (${Math.round((Date.now() - started) / 100) / 10}s)`);
@@ -420,15 +517,24 @@ async function main(): Promise<void> {
 
   recorded.sort((a, b) => (a.entry.file < b.entry.file ? -1 : a.entry.file > b.entry.file ? 1 : 0));
   // Only the current generation is recorded again: the earlier ones are histories of workflows
-  // that started on older code, which every later worker must still replay.
+  // that started on older code, which every later worker must still replay. With --only, the
+  // current generation's other histories stay too.
   const generationDir = path.join(HISTORIES_DIR, CURRENT_GENERATION);
   mkdirSync(generationDir, { recursive: true });
-  for (const name of readdirSync(generationDir)) {
-    if (name.endsWith('.json')) rmSync(path.join(generationDir, name));
+  if (only === undefined) {
+    for (const name of readdirSync(generationDir)) {
+      if (name.endsWith('.json')) rmSync(path.join(generationDir, name));
+    }
   }
   for (const r of recorded) writeFileSync(path.join(HISTORIES_DIR, r.entry.file), r.text);
-  const earlier = readIndex().histories.filter((e) => !e.file.startsWith(`${CURRENT_GENERATION}/`));
-  const index: GoldenIndex = { histories: [...earlier, ...recorded.map((r) => r.entry)] };
+  const recordedFiles = new Set(recorded.map((r) => r.entry.file));
+  const kept = readIndex().histories.filter((e) =>
+    only === undefined ? !e.file.startsWith(`${CURRENT_GENERATION}/`) : !recordedFiles.has(e.file),
+  );
+  const entries = [...kept, ...recorded.map((r) => r.entry)].sort((a, b) =>
+    a.file < b.file ? -1 : a.file > b.file ? 1 : 0,
+  );
+  const index: GoldenIndex = { histories: entries };
   writeFileSync(path.join(HISTORIES_DIR, INDEX_FILE), `${JSON.stringify(index, null, 2)}\n`);
 
   for (const r of recorded) {

@@ -22,6 +22,11 @@ import {
   type RunningWorker,
 } from '../../support/test-stack';
 import { addEveryCredential, LEAVER_EMAIL } from '../offboarding/offboarding-fixtures';
+import { startRevocation } from '../../../client/start-revocation';
+import { parseRevokeRequest } from '../../../domain/revoke-request';
+import type { RevokeStatus } from '../../../domain/revoke-report';
+import { approveSignal } from '../../../workflows/messages';
+import { APPROVERS } from '../../support/campaign-helpers';
 
 /** Every action a policy allows (the generated policies are Allow-only). */
 function allowedActions(policy: PolicyDocument): string[] {
@@ -69,7 +74,7 @@ describe('the generated policies allow exactly the AWS operations keywarden perf
     observer?.destroy();
   });
 
-  test('a rotation with deletion, a purge, a restore and a compensation', async () => {
+  test('a rotation with deletion, a purge, a restore, a compensation and a revocation', async () => {
     const [first, second] = org.accounts.map((a) => a.accountId) as [string, string];
 
     const rotation = await rotateWithApproval(worker, [first]);
@@ -103,6 +108,30 @@ describe('the generated policies allow exactly the AWS operations keywarden perf
       activities.discardNewKey({ target, userName: 'grace.console', secretName, ...staged }),
     );
     assert.deepEqual(discarded, { keyDeleted: true, secret: 'deleted' });
+
+    // A revocation with a replacement, deleted after approval.
+    const leaked = org.users.find((u) => u.accountId === second && u.userName === 'alice.ops')
+      ?.accessKeyIds[0];
+    const parsed = parseRevokeRequest({
+      accessKeyId: leaked,
+      reason: 'least-privilege test',
+      initiator: 'responder@example.com',
+      replace: true,
+      approval: { approvers: [APPROVERS[0]] },
+    });
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
+    const revocation = await startRevocation(worker.client, {
+      taskQueue: worker.taskQueue,
+      request: parsed.request,
+      requestedAt: new Date().toISOString(),
+    });
+    const handle = worker.client.workflow.getHandle(revocation.workflowId);
+    for (let i = 0; (await handle.query<RevokeStatus>('status')).phase !== 'awaiting-approval'; i++) {
+      assert.ok(i < 300, 'the revocation reaches its approval gate');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await handle.signal(approveSignal, { approver: APPROVERS[0] });
+    assert.equal(((await handle.result()) as RevokeStatus).phase, 'deleted');
   });
 
   test('every recorded operation is a row of the table, for the principal and activity that made it', () => {
