@@ -1,5 +1,5 @@
 import type { STSClient } from '@aws-sdk/client-sts';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { GetAccessKeyInfoCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsEnvironment } from './aws-config';
 import { stsClientForCredentials } from './clients';
 
@@ -12,6 +12,15 @@ export interface CallerIdentity {
 export async function callerIdentity(client: STSClient): Promise<CallerIdentity> {
   const out = await client.send(new GetCallerIdentityCommand({}));
   return { arn: out.Arn ?? '', account: out.Account ?? '', userId: out.UserId ?? '' };
+}
+
+/**
+ * The account that owns an access key ID. AWS decodes it from the ID itself, so it answers for
+ * deleted keys too; it says nothing about whether the key still exists.
+ */
+export async function accessKeyAccount(client: STSClient, accessKeyId: string): Promise<string | undefined> {
+  const out = await client.send(new GetAccessKeyInfoCommand({ AccessKeyId: accessKeyId }));
+  return out.Account;
 }
 
 /**

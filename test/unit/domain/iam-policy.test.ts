@@ -36,8 +36,9 @@ describe('the operation table', () => {
     }
   });
 
-  test('keeps the worker to Organizations reads and AssumeRole, and the member role to IAM and Secrets Manager', () => {
-    assert.ok(actionsFor('worker').every((a) => a.startsWith('organizations:') || a === 'sts:AssumeRole'));
+  test('keeps the worker to Organizations reads, AssumeRole and GetAccessKeyInfo, and the member role to IAM and Secrets Manager', () => {
+    const sts = ['sts:AssumeRole', 'sts:GetAccessKeyInfo'];
+    assert.ok(actionsFor('worker').every((a) => a.startsWith('organizations:') || sts.includes(a)));
     assert.ok(actionsFor('member-role').every((a) => /^(iam|secretsmanager):/.test(a)));
     assert.ok(!actionsFor('member-role').some((a) => /\*/.test(a)), 'no wildcard actions');
   });
@@ -52,6 +53,7 @@ describe('the generated policies', () => {
       'iam:GenerateCredentialReport',
       'iam:GetCredentialReport',
       'iam:ListUsers',
+      'secretsmanager:ListSecrets',
     ]);
     assert.deepEqual(statement(policy, 'IamUsers').Resource, ['arn:aws:iam::*:user/*']);
     assert.deepEqual(statement(policy, 'KeywardenSecrets').Resource, [
