@@ -10,6 +10,8 @@ import { registerRotateCommand } from './commands/rotate';
 import { registerSandboxCommands } from './commands/sandbox';
 import { registerStatusCommand } from './commands/status';
 import { registerWebhookCommand } from './commands/webhook';
+import { registerWhoisCommand } from './commands/whois';
+import { registerDoctorCommand } from './commands/doctor';
 
 export function buildProgram(): Command {
   const program = new Command('keywarden')
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerWebhookCommand(program);
   registerDemoCommand(program);
   registerIamPolicyCommand(program);
+  registerWhoisCommand(program);
+  registerDoctorCommand(program);
   return program;
 }
 
