@@ -5,6 +5,7 @@ import { createKeyActivities } from './key-activities';
 import { createOffboardingActivities } from './offboarding-activities';
 import { createOrganizationActivities } from './organization-activities';
 import { createRevokeActivities } from './revoke-activities';
+import { createTroubleshootActivities } from './troubleshoot-activities';
 import { createWorkflowActivities } from './workflow-activities';
 
 export type { ActivityDeps } from './deps';
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWorkflowActivities(deps),
     ...createApproverRegistryActivities(deps),
     ...createRevokeActivities(deps),
+    ...createTroubleshootActivities(deps),
   };
 }
 

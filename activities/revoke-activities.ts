@@ -57,7 +57,7 @@ export function createRevokeActivities(deps: ActivityDeps) {
       let step = `asking STS which account owns key ${accessKeyId}`;
       try {
         const management = deps.aws.management();
-        const accountId = await accessKeyAccount(management.sts, accessKeyId);
+        const accountId = (await accessKeyAccount(management.sts, accessKeyId)) ?? '';
         step = 'listing the accounts of the organization';
         const accounts = await new SdkOrganizationsGateway(management.organizations).listAccounts();
         const account = accounts.find((a) => a.accountId === accountId);

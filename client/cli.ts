@@ -11,6 +11,8 @@ import { registerRotateCommand } from './commands/rotate';
 import { registerSandboxCommands } from './commands/sandbox';
 import { registerStatusCommand } from './commands/status';
 import { registerWebhookCommand } from './commands/webhook';
+import { registerWhoisCommand } from './commands/whois';
+import { registerDoctorCommand } from './commands/doctor';
 
 export function buildProgram(): Command {
   const program = new Command('keywarden')
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerIamPolicyCommand(program);
   registerRevokeCommand(program);
+  registerWhoisCommand(program);
+  registerDoctorCommand(program);
   return program;
 }
 

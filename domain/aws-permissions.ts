@@ -56,6 +56,7 @@ const MEMBER_ACTIVITIES = [
   'purgeStep',
   'locateAccessKey',
   'denyEarlierSessions',
+  'lookUpKey',
 ] as const;
 
 const member = (
@@ -88,7 +89,12 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
     ['locateAccessKey'],
     'find the account that owns a leaked access key (revoke)',
   ),
-  worker('organizations:ListRoots', 'any', ['listAccountsInScope'], 'resolve OU names and paths in a scope'),
+  worker(
+    'organizations:ListRoots',
+    'any',
+    ['listAccountsInScope', 'lookUpKey'],
+    "resolve OU names and paths in a scope, and a key's account",
+  ),
   worker(
     'organizations:ListOrganizationalUnitsForParent',
     'any',
@@ -104,9 +110,21 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   worker(
     'organizations:DescribeOrganizationalUnit',
     'any',
-    ['listAccountsInScope'],
-    'name an OU that the listing did not name',
-    { notExercised: 'the OU listing names every OU first, so the scope resolution never needs it' },
+    ['listAccountsInScope', 'lookUpKey'],
+    "name an OU that the listing did not name; the OU path of a key's account (whois, doctor)",
+  ),
+  worker(
+    'organizations:DescribeAccount',
+    'any',
+    ['lookUpKey'],
+    "the name and state of a key's account (whois, doctor)",
+  ),
+  worker('organizations:ListParents', 'any', ['lookUpKey'], "the OU path of a key's account (whois, doctor)"),
+  worker(
+    'sts:GetAccessKeyInfo',
+    'any',
+    ['lookUpKey'],
+    'find the account an access key belongs to (whois, doctor)',
   ),
   worker(
     'sts:AssumeRole',
@@ -132,7 +150,7 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   member(
     'iam:GetUser',
     'iam-user',
-    ['inventoryPage', 'inspectUserKeys'],
+    ['inventoryPage', 'inspectUserKeys', 'lookUpKey'],
     'check that a user still exists before acting on it',
   ),
   member(
@@ -147,26 +165,35 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
       'restoreUser',
       'purgeStep',
       'locateAccessKey',
+      'lookUpKey',
     ],
     "read a user's keys and their status (and find the user of a leaked key)",
   ),
   member(
     'iam:GetAccessKeyLastUsed',
     'iam-user',
-    ['inventoryAccount', 'inventoryPage', 'createAndStageKey', 'inspectUserKeys', 'getKeyLastUsed'],
-    'read when a key was last used (age and use findings, the re-checks before deactivating and deleting)',
+    [
+      'inventoryAccount',
+      'inventoryPage',
+      'createAndStageKey',
+      'inspectUserKeys',
+      'getKeyLastUsed',
+      'lookUpKey',
+    ],
+    'read when a key was last used (age and use findings, the re-checks before deactivating and deleting); ' +
+      'find the user who holds a key (whois, doctor)',
   ),
   member(
     'iam:ListUserTags',
     'iam-user',
-    ['inventoryAccount', 'inventoryPage', 'findMatchingUsers'],
-    'exemptions by tag, and finding a leaver by tag',
+    ['inventoryAccount', 'inventoryPage', 'findMatchingUsers', 'lookUpKey'],
+    "exemptions by tag, finding a leaver by tag, a key's description tag (whois)",
   ),
   member(
     'iam:ListGroupsForUser',
     'iam-user',
-    ['inventoryAccount', 'inventoryPage', 'containUser', 'purgeStep'],
-    "exemptions by group, a leaver's prior state, purging group memberships",
+    ['inventoryAccount', 'inventoryPage', 'containUser', 'purgeStep', 'lookUpKey'],
+    "exemptions by group, a leaver's prior state, purging group memberships, a user's permissions (doctor)",
   ),
 
   // The member role: rotating keys.
@@ -186,13 +213,13 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   member(
     'iam:ListUserPolicies',
     'iam-user',
-    ['inspectUserKeys', 'containUser', 'purgeStep'],
+    ['inspectUserKeys', 'containUser', 'purgeStep', 'lookUpKey'],
     'find a keywarden deny-all policy on a user; record and purge inline policies',
   ),
   member(
     'iam:GetUserPolicy',
     'iam-user',
-    ['inspectUserKeys', 'containUser', 'denyEarlierSessions'],
+    ['inspectUserKeys', 'containUser', 'denyEarlierSessions', 'lookUpKey'],
     'tell a keywarden deny-all policy by its document; read the time a revocation policy denies sessions before',
   ),
 
@@ -212,8 +239,20 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   member(
     'iam:ListAttachedUserPolicies',
     'iam-user',
-    ['containUser', 'purgeStep'],
+    ['containUser', 'purgeStep', 'lookUpKey'],
     'record and purge attached managed policies',
+  ),
+  member(
+    'iam:ListGroupPolicies',
+    'iam-group',
+    ['lookUpKey'],
+    "whether a user's groups grant it anything (doctor: no permissions)",
+  ),
+  member(
+    'iam:ListAttachedGroupPolicies',
+    'iam-group',
+    ['lookUpKey'],
+    "whether a user's groups grant it anything (doctor: no permissions)",
   ),
   member('iam:DetachUserPolicy', 'iam-user', ['purgeStep'], 'purge attached managed policies'),
   member('iam:RemoveUserFromGroup', 'iam-group', ['purgeStep'], 'purge group memberships'),
@@ -250,14 +289,21 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   member(
     'secretsmanager:DescribeSecret',
     'keywarden-secret',
-    ['createAndStageKey', 'promoteStagedKey', 'discardNewKey'],
+    ['createAndStageKey', 'promoteStagedKey', 'discardNewKey', 'lookUpKey'],
     "read which version holds which staging label (Secrets Manager's rotation protocol)",
   ),
   member(
     'secretsmanager:GetSecretValue',
     'keywarden-secret',
-    ['createAndStageKey', 'verifyStagedKey'],
-    'read the staged key back, to verify it and to resume an interrupted staging',
+    ['createAndStageKey', 'verifyStagedKey', 'lookUpKey'],
+    'read the staged key back, to verify it and to resume an interrupted staging; which version holds ' +
+      'which key ID (whois, doctor: only the ID leaves the activity)',
+  ),
+  member(
+    'secretsmanager:ListSecrets',
+    'any',
+    ['lookUpKey'],
+    "find the secrets tagged managed-by=keywarden that hold a user's key (whois, doctor)",
   ),
   member(
     'secretsmanager:PutSecretValue',

@@ -1,4 +1,4 @@
-import type { IAMClient, StatusType, User } from '@aws-sdk/client-iam';
+import type { AccessKeyLastUsed, IAMClient, StatusType, User } from '@aws-sdk/client-iam';
 import {
   AddUserToGroupCommand,
   AttachUserPolicyCommand,
@@ -21,7 +21,9 @@ import {
   GetUserPolicyCommand,
   ListServiceSpecificCredentialsCommand,
   paginateListAccessKeys,
+  paginateListAttachedGroupPolicies,
   paginateListAttachedUserPolicies,
+  paginateListGroupPolicies,
   paginateListGroupsForUser,
   paginateListMFADevices,
   paginateListSigningCertificates,
@@ -127,6 +129,8 @@ export interface IamGateway {
   getUser(userName: string): Promise<UserSummary | undefined>;
   listAccessKeys(userName: string): Promise<AccessKeySummary[]>;
   getAccessKeyLastUsed(accessKeyId: string): Promise<AccessKeyLastUse>;
+  /** The user who holds the key, with its last use; undefined when no user of the account does. */
+  findAccessKeyOwner(accessKeyId: string): Promise<(AccessKeyLastUse & { userName: string }) | undefined>;
   listUserTags(userName: string): Promise<Record<string, string>>;
   listGroupsForUser(userName: string): Promise<string[]>;
   getUserFacts(accountId: string, user: UserSummary): Promise<UserFacts>;
@@ -160,6 +164,8 @@ export interface IamGateway {
   putUserPolicy(userName: string, policyName: string, policyDocument: string): Promise<void>;
   deleteUserPolicy(userName: string, policyName: string): Promise<boolean>;
   listAttachedUserPolicies(userName: string): Promise<AttachedPolicy[]>;
+  listGroupPolicies(groupName: string): Promise<string[]>;
+  listAttachedGroupPolicies(groupName: string): Promise<AttachedPolicy[]>;
   attachUserPolicy(userName: string, policyArn: string): Promise<void>;
   detachUserPolicy(userName: string, policyArn: string): Promise<boolean>;
   addUserToGroup(userName: string, groupName: string): Promise<void>;
@@ -259,14 +265,34 @@ export class SdkIamGateway implements IamGateway {
 
   async getAccessKeyLastUsed(accessKeyId: string): Promise<AccessKeyLastUse> {
     const out = await this.client.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }));
-    const used = out.AccessKeyLastUsed;
-    const result: AccessKeyLastUse = {};
-    // A key never used answers ServiceName/Region 'N/A' and no date.
-    if (used?.LastUsedDate !== undefined) result.lastUsedDate = used.LastUsedDate.toISOString();
-    if (used?.ServiceName !== undefined && used.ServiceName !== 'N/A')
-      result.lastUsedService = used.ServiceName;
-    if (used?.Region !== undefined && used.Region !== 'N/A') result.lastUsedRegion = used.Region;
-    return result;
+    return lastUseOf(out.AccessKeyLastUsed);
+  }
+
+  async findAccessKeyOwner(
+    accessKeyId: string,
+  ): Promise<(AccessKeyLastUse & { userName: string }) | undefined> {
+    const out = await orUndefined(
+      this.client.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId })),
+    );
+    if (out?.UserName === undefined) return undefined;
+    return { userName: out.UserName, ...lastUseOf(out.AccessKeyLastUsed) };
+  }
+
+  async listGroupPolicies(groupName: string): Promise<string[]> {
+    const names: string[] = [];
+    for await (const page of paginateListGroupPolicies(this.pager, { GroupName: groupName })) {
+      names.push(...(page.PolicyNames ?? []));
+    }
+    return names;
+  }
+
+  async listAttachedGroupPolicies(groupName: string): Promise<AttachedPolicy[]> {
+    const policies: AttachedPolicy[] = [];
+    for await (const page of paginateListAttachedGroupPolicies(this.pager, { GroupName: groupName })) {
+      for (const p of page.AttachedPolicies ?? [])
+        policies.push({ policyArn: p.PolicyArn ?? '', policyName: p.PolicyName ?? '' });
+    }
+    return policies;
   }
 
   async listUserTags(userName: string): Promise<Record<string, string>> {
@@ -538,4 +564,14 @@ export function decodePolicyDocument(document: string): string {
   } catch {
     return document;
   }
+}
+
+/** A key never used answers ServiceName/Region 'N/A' and no date. */
+function lastUseOf(used: AccessKeyLastUsed | undefined): AccessKeyLastUse {
+  const result: AccessKeyLastUse = {};
+  if (used?.LastUsedDate !== undefined) result.lastUsedDate = used.LastUsedDate.toISOString();
+  if (used?.ServiceName !== undefined && used.ServiceName !== 'N/A')
+    result.lastUsedService = used.ServiceName;
+  if (used?.Region !== undefined && used.Region !== 'N/A') result.lastUsedRegion = used.Region;
+  return result;
 }

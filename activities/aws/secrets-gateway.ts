@@ -4,6 +4,7 @@ import {
   DeleteSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
+  paginateListSecrets,
   PutSecretValueCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
@@ -60,6 +61,8 @@ export interface SecretsGateway {
   restorePreviousVersion(name: string, expectedCurrentVersionId?: string): Promise<RestoreResult>;
   /** Deletes at once, without a recovery window. Idempotent: a missing secret is not an error. */
   deleteSecret(name: string): Promise<void>;
+  /** The names of the secrets tagged managed-by=keywarden. */
+  listManagedSecretNames(): Promise<string[]>;
 }
 
 const NOT_FOUND = 'ResourceNotFoundException';
@@ -213,5 +216,23 @@ export class SdkSecretsGateway implements SecretsGateway {
     await orUndefined(
       this.client.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true })),
     );
+  }
+
+  async listManagedSecretNames(): Promise<string[]> {
+    const names: string[] = [];
+    const filters = [
+      { Key: 'tag-key' as const, Values: [MANAGED_BY_TAG.Key] },
+      { Key: 'tag-value' as const, Values: [MANAGED_BY_TAG.Value] },
+    ];
+    for await (const page of paginateListSecrets({ client: this.client }, { Filters: filters })) {
+      for (const secret of page.SecretList ?? []) {
+        // The filters match the tag key and the tag value separately: check the pair.
+        const tagged = secret.Tags?.some(
+          (t) => t.Key === MANAGED_BY_TAG.Key && t.Value === MANAGED_BY_TAG.Value,
+        );
+        if (tagged && secret.Name !== undefined) names.push(secret.Name);
+      }
+    }
+    return names;
   }
 }

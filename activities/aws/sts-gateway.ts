@@ -15,6 +15,15 @@ export async function callerIdentity(client: STSClient): Promise<CallerIdentity>
 }
 
 /**
+ * The account that owns an access key ID. AWS decodes it from the ID itself, so it answers for
+ * deleted keys too; it says nothing about whether the key still exists.
+ */
+export async function accessKeyAccount(client: STSClient, accessKeyId: string): Promise<string | undefined> {
+  const out = await client.send(new GetAccessKeyInfoCommand({ AccessKeyId: accessKeyId }));
+  return out.Account;
+}
+
+/**
  * Proves a freshly created key works: sts:GetCallerIdentity signed with exactly that key,
  * through a one-off client that is destroyed afterwards (the secret is never cached).
  * A brand-new key can be refused (InvalidClientTokenId) for a few seconds while IAM
@@ -34,10 +43,4 @@ export async function verifyKeyWorks(
   } finally {
     client.destroy();
   }
-}
-
-/** The account that owns an access key (sts:GetAccessKeyInfo); AWS reads it from the key ID itself. */
-export async function accessKeyAccount(client: STSClient, accessKeyId: string): Promise<string> {
-  const out = await client.send(new GetAccessKeyInfoCommand({ AccessKeyId: accessKeyId }));
-  return out.Account ?? '';
 }

@@ -53,6 +53,7 @@ describe('the generated policies', () => {
       'iam:GenerateCredentialReport',
       'iam:GetCredentialReport',
       'iam:ListUsers',
+      'secretsmanager:ListSecrets',
     ]);
     assert.deepEqual(statement(policy, 'IamUsers').Resource, ['arn:aws:iam::*:user/*']);
     assert.deepEqual(statement(policy, 'KeywardenSecrets').Resource, [

@@ -1,0 +1,80 @@
+import type { OffboardingStatus } from '../../domain/offboarding-report';
+import type { WorkflowRef } from '../../domain/key-diagnosis';
+import { KeywardenKind } from '../../domain/search-attributes';
+import { keyWorkflowId } from '../../workflows/key-rotation';
+import type { CampaignClient } from '../campaign-client';
+
+/** Offboardings read per lookup, newest first: each costs a query or a result read. */
+export const OFFBOARDINGS_SEARCHED = 25;
+
+export interface KeywardenTouches {
+  /** The newest keywarden workflow that acted on the user's keys. */
+  lastTouched?: WorkflowRef;
+  /** Offboardings that contained the user, newest first. */
+  containedBy: WorkflowRef[];
+}
+
+function refOf(
+  client: CampaignClient,
+  workflowId: string,
+  kind: string,
+  info: { status: { name: string }; startTime: Date; closeTime?: Date },
+): WorkflowRef {
+  const ref: WorkflowRef = {
+    workflowId,
+    kind,
+    status: info.status.name,
+    startTime: info.startTime.toISOString(),
+  };
+  if (info.closeTime !== undefined) ref.closeTime = info.closeTime.toISOString();
+  const link = client.link(workflowId);
+  if (link !== undefined) ref.link = link;
+  return ref;
+}
+
+/** The rotation saga of the user (one workflow ID per account and user), if there ever was one. */
+async function rotationSaga(client: CampaignClient, accountId: string, userName: string) {
+  const workflowId = keyWorkflowId(accountId, userName);
+  try {
+    const described = await client.client.workflow.getHandle(workflowId).describe();
+    return refOf(client, workflowId, 'key-rotation', described);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The newest offboardings whose status lists the user as contained. */
+async function containingOffboardings(client: CampaignClient, accountId: string, userName: string) {
+  const found: WorkflowRef[] = [];
+  const query = `${KeywardenKind.name} = "offboarding"`;
+  let seen = 0;
+  for await (const info of client.client.workflow.list({ query })) {
+    if (++seen > OFFBOARDINGS_SEARCHED) break;
+    let status: OffboardingStatus;
+    try {
+      status = await client.offboardingStatus(info.workflowId);
+    } catch {
+      continue; // a run that does not answer cannot say whom it contained
+    }
+    const user = status.users.find((u) => u.accountId === accountId && u.userName === userName);
+    if (user?.containedAt !== undefined || user?.containment !== undefined || user?.alreadyContained) {
+      found.push(refOf(client, info.workflowId, 'offboarding', info));
+    }
+  }
+  return found.sort((a, b) => b.startTime.localeCompare(a.startTime));
+}
+
+/** Which keywarden workflows acted on a user, from Temporal visibility. */
+export async function keywardenTouches(
+  client: CampaignClient,
+  accountId: string,
+  userName: string,
+): Promise<KeywardenTouches> {
+  const [saga, containedBy] = await Promise.all([
+    rotationSaga(client, accountId, userName),
+    containingOffboardings(client, accountId, userName),
+  ]);
+  const candidates = [...(saga === undefined ? [] : [saga]), ...containedBy];
+  const lastTouched = candidates.sort((a, b) => b.startTime.localeCompare(a.startTime))[0];
+  return lastTouched === undefined ? { containedBy } : { lastTouched, containedBy };
+}
