@@ -29,7 +29,10 @@ export function registerWhoisCommand(program: Command): void {
       }
       return whoisReport(
         lookup,
-        await keywardenTouches(client, lookup.account.accountId, lookup.userName),
+        await keywardenTouches(client, lookup.account.accountId, lookup.userName, [
+          lookup.key.accessKeyId,
+          ...lookup.userKeys.map((k) => k.accessKeyId),
+        ]),
         new Date(),
       );
     });

@@ -1,5 +1,6 @@
 import type { OffboardingStatus } from '../../domain/offboarding-report';
 import type { WorkflowRef } from '../../domain/key-diagnosis';
+import { revokeWorkflowId } from '../../domain/revoke-request';
 import { KeywardenKind } from '../../domain/search-attributes';
 import { keyWorkflowId } from '../../workflows/key-rotation';
 import type { CampaignClient } from '../campaign-client';
@@ -43,6 +44,26 @@ async function rotationSaga(client: CampaignClient, accountId: string, userName:
   }
 }
 
+/** The revocations of these keys (one workflow ID per key), if there ever were any. */
+async function revocations(client: CampaignClient, accessKeyIds: readonly string[]) {
+  const found = await Promise.all(
+    [...new Set(accessKeyIds)].map(async (accessKeyId) => {
+      const workflowId = revokeWorkflowId(accessKeyId);
+      try {
+        return refOf(
+          client,
+          workflowId,
+          'revocation',
+          await client.client.workflow.getHandle(workflowId).describe(),
+        );
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  return found.filter((ref): ref is WorkflowRef => ref !== undefined);
+}
+
 /** The newest offboardings whose status lists the user as contained. */
 async function containingOffboardings(client: CampaignClient, accountId: string, userName: string) {
   const found: WorkflowRef[] = [];
@@ -69,12 +90,14 @@ export async function keywardenTouches(
   client: CampaignClient,
   accountId: string,
   userName: string,
+  accessKeyIds: readonly string[] = [],
 ): Promise<KeywardenTouches> {
-  const [saga, containedBy] = await Promise.all([
+  const [saga, containedBy, revoked] = await Promise.all([
     rotationSaga(client, accountId, userName),
     containingOffboardings(client, accountId, userName),
+    revocations(client, accessKeyIds),
   ]);
-  const candidates = [...(saga === undefined ? [] : [saga]), ...containedBy];
+  const candidates = [...(saga === undefined ? [] : [saga]), ...containedBy, ...revoked];
   const lastTouched = candidates.sort((a, b) => b.startTime.localeCompare(a.startTime))[0];
   return lastTouched === undefined ? { containedBy } : { lastTouched, containedBy };
 }
