@@ -2,6 +2,7 @@ import { createApproverRegistryActivities } from './approver-registry-activities
 import type { ActivityDeps } from './deps';
 import { createInventoryActivities } from './inventory-activities';
 import { createKeyActivities } from './key-activities';
+import { createMonitorActivities } from './monitor-activities';
 import { createOffboardingActivities } from './offboarding-activities';
 import { createOrganizationActivities } from './organization-activities';
 import { createWorkflowActivities } from './workflow-activities';
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOffboardingActivities(deps),
     ...createWorkflowActivities(deps),
     ...createApproverRegistryActivities(deps),
+    ...createMonitorActivities(deps),
   };
 }
 
