@@ -4,6 +4,7 @@ import { CliError } from './cli-error';
 import { registerApprovalCommands } from './commands/approval';
 import { registerDemoCommand } from './commands/demo';
 import { registerIamPolicyCommand } from './commands/iam-policy';
+import { registerMonitorCommand } from './commands/monitor';
 import { registerOffboardCommand } from './commands/offboard';
 import { registerReportCommand } from './commands/report';
 import { registerRotateCommand } from './commands/rotate';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerWebhookCommand(program);
   registerDemoCommand(program);
   registerIamPolicyCommand(program);
+  registerMonitorCommand(program);
   return program;
 }
 
