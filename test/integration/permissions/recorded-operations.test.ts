@@ -1,8 +1,10 @@
+import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { AwsClients } from '../../../activities/aws/clients';
 import { createKeyActivities } from '../../../activities/key-activities';
+import { createMonitorActivities } from '../../../activities/monitor-activities';
 import { AWS_OPERATIONS, type AwsPrincipal } from '../../../domain/aws-permissions';
 import {
   IamPolicyOptionsSchema,
@@ -69,7 +71,7 @@ describe('the generated policies allow exactly the AWS operations keywarden perf
     observer?.destroy();
   });
 
-  test('a rotation with deletion, a purge, a restore and a compensation', async () => {
+  test('a rotation with deletion, a purge, a restore, a compensation and a poll of the monitor queue', async () => {
     const [first, second] = org.accounts.map((a) => a.accountId) as [string, string];
 
     const rotation = await rotateWithApproval(worker, [first]);
@@ -103,6 +105,20 @@ describe('the generated policies allow exactly the AWS operations keywarden perf
       activities.discardNewKey({ target, userName: 'grace.console', secretName, ...staged }),
     );
     assert.deepEqual(discarded, { keyDeleted: true, secret: 'deleted' });
+
+    // The drift monitor's queue (real activities, real emulator): a message is read and deleted.
+    const monitor = createMonitorActivities({ aws: recordingAws });
+    const sqs = observer.managementSqs();
+    const { QueueUrl: queueUrl = '' } = await sqs.send(
+      new CreateQueueCommand({ QueueName: 'keywarden-monitor-permissions' }),
+    );
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"not": "an event"}' }));
+    await runActivity('checkMonitorQueue', () => monitor.checkMonitorQueue({ queueUrl }));
+    const polled = await runActivity('pollMonitorQueue', () =>
+      monitor.pollMonitorQueue({ queueUrl, waitTimeSeconds: 1, pollBudgetSeconds: 5 }),
+    );
+    assert.equal(polled.messages, 1);
+    assert.equal(polled.skipped[0]?.kind, 'not-cloudtrail');
   });
 
   test('every recorded operation is a row of the table, for the principal and activity that made it', () => {
