@@ -42,12 +42,17 @@ import {
   INDEX_FILE,
   historyFromJson,
   historyToJson,
+  readIndex,
   startedWorkflowType,
   type GoldenEntry,
   type GoldenIndex,
 } from './golden-histories';
 import { scriptedOffboarding } from './scripted-offboarding';
 import { payloadConverterPath } from '../../worker/create-worker';
+import type { KeyEvent } from '../../domain/cloudtrail-key-event';
+import type { MonitorBatch } from '../../domain/monitor-input';
+import { monitorKeys } from '../../workflows/monitor-keys';
+import { monitorStatusQuery } from '../../workflows/monitor-messages';
 import { createApproverRegistryActivities } from '../../activities/approver-registry-activities';
 
 /** Recorded in the histories instead of this machine's pid@hostname. */
@@ -331,6 +336,75 @@ const scenarios: Scenario[] = [
       },
     };
   })(),
+  (() => {
+    const queueUrl = 'https://sqs.us-east-1.amazonaws.com/111111111111/keywarden-monitor';
+    const keyEvent = (
+      eventName: KeyEvent['eventName'],
+      actorArn: string,
+      extra: Partial<KeyEvent>,
+    ): KeyEvent => ({
+      eventId: `golden-${eventName}-${extra.status ?? 'none'}`,
+      eventTime: '2026-01-05T10:00:00Z',
+      eventName,
+      accountId: ACCOUNT_A,
+      userName: 'alice',
+      accessKeyId: 'AKIAGOLDENMONITOR001',
+      actorArn,
+      sourceIp: '203.0.113.7',
+      ...extra,
+    });
+    const keywarden = `arn:aws:sts::${ACCOUNT_A}:assumed-role/KeywardenMemberRole/keywarden-golden`;
+    const person = `arn:aws:iam::${ACCOUNT_A}:user/eve`;
+    const batches: MonitorBatch[] = [
+      {
+        messages: 3,
+        ignored: 0,
+        skipped: [{ messageId: 'golden-bad', kind: 'malformed', reason: 'detail.userIdentity.arn: missing' }],
+        events: [
+          keyEvent('UpdateAccessKey', keywarden, { status: 'Inactive' }),
+          keyEvent('CreateAccessKey', person, { accessKeyId: 'AKIAGOLDENMONITOR002' }),
+        ],
+      },
+      {
+        messages: 1,
+        ignored: 0,
+        skipped: [],
+        events: [keyEvent('UpdateAccessKey', person, { status: 'Active' })],
+      },
+    ];
+    let polls = 0;
+    return {
+      name: 'the drift monitor after two batches, polling again',
+      activities: {
+        checkMonitorQueue: () =>
+          Promise.resolve({ queueArn: 'arn:aws:sqs:us-east-1:111111111111:keywarden-monitor' }),
+        // Then an empty queue: each poll returns nothing after a moment, as a long poll would.
+        pollMonitorQueue: async () => {
+          const batch = batches[polls++];
+          if (batch !== undefined) return batch;
+          await delay(200);
+          return { messages: 0, ignored: 0, skipped: [], events: [] };
+        },
+      },
+      run: async ({ client, record }) => {
+        const workflowId = 'golden-monitor';
+        await client.workflow.start(monitorKeys, { taskQueue: TASK_QUEUE, workflowId, args: [{ queueUrl }] });
+        const handle = client.workflow.getHandle(workflowId);
+        await until(
+          'the monitor with its alert, polling an empty queue',
+          () => handle.query(monitorStatusQuery),
+          (s) => s.counts.alerts === 1 && polls > batches.length,
+        );
+        await record(
+          'monitor-keys-polling',
+          'monitorKeys',
+          workflowId,
+          'polling after a finding and an alert',
+        );
+        await handle.terminate('recorded');
+      },
+    };
+  })(),
 ];
 
 async function runScenario(scenario: Scenario, bundle: WorkflowBundle, out: Recorded[]): Promise<void> {
@@ -385,8 +459,11 @@ async function main(): Promise<void> {
     payloadConverterPath,
     logger: new DefaultLogger('WARN'),
   });
+  // `-- --only <words>`: record only the scenarios whose name holds them, keep every other history.
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt === -1 ? undefined : process.argv[onlyAt + 1];
   const recorded: Recorded[] = [];
-  for (const scenario of scenarios) {
+  for (const scenario of scenarios.filter((s) => only === undefined || s.name.includes(only))) {
     const started = Date.now();
     await runScenario(scenario, bundle, recorded);
     console.log(`recorded: ${scenario.name} (${Math.round((Date.now() - started) / 100) / 10}s)`);
@@ -395,11 +472,17 @@ async function main(): Promise<void> {
 
   recorded.sort((a, b) => (a.entry.file < b.entry.file ? -1 : a.entry.file > b.entry.file ? 1 : 0));
   mkdirSync(HISTORIES_DIR, { recursive: true });
+  const rewritten = new Set(recorded.map((r) => r.entry.file));
+  const kept = only === undefined ? [] : readIndex().histories.filter((e) => !rewritten.has(e.file));
   for (const name of readdirSync(HISTORIES_DIR)) {
-    if (name.endsWith('.json')) rmSync(path.join(HISTORIES_DIR, name));
+    const keep = kept.some((e) => e.file === name);
+    if (name.endsWith('.json') && name !== INDEX_FILE && !keep) rmSync(path.join(HISTORIES_DIR, name));
   }
   for (const r of recorded) writeFileSync(path.join(HISTORIES_DIR, r.entry.file), r.text);
-  const index: GoldenIndex = { histories: recorded.map((r) => r.entry) };
+  const entries = [...kept, ...recorded.map((r) => r.entry)].sort((a, b) =>
+    a.file < b.file ? -1 : a.file > b.file ? 1 : 0,
+  );
+  const index: GoldenIndex = { histories: entries };
   writeFileSync(path.join(HISTORIES_DIR, INDEX_FILE), `${JSON.stringify(index, null, 2)}\n`);
 
   for (const r of recorded) {
