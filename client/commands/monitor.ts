@@ -72,8 +72,7 @@ export function registerMonitorCommand(program: Command): void {
       if ((opts.queueUrl === undefined) === (opts.status !== true)) {
         throw new UsageError('give either --queue-url <url> (start the monitor) or --status (show it)');
       }
-      const target = resolveTemporalTarget();
-      if (opts.status === true) return printStatus(target, opts.json === true);
+      if (opts.status === true) return printStatus(resolveTemporalTarget(), opts.json === true);
       const parsed = parseMonitorInput({
         queueUrl: opts.queueUrl,
         ...(opts.roleName.length > 0 ? { keywardenRoleNames: opts.roleName } : {}),
@@ -83,6 +82,7 @@ export function registerMonitorCommand(program: Command): void {
           `invalid monitor settings (queueUrl is --queue-url, keywardenRoleNames is --role-name):\n${parsed.message}`,
         );
       }
+      const target = resolveTemporalTarget();
       await withClient(target, async (client) => {
         const started = await startMonitor(client, { taskQueue: target.taskQueue, input: parsed.input });
         if (started.alreadyRunning === undefined) {
