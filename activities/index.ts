@@ -2,6 +2,7 @@ import { createApproverRegistryActivities } from './approver-registry-activities
 import type { ActivityDeps } from './deps';
 import { createInventoryActivities } from './inventory-activities';
 import { createKeyActivities } from './key-activities';
+import { createMonitorActivities } from './monitor-activities';
 import { createOffboardingActivities } from './offboarding-activities';
 import { createOrganizationActivities } from './organization-activities';
 import { createRevokeActivities } from './revoke-activities';
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createApproverRegistryActivities(deps),
     ...createRevokeActivities(deps),
     ...createTroubleshootActivities(deps),
+    ...createMonitorActivities(deps),
   };
 }
 

@@ -4,6 +4,7 @@ import { CliError } from './cli-error';
 import { registerApprovalCommands } from './commands/approval';
 import { registerDemoCommand } from './commands/demo';
 import { registerIamPolicyCommand } from './commands/iam-policy';
+import { registerMonitorCommand } from './commands/monitor';
 import { registerOffboardCommand } from './commands/offboard';
 import { registerReportCommand } from './commands/report';
 import { registerRevokeCommand } from './commands/revoke';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerRevokeCommand(program);
   registerWhoisCommand(program);
   registerDoctorCommand(program);
+  registerMonitorCommand(program);
   return program;
 }
 

@@ -19,7 +19,7 @@ export type AwsPrincipal = 'member-role' | 'worker' | 'new-access-key';
  * "*" only (it has no resource type), such as iam:ListUsers.
  */
 export type AwsResourceKind =
-  'any' | 'iam-user' | 'iam-group' | 'iam-mfa-device' | 'keywarden-secret' | 'member-role';
+  'any' | 'iam-user' | 'iam-group' | 'iam-mfa-device' | 'keywarden-secret' | 'member-role' | 'monitor-queue';
 
 export interface AwsOperation {
   /** `<IAM service prefix>:<API operation>`, which is also the IAM action it needs. */
@@ -131,6 +131,26 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
     'member-role',
     [...MEMBER_ACTIVITIES],
     'assume the member role in each member account',
+  ),
+
+  // The worker: the drift monitor's queue (keywarden monitor).
+  worker(
+    'sqs:GetQueueAttributes',
+    'monitor-queue',
+    ['checkMonitorQueue'],
+    'check that the monitor queue exists before the monitor starts',
+  ),
+  worker(
+    'sqs:ReceiveMessage',
+    'monitor-queue',
+    ['pollMonitorQueue'],
+    'read the CloudTrail access-key events EventBridge delivers to the monitor queue',
+  ),
+  worker(
+    'sqs:DeleteMessage',
+    'monitor-queue',
+    ['pollMonitorQueue'],
+    'delete each event read (and each message that is not a usable event) from the monitor queue',
   ),
 
   // The member role: reading users and keys.

@@ -11,6 +11,8 @@ import { secretNameTemplateSchema } from './secret-name';
 export const LEAST_PRIVILEGE_ROLE_NAME = 'KeywardenMemberRole';
 export const DEFAULT_SECRET_NAME_TEMPLATE = 'keywarden/{userName}';
 export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
+/** The drift monitor's queue must be named so (`keywarden iam-policy --monitor` names it keywarden-monitor). */
+export const MONITOR_QUEUE_NAME_PREFIX = 'keywarden-monitor';
 
 export const IAM_POLICY_DOCUMENTS = ['member-permissions', 'member-trust', 'management', 'stackset'] as const;
 export type IamPolicyDocumentName = (typeof IAM_POLICY_DOCUMENTS)[number];
@@ -99,6 +101,8 @@ function resourcesOf(kind: AwsResourceKind, scope: ArnScope): string[] {
       return [...new Set(scope.secretNameTemplates.map((t) => secretArnPattern(t, scope)))];
     case 'member-role':
       return [`${iam}:role/${scope.roleName}`];
+    case 'monitor-queue':
+      return [`arn:${scope.partition}:sqs:*:${scope.account}:${MONITOR_QUEUE_NAME_PREFIX}*`];
   }
 }
 
@@ -109,6 +113,7 @@ const STATEMENT_IDS: Record<AwsResourceKind, string> = {
   'iam-mfa-device': 'VirtualMfaDevices',
   'keywarden-secret': 'KeywardenSecrets',
   'member-role': 'AssumeMemberRole',
+  'monitor-queue': 'DriftMonitorQueue',
 };
 
 /** One Allow statement per resource kind, holding the actions of every row of the principal on it. */

@@ -5,3 +5,5 @@ export { keyRotation } from './key-rotation';
 export { offboardEmployee } from './offboard-employee';
 export { revokeKey } from './revoke-key';
 export { keyLookup } from './key-lookup';
+export { monitorKeys } from './monitor-keys';
+export { monitorQueueCheck } from './monitor-queue-check';

@@ -1,6 +1,7 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, AwsEnvironment } from './aws-config';
 import type { MemberRoleRef } from './credentials';
@@ -159,6 +160,12 @@ export class AwsClients {
       iam: this.cached('management', 'iam', () => new IAMClient(this.config(credentials, IAM_RETRY))),
       sts: this.cached('management', 'sts', () => new STSClient(this.config(credentials))),
     };
+  }
+
+  /** SQS in the worker's own account (the drift monitor's queue), signed with the base credentials. */
+  managementSqs(): SQSClient {
+    const credentials = this.credentials.base();
+    return this.cached('management', 'sqs', () => new SQSClient(this.config(credentials)));
   }
 
   /** Clients of one member account, signed with credentials from AssumeRole into that account. */

@@ -16,6 +16,7 @@ import {
   type IamPolicyDocumentName,
   type IamPolicyOptions,
 } from '../../domain/iam-policy';
+import { monitorEventPattern, monitorStackTemplate } from '../../domain/monitor-template';
 import { UsageError } from '../cli-error';
 
 interface RawOptions {
@@ -26,10 +27,11 @@ interface RawOptions {
   secretNameTemplate: string[];
   partition: string;
   out?: string;
+  monitor?: boolean;
 }
 
 interface RenderedDocument {
-  name: IamPolicyDocumentName;
+  name: IamPolicyDocumentName | MonitorDocumentName;
   file: string;
   heading: string;
   text: string;
@@ -43,6 +45,27 @@ const HEADINGS: Record<IamPolicyDocumentName, string> = {
 };
 
 const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
+type MonitorDocumentName = 'monitor-event-pattern' | 'monitor-stack';
+
+/** `--monitor`: the EventBridge event pattern and the org-wide template that feeds the monitor's queue. */
+export function monitorDocuments(): RenderedDocument[] {
+  return [
+    {
+      name: 'monitor-event-pattern',
+      file: 'monitor-event-pattern.json',
+      heading: 'EventBridge event pattern of the access-key events keywarden monitor reads',
+      text: json(monitorEventPattern()),
+    },
+    {
+      name: 'monitor-stack',
+      file: 'monitor-stack.yaml',
+      heading:
+        'CloudFormation template: a stack in the central account and a service-managed StackSet to every account (us-east-1)',
+      text: stringify(monitorStackTemplate(), { lineWidth: 0, version: '1.1' }),
+    },
+  ];
+}
 
 function render(name: IamPolicyDocumentName, options: IamPolicyOptions): RenderedDocument {
   const heading = HEADINGS[name];
@@ -131,12 +154,15 @@ export function registerIamPolicyCommand(program: Command): void {
     )
     .addOption(new Option('--partition <partition>', 'AWS partition').choices(PARTITIONS).default('aws'))
     .option('--out <dir>', 'write one file per document into this directory instead of printing')
+    .option('--monitor', 'instead: the event pattern and CloudFormation template that feed keywarden monitor')
     .action((raw: RawOptions) => {
-      const documents = iamPolicyOutput({
-        ...raw,
-        secretNameTemplate:
-          raw.secretNameTemplate.length > 0 ? raw.secretNameTemplate : [DEFAULT_SECRET_NAME_TEMPLATE],
-      });
+      const documents = raw.monitor
+        ? monitorDocuments()
+        : iamPolicyOutput({
+            ...raw,
+            secretNameTemplate:
+              raw.secretNameTemplate.length > 0 ? raw.secretNameTemplate : [DEFAULT_SECRET_NAME_TEMPLATE],
+          });
       if (raw.out !== undefined) {
         mkdirSync(raw.out, { recursive: true });
         for (const doc of documents) {

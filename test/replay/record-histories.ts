@@ -48,15 +48,19 @@ import {
   CURRENT_GENERATION,
   HISTORIES_DIR,
   INDEX_FILE,
-  readIndex,
   historyFromJson,
   historyToJson,
+  readIndex,
   startedWorkflowType,
   type GoldenEntry,
   type GoldenIndex,
 } from './golden-histories';
 import { scriptedOffboarding } from './scripted-offboarding';
 import { payloadConverterPath } from '../../worker/create-worker';
+import type { KeyEvent } from '../../domain/cloudtrail-key-event';
+import type { MonitorBatch } from '../../domain/monitor-input';
+import { monitorKeys } from '../../workflows/monitor-keys';
+import { monitorStatusQuery } from '../../workflows/monitor-messages';
 import { createApproverRegistryActivities } from '../../activities/approver-registry-activities';
 
 /** Recorded in the histories instead of this machine's pid@hostname. */
@@ -446,6 +450,75 @@ const scenarios: Scenario[] = [
           workflowId,
           'deleted: approved, re-checked, key deleted',
         );
+      },
+    };
+  })(),
+  (() => {
+    const queueUrl = 'https://sqs.us-east-1.amazonaws.com/111111111111/keywarden-monitor';
+    const keyEvent = (
+      eventName: KeyEvent['eventName'],
+      actorArn: string,
+      extra: Partial<KeyEvent>,
+    ): KeyEvent => ({
+      eventId: `golden-${eventName}-${extra.status ?? 'none'}`,
+      eventTime: '2026-01-05T10:00:00Z',
+      eventName,
+      accountId: ACCOUNT_A,
+      userName: 'alice',
+      accessKeyId: 'AKIAGOLDENMONITOR001',
+      actorArn,
+      sourceIp: '203.0.113.7',
+      ...extra,
+    });
+    const keywarden = `arn:aws:sts::${ACCOUNT_A}:assumed-role/KeywardenMemberRole/keywarden-golden`;
+    const person = `arn:aws:iam::${ACCOUNT_A}:user/eve`;
+    const batches: MonitorBatch[] = [
+      {
+        messages: 3,
+        ignored: 0,
+        skipped: [{ messageId: 'golden-bad', kind: 'malformed', reason: 'detail.userIdentity.arn: missing' }],
+        events: [
+          keyEvent('UpdateAccessKey', keywarden, { status: 'Inactive' }),
+          keyEvent('CreateAccessKey', person, { accessKeyId: 'AKIAGOLDENMONITOR002' }),
+        ],
+      },
+      {
+        messages: 1,
+        ignored: 0,
+        skipped: [],
+        events: [keyEvent('UpdateAccessKey', person, { status: 'Active' })],
+      },
+    ];
+    let polls = 0;
+    return {
+      name: 'the drift monitor after two batches, polling again',
+      activities: {
+        checkMonitorQueue: () =>
+          Promise.resolve({ queueArn: 'arn:aws:sqs:us-east-1:111111111111:keywarden-monitor' }),
+        // Then an empty queue: each poll returns nothing after a moment, as a long poll would.
+        pollMonitorQueue: async () => {
+          const batch = batches[polls++];
+          if (batch !== undefined) return batch;
+          await delay(200);
+          return { messages: 0, ignored: 0, skipped: [], events: [] };
+        },
+      },
+      run: async ({ client, record }) => {
+        const workflowId = 'golden-monitor';
+        await client.workflow.start(monitorKeys, { taskQueue: TASK_QUEUE, workflowId, args: [{ queueUrl }] });
+        const handle = client.workflow.getHandle(workflowId);
+        await until(
+          'the monitor with its alert, polling an empty queue',
+          () => handle.query(monitorStatusQuery),
+          (s) => s.counts.alerts === 1 && polls > batches.length,
+        );
+        await record(
+          'monitor-keys-polling',
+          'monitorKeys',
+          workflowId,
+          'polling after a finding and an alert',
+        );
+        await handle.terminate('recorded');
       },
     };
   })(),

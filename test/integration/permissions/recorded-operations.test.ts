@@ -1,3 +1,4 @@
+import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -5,6 +6,7 @@ import { AwsClients } from '../../../activities/aws/clients';
 import { createKeyActivities } from '../../../activities/key-activities';
 import { createTroubleshootActivities } from '../../../activities/troubleshoot-activities';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../../../domain/access';
+import { createMonitorActivities } from '../../../activities/monitor-activities';
 import { AWS_OPERATIONS, type AwsPrincipal } from '../../../domain/aws-permissions';
 import {
   IamPolicyOptionsSchema,
@@ -76,7 +78,7 @@ describe('the generated policies allow exactly the AWS operations keywarden perf
     observer?.destroy();
   });
 
-  test('a rotation with deletion, a purge, a restore, a compensation and a revocation', async () => {
+  test('a rotation with deletion, a purge, a restore, a compensation, a revocation and a poll of the monitor queue', async () => {
     const [first, second] = org.accounts.map((a) => a.accountId) as [string, string];
 
     const rotation = await rotateWithApproval(worker, [first]);
@@ -144,6 +146,19 @@ describe('the generated policies allow exactly the AWS operations keywarden perf
     );
     assert.equal(lookup.key?.accessKeyId, rotatedKey);
     assert.equal(lookup.stored[0]?.name, 'keywarden/alice.ops');
+    // The drift monitor's queue (real activities, real emulator): a message is read and deleted.
+    const monitor = createMonitorActivities({ aws: recordingAws });
+    const sqs = observer.managementSqs();
+    const { QueueUrl: queueUrl = '' } = await sqs.send(
+      new CreateQueueCommand({ QueueName: 'keywarden-monitor-permissions' }),
+    );
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"not": "an event"}' }));
+    await runActivity('checkMonitorQueue', () => monitor.checkMonitorQueue({ queueUrl }));
+    const polled = await runActivity('pollMonitorQueue', () =>
+      monitor.pollMonitorQueue({ queueUrl, waitTimeSeconds: 1, pollBudgetSeconds: 5 }),
+    );
+    assert.equal(polled.messages, 1);
+    assert.equal(polled.skipped[0]?.kind, 'not-cloudtrail');
   });
 
   test('every recorded operation is a row of the table, for the principal and activity that made it', () => {

@@ -31,14 +31,18 @@ describe('the operation table', () => {
     const names = AWS_OPERATIONS.map((r) => r.operation);
     assert.equal(new Set(names).size, names.length, 'no duplicates');
     for (const row of AWS_OPERATIONS) {
-      assert.match(row.operation, /^(iam|secretsmanager|organizations|sts):[A-Z][A-Za-z]+$/);
+      assert.match(row.operation, /^(iam|secretsmanager|organizations|sts|sqs):[A-Z][A-Za-z]+$/);
       assert.ok(row.purpose.length > 0 && row.calledBy.length > 0, row.operation);
     }
   });
 
-  test('keeps the worker to Organizations reads, AssumeRole and GetAccessKeyInfo, and the member role to IAM and Secrets Manager', () => {
+  test('keeps the worker to Organizations reads, AssumeRole, GetAccessKeyInfo and the monitor queue, and the member role to IAM and Secrets Manager', () => {
     const workerSts = ['sts:AssumeRole', 'sts:GetAccessKeyInfo'];
-    assert.ok(actionsFor('worker').every((a) => a.startsWith('organizations:') || workerSts.includes(a)));
+    assert.ok(
+      actionsFor('worker').every(
+        (a) => a.startsWith('organizations:') || workerSts.includes(a) || a.startsWith('sqs:'),
+      ),
+    );
     assert.ok(actionsFor('member-role').every((a) => /^(iam|secretsmanager):/.test(a)));
     assert.ok(!actionsFor('member-role').some((a) => /\*/.test(a)), 'no wildcard actions');
   });
@@ -109,6 +113,12 @@ describe('the generated policies', () => {
       Effect: 'Allow',
       Action: ['sts:AssumeRole'],
       Resource: ['arn:aws-cn:iam::*:role/KwRole'],
+    });
+    assert.deepEqual(statement(policy, 'DriftMonitorQueue'), {
+      Sid: 'DriftMonitorQueue',
+      Effect: 'Allow',
+      Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+      Resource: ['arn:aws-cn:sqs:*:*:keywarden-monitor*'],
     });
   });
 

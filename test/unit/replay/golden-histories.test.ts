@@ -29,8 +29,8 @@ Runtime.install({
   telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
 });
 
-/** Workflow types that need no golden history: orgAccounts and keyLookup only run one activity and never wait. */
-const NOT_RECORDED = new Set(['orgAccounts', 'keyLookup']);
+/** Workflow types that need no golden history: each only runs one activity and never waits. */
+const NOT_RECORDED = new Set(['orgAccounts', 'keyLookup', 'monitorQueueCheck']);
 
 /** The harness builds one bundle for every test file; run alone, bundle the workflows here. */
 async function workflowBundle(): Promise<WorkflowBundleOption> {
