@@ -11,6 +11,7 @@ import {
 import type { ApprovalSignal } from '../domain/approval';
 import type { CampaignInput } from '../domain/campaign-input';
 import type { CampaignSpec } from '../domain/campaign-spec';
+import { distinctAccountFindings } from '../domain/findings';
 import type { OffboardingStatus } from '../domain/offboarding-report';
 import type {
   AccountRotationReport,
@@ -115,7 +116,10 @@ export function kindFromShape(workflowId: string, workflowType?: string): Workfl
       return 'key-rotation';
     case 'offboardEmployee':
       return 'offboarding';
+    case 'attachScp':
+      return 'scp-attachment';
   }
+  if (workflowId.startsWith('scp-attach-')) return 'scp-attachment';
   if (workflowId.startsWith('offboard-')) return 'offboarding';
   const parts = workflowId.split('/').length;
   if (parts === 2) return 'account-rotation';
@@ -321,7 +325,8 @@ export class CampaignClient {
     if (reports.length === 1) return last;
     const users = new Map<string, AccountRotationReport['users'][number]>();
     for (const report of reports) for (const user of report.users) users.set(user.userName, user);
-    return { ...last, users: [...users.values()] };
+    const findings = distinctAccountFindings(reports.flatMap((report) => report.findings ?? []));
+    return { ...last, users: [...users.values()], ...(findings.length === 0 ? {} : { findings }) };
   }
 
   /** The payload without unset fields, once the workflow is known to be running. */
