@@ -4,6 +4,7 @@ import { createInventoryActivities } from './inventory-activities';
 import { createKeyActivities } from './key-activities';
 import { createOffboardingActivities } from './offboarding-activities';
 import { createOrganizationActivities } from './organization-activities';
+import { createScpActivities } from './scp-activities';
 import { createWorkflowActivities } from './workflow-activities';
 
 export type { ActivityDeps } from './deps';
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOffboardingActivities(deps),
     ...createWorkflowActivities(deps),
     ...createApproverRegistryActivities(deps),
+    ...createScpActivities(deps),
   };
 }
 

@@ -8,6 +8,7 @@ import { registerOffboardCommand } from './commands/offboard';
 import { registerReportCommand } from './commands/report';
 import { registerRotateCommand } from './commands/rotate';
 import { registerSandboxCommands } from './commands/sandbox';
+import { registerScpCommand } from './commands/scp';
 import { registerStatusCommand } from './commands/status';
 import { registerWebhookCommand } from './commands/webhook';
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerWebhookCommand(program);
   registerDemoCommand(program);
   registerIamPolicyCommand(program);
+  registerScpCommand(program);
   return program;
 }
 

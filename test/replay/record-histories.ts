@@ -14,7 +14,7 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { KeywardenActivities } from '../../activities';
@@ -34,6 +34,8 @@ import {
   keyStatusQuery,
 } from '../../workflows/messages';
 import { offboardingStatusQuery } from '../../workflows/offboard-employee';
+import type { attachScp } from '../../workflows/attach-scp';
+import { buildScp, scpAttachmentWorkflowId, type ScpAttachmentStatus } from '../../domain/scp';
 import { APPROVERS, startCampaign, testSpec } from '../support/campaign-helpers';
 import { oldKey, scriptedAws, user } from '../support/scripted-aws';
 import { timeSkippingEnv } from '../support/time-skipping';
@@ -331,6 +333,58 @@ const scenarios: Scenario[] = [
       },
     };
   })(),
+  (() => {
+    const ouId = 'ou-gold-12345678';
+    const built = buildScp({});
+    assert.ok(built.ok);
+    const activities: Partial<KeywardenActivities> = {
+      describeScpTarget: (input) => Promise.resolve({ id: input.ouId, name: 'Prod' }),
+      attachServiceControlPolicy: () =>
+        Promise.resolve({
+          policyId: 'p-golden1',
+          policyArn: 'arn:aws:organizations::policy/p-golden1',
+          created: true,
+          attached: true,
+        }),
+    };
+    return {
+      name: 'an SCP attachment to one OU, approved',
+      activities,
+      run: async ({ client, record }) => {
+        const workflowId = scpAttachmentWorkflowId(ouId);
+        const handle = await client.workflow.start<typeof attachScp>('attachScp', {
+          taskQueue: TASK_QUEUE,
+          workflowId,
+          args: [
+            {
+              ouId,
+              policyName: built.options.policyName,
+              policyText: built.text,
+              initiator: 'platform-team@example.com',
+              approval: {
+                approvers: APPROVERS,
+                requiredApprovals: 1,
+                timeout: '7d',
+                onTimeout: 'reject',
+                signatures: 'off',
+                publicKeys: {},
+              },
+            },
+          ],
+        });
+        await until(
+          'the attachment at its approval gate',
+          () => handle.query<ScpAttachmentStatus>('status'),
+          (s) => s.phase === 'awaiting-approval',
+        );
+        await record('attach-scp-awaiting-approval', 'attachScp', workflowId, 'phase awaiting-approval');
+        await handle.signal(approveSignal, { approver: APPROVERS[0] });
+        const final = await handle.result();
+        assert.equal(final.phase, 'attached');
+        await record('attach-scp-attached', 'attachScp', workflowId, 'attached after approval');
+      },
+    };
+  })(),
 ];
 
 async function runScenario(scenario: Scenario, bundle: WorkflowBundle, out: Recorded[]): Promise<void> {
@@ -385,8 +439,10 @@ async function main(): Promise<void> {
     payloadConverterPath,
     logger: new DefaultLogger('WARN'),
   });
+  // `-- <text>`: record only the scenarios whose name contains it, and keep every other history as it is.
+  const only = process.argv[2];
   const recorded: Recorded[] = [];
-  for (const scenario of scenarios) {
+  for (const scenario of scenarios.filter((s) => only === undefined || s.name.includes(only))) {
     const started = Date.now();
     await runScenario(scenario, bundle, recorded);
     console.log(`recorded: ${scenario.name} (${Math.round((Date.now() - started) / 100) / 10}s)`);
@@ -395,11 +451,23 @@ async function main(): Promise<void> {
 
   recorded.sort((a, b) => (a.entry.file < b.entry.file ? -1 : a.entry.file > b.entry.file ? 1 : 0));
   mkdirSync(HISTORIES_DIR, { recursive: true });
+  const fresh = new Set(recorded.map((r) => r.entry.file));
+  const kept =
+    only === undefined
+      ? []
+      : (
+          JSON.parse(readFileSync(path.join(HISTORIES_DIR, INDEX_FILE), 'utf8')) as GoldenIndex
+        ).histories.filter((entry) => !fresh.has(entry.file));
+  const keptFiles = new Set(kept.map((entry) => entry.file));
   for (const name of readdirSync(HISTORIES_DIR)) {
-    if (name.endsWith('.json')) rmSync(path.join(HISTORIES_DIR, name));
+    if (name.endsWith('.json') && name !== INDEX_FILE && !keptFiles.has(name))
+      rmSync(path.join(HISTORIES_DIR, name));
   }
   for (const r of recorded) writeFileSync(path.join(HISTORIES_DIR, r.entry.file), r.text);
-  const index: GoldenIndex = { histories: recorded.map((r) => r.entry) };
+  const entries = [...kept, ...recorded.map((r) => r.entry)].sort((a, b) =>
+    a.file < b.file ? -1 : a.file > b.file ? 1 : 0,
+  );
+  const index: GoldenIndex = { histories: entries };
   writeFileSync(path.join(HISTORIES_DIR, INDEX_FILE), `${JSON.stringify(index, null, 2)}\n`);
 
   for (const r of recorded) {
