@@ -19,7 +19,14 @@ export type AwsPrincipal = 'member-role' | 'worker' | 'new-access-key';
  * "*" only (it has no resource type), such as iam:ListUsers.
  */
 export type AwsResourceKind =
-  'any' | 'iam-user' | 'iam-group' | 'iam-mfa-device' | 'keywarden-secret' | 'member-role';
+  | 'any'
+  | 'iam-user'
+  | 'iam-group'
+  | 'iam-mfa-device'
+  | 'keywarden-secret'
+  | 'member-role'
+  // Organizations policies and their attachments (keywarden scp --attach): a statement of its own, not a read.
+  | 'service-control-policy';
 
 export interface AwsOperation {
   /** `<IAM service prefix>:<API operation>`, which is also the IAM action it needs. */
@@ -96,9 +103,32 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   worker(
     'organizations:DescribeOrganizationalUnit',
     'any',
-    ['listAccountsInScope'],
-    'name an OU that the listing did not name',
-    { notExercised: 'the OU listing names every OU first, so the scope resolution never needs it' },
+    ['listAccountsInScope', 'describeScpTarget', 'attachServiceControlPolicy'],
+    'name an OU that the listing did not name; check that the OU an SCP is for exists',
+  ),
+  worker(
+    'organizations:ListPolicies',
+    'service-control-policy',
+    ['attachServiceControlPolicy'],
+    "find keywarden's service control policy by name (keywarden scp --attach)",
+  ),
+  worker(
+    'organizations:DescribePolicy',
+    'service-control-policy',
+    ['attachServiceControlPolicy'],
+    'check that an SCP of that name holds the approved document before attaching it',
+  ),
+  worker(
+    'organizations:CreatePolicy',
+    'service-control-policy',
+    ['attachServiceControlPolicy'],
+    "create the approved service control policy that limits access key creation to keywarden's role",
+  ),
+  worker(
+    'organizations:AttachPolicy',
+    'service-control-policy',
+    ['attachServiceControlPolicy'],
+    'attach that policy to the approved OU, only after approval',
   ),
   worker(
     'sts:AssumeRole',
@@ -115,7 +145,18 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
     ['inventoryPage'],
     'find the users that hold keys without one call per user',
   ),
-  member('iam:GetCredentialReport', 'any', ['inventoryPage'], 'read that report'),
+  member(
+    'iam:GetCredentialReport',
+    'any',
+    ['inventoryPage'],
+    'read that report (also: console users without MFA, users with both a password and keys)',
+  ),
+  member(
+    'iam:GetAccountSummary',
+    'any',
+    ['inventoryPage'],
+    "whether the account's root user has access keys (AccountAccessKeysPresent)",
+  ),
   member(
     'iam:GetUser',
     'iam-user',

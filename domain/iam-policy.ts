@@ -99,6 +99,8 @@ function resourcesOf(kind: AwsResourceKind, scope: ArnScope): string[] {
       return [...new Set(scope.secretNameTemplates.map((t) => secretArnPattern(t, scope)))];
     case 'member-role':
       return [`${iam}:role/${scope.roleName}`];
+    case 'service-control-policy':
+      return ['*'];
   }
 }
 
@@ -109,6 +111,7 @@ const STATEMENT_IDS: Record<AwsResourceKind, string> = {
   'iam-mfa-device': 'VirtualMfaDevices',
   'keywarden-secret': 'KeywardenSecrets',
   'member-role': 'AssumeMemberRole',
+  'service-control-policy': 'ServiceControlPolicies',
 };
 
 /** One Allow statement per resource kind, holding the actions of every row of the principal on it. */

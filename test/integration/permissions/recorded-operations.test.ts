@@ -13,7 +13,7 @@ import {
 import type { SeededOrg } from '../../../sandbox/seed-org';
 import { memberIam, memberRef } from '../../support/aws-snapshot';
 import { OperationRecorder } from '../../support/operation-recorder';
-import { offboard, rotateWithApproval } from '../../support/permission-scenarios';
+import { attachScpWithApproval, offboard, rotateWithApproval } from '../../support/permission-scenarios';
 import {
   awsClientsFor,
   freshOrg,
@@ -103,6 +103,12 @@ describe('the generated policies allow exactly the AWS operations keywarden perf
       activities.discardNewKey({ target, userName: 'grace.console', secretName, ...staged }),
     );
     assert.deepEqual(discarded, { keyDeleted: true, secret: 'deleted' });
+
+    // Two approved SCP attachments: the first creates the policy, the second finds it by name.
+    for (const ou of org.ous.filter((o) => o.name === 'Prod' || o.name === 'Dev')) {
+      const attached = await attachScpWithApproval(worker, ou.id);
+      assert.equal(attached.phase, 'attached', attached.error);
+    }
   });
 
   test('every recorded operation is a row of the table, for the principal and activity that made it', () => {
@@ -135,11 +141,11 @@ describe('the generated policies allow exactly the AWS operations keywarden perf
       { principal: 'member-role', policy: memberPermissionPolicy(options) },
       { principal: 'worker', policy: managementPolicy(options) },
     ] as const;
-    // Today: DescribeOrganizationalUnit, DeleteServiceSpecificCredential and TagResource. Granting
-    // more that no test exercises should be a deliberate choice, made here.
+    // Today: DeleteServiceSpecificCredential and TagResource. Granting more that no test
+    // exercises should be a deliberate choice, made here.
     assert.equal(
       allowedButNotRecorded('worker').length + allowedButNotRecorded('member-role').length,
-      3,
+      2,
       'permissions granted without being exercised',
     );
     for (const { principal, policy } of cases) {
