@@ -71,14 +71,17 @@ describe('keywarden scp: the document, and --attach only after approval', () => 
       );
     });
   const ouId = (name: string) => org.ous.find((o) => o.name === name)!.id;
+  /** The SCPs attached to the target, AWS's own FullAWSAccess (on every OU) left out. */
   const policiesOn = async (target: string) =>
     (
-      await aws
-        .management()
-        .organizations.send(
-          new ListPoliciesForTargetCommand({ TargetId: target, Filter: 'SERVICE_CONTROL_POLICY' }),
-        )
-    ).Policies ?? [];
+      (
+        await aws
+          .management()
+          .organizations.send(
+            new ListPoliciesForTargetCommand({ TargetId: target, Filter: 'SERVICE_CONTROL_POLICY' }),
+          )
+      ).Policies ?? []
+    ).filter((p) => p.AwsManaged !== true);
   const scpNames = async () =>
     (
       (
