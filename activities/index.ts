@@ -7,6 +7,7 @@ import { createOffboardingActivities } from './offboarding-activities';
 import { createOrganizationActivities } from './organization-activities';
 import { createRevokeActivities } from './revoke-activities';
 import { createTroubleshootActivities } from './troubleshoot-activities';
+import { createScpActivities } from './scp-activities';
 import { createWorkflowActivities } from './workflow-activities';
 
 export type { ActivityDeps } from './deps';
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRevokeActivities(deps),
     ...createTroubleshootActivities(deps),
     ...createMonitorActivities(deps),
+    ...createScpActivities(deps),
   };
 }
 

@@ -1,9 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors';
+import { rootKeyFindings, userCredentialFindings, type AccountFinding } from '../domain/findings';
 import type { UserFacts } from '../domain/inventory';
 import type { CredentialReportRow } from './aws/credential-report';
-import { hasAccessKey } from './aws/credential-report';
+import { hasAccessKey, hasActiveAccessKey } from './aws/credential-report';
 import type { MemberRoleRef } from './aws/credentials';
 import { isAwsError, toActivityFailure } from './aws/errors';
 import type { IamGateway } from './aws/iam-gateway';
@@ -44,6 +45,12 @@ export interface InventoryPage {
   nextAfterUserName?: string;
   /** All IAM users in the account, from the credential report. */
   totalUsers: number;
+  /**
+   * Findings about principals rather than keys, for every user this page covers (with keys or
+   * not) from the credential report, and on the first page the root user's keys from
+   * GetAccountSummary.
+   */
+  findings?: AccountFinding[];
 }
 
 export const MAX_USERS_PER_PAGE = 500;
@@ -75,6 +82,8 @@ export interface InventoryPagePlan {
   withKeys: CredentialReportRow[];
   /** Users in the page's name range that the report shows without a key. */
   withoutKeys: number;
+  /** Every user in the page's name range, with keys or not, in name order. */
+  covered: CredentialReportRow[];
   nextAfterUserName?: string;
   totalUsers: number;
 }
@@ -101,14 +110,16 @@ export function planInventoryPage(
       : sorted.findIndex((row) => compareUserNames(row.userName, afterUserName) > 0);
   if (end < 0) end = sorted.length;
   const withKeys: CredentialReportRow[] = [];
+  const covered: CredentialReportRow[] = [];
   let withoutKeys = 0;
   for (; end < sorted.length; end++) {
     const row = sorted[end] as CredentialReportRow;
     if (!hasAccessKey(row)) withoutKeys++;
     else if (withKeys.length < maxUsers) withKeys.push(row);
     else break;
+    covered.push(row);
   }
-  const plan: InventoryPagePlan = { withKeys, withoutKeys, totalUsers: sorted.length };
+  const plan: InventoryPagePlan = { withKeys, withoutKeys, covered, totalUsers: sorted.length };
   const last = sorted[end - 1];
   if (end < sorted.length && last !== undefined) plan.nextAfterUserName = last.userName;
   return plan;
@@ -161,6 +172,26 @@ export function resumeInventoryPage(details: unknown, input: InventoryPageInput)
   const done = d.done.filter(looksLikeUserFacts).filter((f) => f.accountId === input.target.accountId);
   if (done.length !== d.done.length) return fresh;
   return { ...fresh, done, gone: [...d.gone], keyless: [...d.keyless] };
+}
+
+/** The credential findings of the users a page covers; the first page adds the root user's keys. */
+async function pageFindings(
+  iam: IamGateway,
+  accountId: string,
+  plan: InventoryPagePlan,
+  firstPage: boolean,
+): Promise<AccountFinding[]> {
+  const users = plan.covered.flatMap((row) =>
+    userCredentialFindings(accountId, {
+      userName: row.userName,
+      arn: row.arn,
+      activeAccessKey: hasActiveAccessKey(row),
+      ...(row.passwordEnabled === undefined ? {} : { passwordEnabled: row.passwordEnabled }),
+      ...(row.mfaActive === undefined ? {} : { mfaActive: row.mfaActive }),
+    }),
+  );
+  if (!firstPage) return users;
+  return [...rootKeyFindings(accountId, await iam.rootAccessKeysPresent()), ...users];
 }
 
 type UserOutcome = { kind: 'done'; facts: UserFacts } | { kind: 'gone' } | { kind: 'keyless' };
@@ -237,6 +268,7 @@ export function createInventoryActivities(deps: ActivityDeps) {
           },
         });
         const plan = planInventoryPage(rows, input.afterUserName, input.maxUsers);
+        const findings = await pageFindings(iam, target.accountId, plan, input.afterUserName === undefined);
         // What a previous attempt finished counts only for users still in this page.
         const planned = new Set(plan.withKeys.map((row) => row.userName));
         progress.done = progress.done.filter((facts) => planned.has(facts.userName));
@@ -268,7 +300,7 @@ export function createInventoryActivities(deps: ActivityDeps) {
           if (facts !== undefined) users.push(facts);
           else if (keyless.has(userName)) usersWithoutKeys++;
         }
-        const page: InventoryPage = { users, usersWithoutKeys, totalUsers: plan.totalUsers };
+        const page: InventoryPage = { users, usersWithoutKeys, totalUsers: plan.totalUsers, findings };
         if (plan.nextAfterUserName !== undefined) page.nextAfterUserName = plan.nextAfterUserName;
         return page;
       } catch (error) {

@@ -11,6 +11,7 @@ import {
 import type { ApprovalSignal } from '../domain/approval';
 import type { CampaignInput } from '../domain/campaign-input';
 import type { CampaignSpec } from '../domain/campaign-spec';
+import { distinctAccountFindings } from '../domain/findings';
 import type { OffboardingStatus } from '../domain/offboarding-report';
 import type {
   AccountRotationReport,
@@ -117,7 +118,10 @@ export function kindFromShape(workflowId: string, workflowType?: string): Workfl
       return 'offboarding';
     case 'revokeKey':
       return 'revocation';
+    case 'attachScp':
+      return 'scp-attachment';
   }
+  if (workflowId.startsWith('scp-attach-')) return 'scp-attachment';
   if (workflowId.startsWith('offboard-')) return 'offboarding';
   if (workflowId.startsWith('revoke-')) return 'revocation';
   const parts = workflowId.split('/').length;
@@ -324,7 +328,8 @@ export class CampaignClient {
     if (reports.length === 1) return last;
     const users = new Map<string, AccountRotationReport['users'][number]>();
     for (const report of reports) for (const user of report.users) users.set(user.userName, user);
-    return { ...last, users: [...users.values()] };
+    const findings = distinctAccountFindings(reports.flatMap((report) => report.findings ?? []));
+    return { ...last, users: [...users.values()], ...(findings.length === 0 ? {} : { findings }) };
   }
 
   /** The payload without unset fields, once the workflow is known to be running. */

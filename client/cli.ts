@@ -10,6 +10,7 @@ import { registerReportCommand } from './commands/report';
 import { registerRevokeCommand } from './commands/revoke';
 import { registerRotateCommand } from './commands/rotate';
 import { registerSandboxCommands } from './commands/sandbox';
+import { registerScpCommand } from './commands/scp';
 import { registerStatusCommand } from './commands/status';
 import { registerWebhookCommand } from './commands/webhook';
 import { registerWhoisCommand } from './commands/whois';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerWhoisCommand(program);
   registerDoctorCommand(program);
   registerMonitorCommand(program);
+  registerScpCommand(program);
   return program;
 }
 

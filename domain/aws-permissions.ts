@@ -19,7 +19,15 @@ export type AwsPrincipal = 'member-role' | 'worker' | 'new-access-key';
  * "*" only (it has no resource type), such as iam:ListUsers.
  */
 export type AwsResourceKind =
-  'any' | 'iam-user' | 'iam-group' | 'iam-mfa-device' | 'keywarden-secret' | 'member-role' | 'monitor-queue';
+  | 'any'
+  | 'iam-user'
+  | 'iam-group'
+  | 'iam-mfa-device'
+  | 'keywarden-secret'
+  | 'member-role'
+  | 'monitor-queue'
+  // Organizations policies and their attachments (keywarden scp --attach): a statement of its own, not a read.
+  | 'service-control-policy';
 
 export interface AwsOperation {
   /** `<IAM service prefix>:<API operation>`, which is also the IAM action it needs. */
@@ -86,8 +94,8 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   worker(
     'sts:GetAccessKeyInfo',
     'any',
-    ['locateAccessKey'],
-    'find the account that owns a leaked access key (revoke)',
+    ['locateAccessKey', 'lookUpKey'],
+    'find the account that owns an access key (revoke, whois, doctor)',
   ),
   worker(
     'organizations:ListRoots',
@@ -110,8 +118,8 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   worker(
     'organizations:DescribeOrganizationalUnit',
     'any',
-    ['listAccountsInScope', 'lookUpKey'],
-    "name an OU that the listing did not name; the OU path of a key's account (whois, doctor)",
+    ['listAccountsInScope', 'lookUpKey', 'describeScpTarget', 'attachServiceControlPolicy'],
+    "name an OU that the listing did not name; the OU path of a key's account (whois, doctor); check that the OU an SCP is for exists",
   ),
   worker(
     'organizations:DescribeAccount',
@@ -121,10 +129,28 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   ),
   worker('organizations:ListParents', 'any', ['lookUpKey'], "the OU path of a key's account (whois, doctor)"),
   worker(
-    'sts:GetAccessKeyInfo',
-    'any',
-    ['lookUpKey'],
-    'find the account an access key belongs to (whois, doctor)',
+    'organizations:ListPolicies',
+    'service-control-policy',
+    ['attachServiceControlPolicy'],
+    "find keywarden's service control policy by name (keywarden scp --attach)",
+  ),
+  worker(
+    'organizations:DescribePolicy',
+    'service-control-policy',
+    ['attachServiceControlPolicy'],
+    'check that an SCP of that name holds the approved document before attaching it',
+  ),
+  worker(
+    'organizations:CreatePolicy',
+    'service-control-policy',
+    ['attachServiceControlPolicy'],
+    "create the approved service control policy that limits access key creation to keywarden's role",
+  ),
+  worker(
+    'organizations:AttachPolicy',
+    'service-control-policy',
+    ['attachServiceControlPolicy'],
+    'attach that policy to the approved OU, only after approval',
   ),
   worker(
     'sts:AssumeRole',
@@ -166,7 +192,18 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
     ['inventoryPage'],
     'find the users that hold keys without one call per user',
   ),
-  member('iam:GetCredentialReport', 'any', ['inventoryPage'], 'read that report'),
+  member(
+    'iam:GetCredentialReport',
+    'any',
+    ['inventoryPage'],
+    'read that report (also: console users without MFA, users with both a password and keys)',
+  ),
+  member(
+    'iam:GetAccountSummary',
+    'any',
+    ['inventoryPage'],
+    "whether the account's root user has access keys (AccountAccessKeysPresent)",
+  ),
   member(
     'iam:GetUser',
     'iam-user',

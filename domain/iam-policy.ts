@@ -103,6 +103,8 @@ function resourcesOf(kind: AwsResourceKind, scope: ArnScope): string[] {
       return [`${iam}:role/${scope.roleName}`];
     case 'monitor-queue':
       return [`arn:${scope.partition}:sqs:*:${scope.account}:${MONITOR_QUEUE_NAME_PREFIX}*`];
+    case 'service-control-policy':
+      return ['*'];
   }
 }
 
@@ -114,6 +116,7 @@ const STATEMENT_IDS: Record<AwsResourceKind, string> = {
   'keywarden-secret': 'KeywardenSecrets',
   'member-role': 'AssumeMemberRole',
   'monitor-queue': 'DriftMonitorQueue',
+  'service-control-policy': 'ServiceControlPolicies',
 };
 
 /** One Allow statement per resource kind, holding the actions of every row of the principal on it. */

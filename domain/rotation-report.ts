@@ -1,5 +1,5 @@
 import type { ApprovalState } from './approval-state';
-import type { Finding } from './findings';
+import type { AccountFinding, Finding } from './findings';
 import type { AccessKeyFacts } from './inventory';
 import type { SelectionAction } from './selection';
 
@@ -56,6 +56,11 @@ export interface AccountRotationReport {
   /** Final status counts over every run (users without keys are counted apart). */
   counts?: StatusCounts;
   usersWithoutKeys?: number;
+  /**
+   * Findings about principals rather than keys (console users without MFA, users with a password
+   * and keys, the root user's keys) of the inventory pages this run read.
+   */
+  findings?: AccountFinding[];
   /** How many times this account workflow continued as new before this run. */
   run?: number;
   approval?: ApprovalState;

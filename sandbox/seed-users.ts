@@ -13,7 +13,7 @@ export interface UserArchetype {
   tags: Record<string, string>;
   groups: string[];
   keys: SeedKey[];
-  /** The key was made in the same minute as the user (CIS 2.10). */
+  /** The key was made in the same minute as the user (CIS 1.11). */
   keyCreatedWithUser?: boolean;
   inAccount: (accountIndex: number) => boolean;
 }

@@ -284,6 +284,10 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
       return false;
     }
     carry.usersWithoutKeys += page.usersWithoutKeys;
+    // Reported by this run; the client merges the runs' reports (no command depends on it).
+    if (page.findings !== undefined && page.findings.length > 0) {
+      report.findings = [...(report.findings ?? []), ...page.findings];
+    }
     if (page.nextAfterUserName === undefined) carry.inventoryDone = true;
     else carry.cursor = page.nextAfterUserName;
     const now = new Date();

@@ -7,3 +7,4 @@ export { revokeKey } from './revoke-key';
 export { keyLookup } from './key-lookup';
 export { monitorKeys } from './monitor-keys';
 export { monitorQueueCheck } from './monitor-queue-check';
+export { attachScp } from './attach-scp';

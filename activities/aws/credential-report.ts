@@ -28,6 +28,10 @@ export interface CredentialReportRow {
    * writes `N/A` when there is no such key), or, defensively, whose `access_key_N_active` is true.
    */
   accessKeys: CredentialReportKey[];
+  /** `password_enabled`: the user can sign in to the console. Undefined when the report lacks the column. */
+  passwordEnabled?: boolean;
+  /** `mfa_active`: the user has an MFA device. Undefined when the report lacks the column. */
+  mfaActive?: boolean;
 }
 
 const REQUIRED_COLUMNS = [
@@ -40,6 +44,10 @@ const REQUIRED_COLUMNS = [
   'access_key_2_last_rotated',
 ] as const;
 type Column = (typeof REQUIRED_COLUMNS)[number];
+
+/** Columns every real report has, read when present so that a report without them still parses. */
+const OPTIONAL_COLUMNS = ['password_enabled', 'mfa_active'] as const;
+type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number];
 
 /** What the report writes in a column that does not apply (no such key, no such date). */
 const NOT_APPLICABLE = new Set(['N/A', 'not_supported', 'no_information', '']);
@@ -66,6 +74,7 @@ export function parseCredentialReport(text: string): CredentialReportRow[] {
   const [header, ...body] = records;
   if (header === undefined) throw new CredentialReportFormatError('the credential report is empty');
   const index = columnIndex(header);
+  const optional = optionalColumnIndex(header);
   const rows: CredentialReportRow[] = [];
   for (const [n, raw] of body.entries()) {
     const fields = alignFields(raw, header.length, index);
@@ -90,7 +99,21 @@ export function parseCredentialReport(text: string): CredentialReportRow[] {
         accessKeys.push({ slot, active, lastRotated });
       }
     }
-    rows.push({ userName, arn: field('arn'), userCreationTime: field('user_creation_time'), accessKeys });
+    const row: CredentialReportRow = {
+      userName,
+      arn: field('arn'),
+      userCreationTime: field('user_creation_time'),
+      accessKeys,
+    };
+    const flag = (column: OptionalColumn): boolean | undefined => {
+      const at = optional[column];
+      return at === undefined ? undefined : (fields[at] ?? '').toLowerCase() === 'true';
+    };
+    const passwordEnabled = flag('password_enabled');
+    const mfaActive = flag('mfa_active');
+    if (passwordEnabled !== undefined) row.passwordEnabled = passwordEnabled;
+    if (mfaActive !== undefined) row.mfaActive = mfaActive;
+    rows.push(row);
   }
   return rows;
 }
@@ -115,6 +138,21 @@ function columnIndex(header: readonly string[]): Record<Column, number> {
     );
   }
   return index;
+}
+
+function optionalColumnIndex(header: readonly string[]): Partial<Record<OptionalColumn, number>> {
+  const names = header.map((name) => name.trim());
+  const index: Partial<Record<OptionalColumn, number>> = {};
+  for (const column of OPTIONAL_COLUMNS) {
+    const at = names.indexOf(column);
+    if (at >= 0) index[column] = at;
+  }
+  return index;
+}
+
+/** True when the report shows an active access key for the user. */
+export function hasActiveAccessKey(row: CredentialReportRow): boolean {
+  return row.accessKeys.some((key) => key.active);
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   DetachUserPolicyCommand,
   GenerateCredentialReportCommand,
   GetAccessKeyLastUsedCommand,
+  GetAccountSummaryCommand,
   GetCredentialReportCommand,
   GetLoginProfileCommand,
   GetUserCommand,
@@ -141,6 +142,8 @@ export interface IamGateway {
    * AWS hands out a report up to four hours old, so keys and users newer than the report are not in it.
    */
   getCredentialReport(options?: CredentialReportOptions): Promise<CredentialReportRow[]>;
+  /** GetAccountSummary's AccountAccessKeysPresent: whether the account's root user has access keys. */
+  rootAccessKeysPresent(): Promise<boolean>;
 
   createAccessKey(userName: string): Promise<NewAccessKey>;
   updateAccessKeyStatus(userName: string, accessKeyId: string, status: KeyStatus): Promise<void>;
@@ -345,6 +348,11 @@ export class SdkIamGateway implements IamGateway {
       }
       await sleep(interval);
     }
+  }
+
+  async rootAccessKeysPresent(): Promise<boolean> {
+    const out = await this.client.send(new GetAccountSummaryCommand({}));
+    return (out.SummaryMap?.AccountAccessKeysPresent ?? 0) > 0;
   }
 
   /** The report's CSV text, or undefined while it is not ready. */

@@ -1,12 +1,17 @@
 import type { Account, OrganizationsClient } from '@aws-sdk/client-organizations';
 import {
+  AttachPolicyCommand,
+  CreatePolicyCommand,
   DescribeOrganizationalUnitCommand,
+  DescribePolicyCommand,
   paginateListAccounts,
   paginateListAccountsForParent,
   paginateListOrganizationalUnitsForParent,
+  paginateListPolicies,
   paginateListRoots,
 } from '@aws-sdk/client-organizations';
 import type { AccountRef } from '../../domain/inventory';
+import { isAwsError } from './errors';
 
 export type { AccountScope } from './account-scope';
 export { resolveAccountsInScope } from './account-scope';
@@ -45,7 +50,28 @@ export interface OrganizationsGateway {
   listAccountsUnder(ouOrRootId: string, recursive: boolean): Promise<AccountRef[]>;
 }
 
+/** A service control policy as Organizations holds it. */
+export interface ServiceControlPolicy {
+  id: string;
+  arn: string;
+  name: string;
+  /** The policy document as text. */
+  content: string;
+}
+
+/** The slice of AWS Organizations that places a service control policy on an OU (management account). */
+export interface ScpGateway {
+  /** The OU's name, or undefined when no such OU exists. */
+  describeOu(ouId: string): Promise<{ id: string; name: string } | undefined>;
+  /** The SCP with this exact name, with its document, or undefined. */
+  findScpByName(name: string): Promise<ServiceControlPolicy | undefined>;
+  createScp(name: string, description: string, content: string): Promise<ServiceControlPolicy>;
+  /** Attaches the policy to the target; false when it was attached already. */
+  attachPolicy(policyId: string, targetId: string): Promise<boolean>;
+}
+
 const ACTIVE = 'ACTIVE';
+const SERVICE_CONTROL_POLICY = 'SERVICE_CONTROL_POLICY';
 
 function accountState(account: Account): AccountState {
   return account.State ?? account.Status ?? 'UNKNOWN';
@@ -61,7 +87,7 @@ function toAccountRef(account: Account, parent?: { id: string; name: string }): 
   return ref;
 }
 
-export class SdkOrganizationsGateway implements OrganizationsGateway {
+export class SdkOrganizationsGateway implements OrganizationsGateway, ScpGateway {
   constructor(
     private readonly client: OrganizationsClient,
     private readonly options: { pageSize?: number } = {},
@@ -133,6 +159,56 @@ export class SdkOrganizationsGateway implements OrganizationsGateway {
       if (recursive) queue.push(...(await this.childOus(parent.id)));
     }
     return result;
+  }
+
+  async describeOu(ouId: string): Promise<{ id: string; name: string } | undefined> {
+    try {
+      const out = await this.client.send(
+        new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: ouId }),
+      );
+      return { id: ouId, name: out.OrganizationalUnit?.Name ?? ouId };
+    } catch (error) {
+      if (isAwsError(error, 'OrganizationalUnitNotFoundException')) return undefined;
+      throw error;
+    }
+  }
+
+  async findScpByName(name: string): Promise<ServiceControlPolicy | undefined> {
+    for await (const page of paginateListPolicies(this.pager, { Filter: SERVICE_CONTROL_POLICY })) {
+      const summary = (page.Policies ?? []).find((p) => p.Name === name);
+      if (summary?.Id === undefined) continue;
+      const out = await this.client.send(new DescribePolicyCommand({ PolicyId: summary.Id }));
+      return {
+        id: summary.Id,
+        arn: summary.Arn ?? '',
+        name,
+        content: out.Policy?.Content ?? '',
+      };
+    }
+    return undefined;
+  }
+
+  async createScp(name: string, description: string, content: string): Promise<ServiceControlPolicy> {
+    const out = await this.client.send(
+      new CreatePolicyCommand({
+        Name: name,
+        Description: description,
+        Content: content,
+        Type: SERVICE_CONTROL_POLICY,
+      }),
+    );
+    const summary = out.Policy?.PolicySummary;
+    return { id: summary?.Id ?? '', arn: summary?.Arn ?? '', name, content: out.Policy?.Content ?? content };
+  }
+
+  async attachPolicy(policyId: string, targetId: string): Promise<boolean> {
+    try {
+      await this.client.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: targetId }));
+      return true;
+    } catch (error) {
+      if (isAwsError(error, 'DuplicatePolicyAttachmentException')) return false;
+      throw error;
+    }
   }
 
   private async childOus(parentId: string): Promise<OrgRoot[]> {

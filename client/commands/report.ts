@@ -8,6 +8,7 @@ import { KeywardenCampaignId } from '../../domain/search-attributes';
 import type { CampaignClient, DescribedWorkflow } from '../campaign-client';
 import { withCampaignClient } from '../campaign-client';
 import { CliError, UsageError } from '../cli-error';
+import { AsffOptionsSchema, renderAsff } from '../report/asff';
 import type { CampaignReport } from '../report/campaign-report';
 import { renderCsv } from '../report/csv';
 import { renderJson } from '../report/json';
@@ -20,6 +21,7 @@ import {
 import { resolveTemporalTarget } from '../temporal-target';
 
 export type ReportFormat = 'md' | 'csv' | 'json';
+type OutputFormat = ReportFormat | 'asff';
 
 export const RENDERERS: Record<ReportFormat, (report: CampaignReport) => string> = {
   md: renderMarkdown,
@@ -45,22 +47,42 @@ export function parentCampaignId(described: Pick<DescribedWorkflow, 'id' | 'desc
   return tagged ?? described.id.split('/')[0] ?? described.id;
 }
 
+/** The Security Hub region for --format asff: --region, else AWS_REGION / AWS_DEFAULT_REGION. */
+export function asffRegion(region: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const parsed = AsffOptionsSchema.safeParse({ region: region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION });
+  if (!parsed.success)
+    throw new UsageError(`--format asff: ${parsed.error.issues[0]?.message ?? 'bad --region'}`);
+  return parsed.data.region;
+}
+
 async function buildReport(
   client: CampaignClient,
   id: string,
-  format: ReportFormat,
+  format: OutputFormat,
+  region: string | undefined,
 ): Promise<RenderedReport> {
   const described = await client.describe(id);
+  if (format === 'asff' && described.kind !== 'campaign') {
+    throw new UsageError(
+      `--format asff exports the findings of a campaign (a dry run is the inventory); ${id} is not a campaign`,
+    );
+  }
   switch (described.kind) {
     case 'campaign': {
       const report = await client.collectReport(id);
       const users = report.accounts.reduce((n, a) => n + a.users.length, 0);
+      if (format === 'asff') {
+        const text = renderAsff(report, { region: asffRegion(region) });
+        const count = (JSON.parse(text) as unknown[]).length;
+        return { text, summary: `${count} findings in ASFF from ${report.accounts.length} accounts` };
+      }
       return {
         text: RENDERERS[format](report),
         summary: `${report.accounts.length} accounts, ${users} users`,
       };
     }
     case 'offboarding': {
+      if (format === 'asff') throw new UsageError('--format asff is for campaigns');
       const status = await client.collectOffboardingReport(id, described);
       return {
         text: OFFBOARDING_RENDERERS[format](status),
@@ -78,6 +100,8 @@ async function buildReport(
         summary: `revocation of ${status.accessKeyId}: ${status.phase}`,
       };
     }
+    case 'scp-attachment':
+      throw new UsageError(`${id} attaches a service control policy: \`keywarden status ${id}\` shows it`);
     case 'account-rotation':
     case 'key-rotation': {
       const campaignId = parentCampaignId(described);
@@ -98,12 +122,20 @@ export function registerReportCommand(program: Command): void {
     )
     .argument('<id>', 'the campaign ID (spec.id) or offboarding workflow ID (offboard-<employeeId>)')
     .addOption(
-      new Option('--format <format>', 'md, csv or json').choices(['md', 'csv', 'json']).default('md'),
+      new Option(
+        '--format <format>',
+        'md, csv, json, or asff (the findings in the AWS Security Finding Format, for Security Hub)',
+      )
+        .choices(['md', 'csv', 'json', 'asff'])
+        .default('md'),
     )
+    .option('--region <region>', 'with --format asff: the Security Hub region (default: AWS_REGION)')
     .option('--output <file>', 'write the report to this file instead of standard output')
-    .action(async (id: string, opts: { format: ReportFormat; output?: string }) => {
+    .action(async (id: string, opts: { format: OutputFormat; region?: string; output?: string }) => {
+      // A bad --region is refused before anything is asked of Temporal.
+      if (opts.format === 'asff') asffRegion(opts.region);
       const { text, summary } = await withCampaignClient(resolveTemporalTarget(), (client) =>
-        buildReport(client, id, opts.format),
+        buildReport(client, id, opts.format, opts.region),
       );
       if (!opts.output) {
         // A reader that stops early (| head) is not an error.

@@ -1,6 +1,7 @@
 import type { RevokeStatus } from '../../domain/revoke-report';
 import { revocationMarkdown } from '../report/revocation';
 import type { Command } from 'commander';
+import type { ScpAttachmentStatus } from '../../domain/scp';
 import { withCampaignClient } from '../campaign-client';
 import { formatCounts } from '../report/key-facts';
 import { campaignStatusText, offboardingStatusText } from '../report/status-text';
@@ -51,6 +52,20 @@ export function registerStatusCommand(program: Command): void {
             if (opts.json) return printJson(status);
             say(revocationMarkdown(status));
             if (link) say(`workflow: ${link}`);
+            return;
+          }
+          case 'scp-attachment': {
+            // Read through the same `status` query an offboarding answers; it does not check the kind.
+            const status = (await client.offboardingStatus(id, described)) as unknown as ScpAttachmentStatus;
+            if (opts.json) return printJson(status);
+            say(
+              `scp attachment: ${status.policyName} to ${status.ouId}${status.ouName ? ` (${status.ouName})` : ''}`,
+            );
+            say(`phase:      ${status.phase}${status.error ? `: ${status.error}` : ''}`);
+            say(
+              `decision:   ${status.approval.decision ? `${status.approval.decision.outcome}: ${status.approval.decision.reason}` : 'pending'}`,
+            );
+            if (link) say(`workflow:   ${link}`);
             return;
           }
           case 'offboarding': {

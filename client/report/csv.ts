@@ -1,5 +1,5 @@
 import type { CampaignReport } from './campaign-report';
-import { formatFinding, keyView } from './key-facts';
+import { findingControls, formatFinding, keyView, principalLabel } from './key-facts';
 
 export const CSV_COLUMNS = [
   'campaign_id',
@@ -97,11 +97,29 @@ export function renderCsv(report: CampaignReport): string {
           last_used_service: view.lastUsedService ?? '',
           last_used_region: view.lastUsedRegion ?? '',
           finding_codes: view.findings.map((f) => f.code).join(' '),
-          controls: unique(view.findings.flatMap((f) => f.controls)).join('; '),
+          controls: unique(view.findings.flatMap(findingControls)).join('; '),
           findings: view.findings.map(formatFinding).join('; '),
         });
       }
     }
+    rows.push(...accountFindingRows(report, account));
   }
   return csvDocument(CSV_COLUMNS, rows);
+}
+
+/** One row per finding about a principal (console user, root user): the key and action columns stay empty. */
+function accountFindingRows(report: CampaignReport, account: CampaignReport['accounts'][number]): CsvRow[] {
+  const empty = Object.fromEntries(CSV_COLUMNS.map((c) => [c, ''])) as CsvRow;
+  return (account.findings ?? []).map((finding) => ({
+    ...empty,
+    campaign_id: account.campaignId || report.campaign.campaignId,
+    account_id: account.accountId,
+    account_name: account.accountName,
+    ou: account.ouName ?? '',
+    account_status: account.status,
+    user_name: principalLabel(finding),
+    finding_codes: finding.code,
+    controls: findingControls(finding).join('; '),
+    findings: formatFinding(finding),
+  }));
 }

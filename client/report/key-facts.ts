@@ -1,4 +1,5 @@
-import type { Finding } from '../../domain/findings';
+import { CONTROLS, controlLabels } from '../../domain/controls';
+import type { AccountFinding, Finding } from '../../domain/findings';
 import { keyAgeDays, wholeDaysBetween } from '../../domain/findings';
 import type { AccessKeyFacts } from '../../domain/inventory';
 import type { StatusCounts, UserRotationReport, UserRotationStatus } from '../../domain/rotation-report';
@@ -19,9 +20,23 @@ export function formatCounts(counts: StatusCounts): string {
   return parts.length === 0 ? 'none' : parts.join(', ');
 }
 
+/**
+ * A finding's controls as the table in domain/controls.ts maps its code today, so a report of an
+ * older run shows the same mapping as a new one; a code the table does not know keeps its own.
+ */
+export function findingControls(finding: Finding): string[] {
+  return Object.hasOwn(CONTROLS, finding.code) ? controlLabels(finding.code) : finding.controls;
+}
+
 export function formatFinding(finding: Finding): string {
-  const controls = finding.controls.length > 0 ? ` [${finding.controls.join(', ')}]` : '';
-  return `${finding.code}${controls}: ${finding.detail}`;
+  const controls = findingControls(finding);
+  const labels = controls.length > 0 ? ` [${controls.join(', ')}]` : '';
+  return `${finding.code}${labels}: ${finding.detail}`;
+}
+
+/** Who an account finding is about, as a report names them. */
+export function principalLabel(finding: AccountFinding): string {
+  return finding.userName ?? 'root user';
 }
 
 export function dateOnly(iso: string | undefined): string {

@@ -1,8 +1,17 @@
 import type { ApprovalState } from '../../domain/approval-state';
+import { CIS_VERSION } from '../../domain/controls';
 import type { AccountRotationReport, UserRotationReport } from '../../domain/rotation-report';
 import { countStatuses } from '../../domain/rotation-report';
 import type { CampaignReport } from './campaign-report';
-import { dateOnly, formatCounts, formatFinding, keyView, lastUseText } from './key-facts';
+import {
+  dateOnly,
+  findingControls,
+  formatCounts,
+  formatFinding,
+  keyView,
+  lastUseText,
+  principalLabel,
+} from './key-facts';
 
 /** Escapes text for one Markdown table cell: pipes, backslashes and line breaks would break the row. */
 export function mdCell(text: string): string {
@@ -65,6 +74,17 @@ function accountSection(account: AccountRotationReport, now: Date): string[] {
   if (account.error) lines.push('', `Error: ${account.error}`);
   if (account.approval) lines.push('', 'Approval (per account):', '', ...approvalLines(account.approval));
   lines.push('');
+  if (account.findings !== undefined && account.findings.length > 0) {
+    lines.push(
+      'Findings about users and the root user (from the IAM credential report and the account summary):',
+      '',
+      ...table(
+        ['Principal', 'Finding', 'Controls', 'Detail'],
+        account.findings.map((f) => [principalLabel(f), f.code, findingControls(f).join(', '), f.detail]),
+      ),
+      '',
+    );
+  }
   if (account.users.length === 0) {
     lines.push('No IAM users reported.', '');
     return lines;
@@ -118,7 +138,8 @@ export function renderMarkdown(report: CampaignReport): string {
   const lines = [
     `# keywarden campaign ${c.campaignId}: ${c.name}`,
     '',
-    `Generated ${report.generatedAt}. Key ages and last use are counted to that time.`,
+    `Generated ${report.generatedAt}. Key ages and last use are counted to that time. ` +
+      `Controls: CIS AWS Foundations Benchmark ${CIS_VERSION} and AWS Security Hub control IDs.`,
     '',
     ...table(
       ['Field', 'Value'],

@@ -41,6 +41,8 @@ import { startRevocation } from '../../client/start-revocation';
 import { RevokeRequestSchema } from '../../domain/revoke-request';
 import type { RevokeStatus } from '../../domain/revoke-report';
 import { revokeStatusQuery } from '../../workflows/revoke-key';
+import type { attachScp } from '../../workflows/attach-scp';
+import { buildScp, scpAttachmentWorkflowId, type ScpAttachmentStatus } from '../../domain/scp';
 import { APPROVERS, startCampaign, testSpec } from '../support/campaign-helpers';
 import { oldKey, scriptedAws, user } from '../support/scripted-aws';
 import { timeSkippingEnv } from '../support/time-skipping';
@@ -519,6 +521,58 @@ const scenarios: Scenario[] = [
           'polling after a finding and an alert',
         );
         await handle.terminate('recorded');
+      },
+    };
+  })(),
+  (() => {
+    const ouId = 'ou-gold-12345678';
+    const built = buildScp({});
+    assert.ok(built.ok);
+    const activities: Partial<KeywardenActivities> = {
+      describeScpTarget: (input) => Promise.resolve({ id: input.ouId, name: 'Prod' }),
+      attachServiceControlPolicy: () =>
+        Promise.resolve({
+          policyId: 'p-golden1',
+          policyArn: 'arn:aws:organizations::policy/p-golden1',
+          created: true,
+          attached: true,
+        }),
+    };
+    return {
+      name: 'an SCP attachment to one OU, approved',
+      activities,
+      run: async ({ client, record }) => {
+        const workflowId = scpAttachmentWorkflowId(ouId);
+        const handle = await client.workflow.start<typeof attachScp>('attachScp', {
+          taskQueue: TASK_QUEUE,
+          workflowId,
+          args: [
+            {
+              ouId,
+              policyName: built.options.policyName,
+              policyText: built.text,
+              initiator: 'platform-team@example.com',
+              approval: {
+                approvers: APPROVERS,
+                requiredApprovals: 1,
+                timeout: '7d',
+                onTimeout: 'reject',
+                signatures: 'off',
+                publicKeys: {},
+              },
+            },
+          ],
+        });
+        await until(
+          'the attachment at its approval gate',
+          () => handle.query<ScpAttachmentStatus>('status'),
+          (s) => s.phase === 'awaiting-approval',
+        );
+        await record('attach-scp-awaiting-approval', 'attachScp', workflowId, 'phase awaiting-approval');
+        await handle.signal(approveSignal, { approver: APPROVERS[0] });
+        const final = await handle.result();
+        assert.equal(final.phase, 'attached');
+        await record('attach-scp-attached', 'attachScp', workflowId, 'attached after approval');
       },
     };
   })(),

@@ -4,6 +4,8 @@ import type { AccessSettings } from '../../domain/access';
 import type { OffboardingStatus } from '../../domain/offboarding-report';
 import { parseOffboardingRequest, type OffboardingRequestInput } from '../../domain/offboarding-request';
 import type { AccountRotationReport, CampaignStatus } from '../../domain/rotation-report';
+import { buildScp, scpAttachmentWorkflowId, type ScpAttachmentStatus } from '../../domain/scp';
+import type { attachScp } from '../../workflows/attach-scp';
 import { approveSignal } from '../../workflows/messages';
 import { APPROVER, offboardingBody, waitForStatus } from '../integration/offboarding/offboarding-fixtures';
 import {
@@ -88,4 +90,42 @@ export async function offboard(
   const handle = worker.client.workflow.getHandle(workflowId);
   await handle.signal(decision, { approver: APPROVER, comment: 'least-privilege test' });
   return { contained, result: (await handle.result()) as OffboardingStatus };
+}
+
+/** `keywarden scp --attach <ouId>`, approved: returns the run's final status. */
+export async function attachScpWithApproval(
+  worker: RunningWorker,
+  ouId: string,
+): Promise<ScpAttachmentStatus> {
+  const built = buildScp({});
+  assert.ok(built.ok);
+  const handle = await worker.client.workflow.start<typeof attachScp>('attachScp', {
+    taskQueue: worker.taskQueue,
+    workflowId: scpAttachmentWorkflowId(ouId),
+    args: [
+      {
+        ouId,
+        policyName: built.options.policyName,
+        policyText: built.text,
+        initiator: 'platform-team@example.com',
+        approval: {
+          approvers: [APPROVER],
+          requiredApprovals: 1,
+          timeout: '10m',
+          onTimeout: 'reject',
+          signatures: 'off',
+          publicKeys: {},
+        },
+      },
+    ],
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const status = await handle.query<ScpAttachmentStatus>('status').catch(() => undefined);
+    if (status?.phase !== undefined && status.phase !== 'checking-target') break;
+    assert.ok(Date.now() < deadline, `${ouId}: the attachment never reached the approval gate`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await handle.signal('approve', { approver: APPROVER, comment: 'least-privilege test' });
+  return handle.result();
 }

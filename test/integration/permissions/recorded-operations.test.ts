@@ -17,7 +17,7 @@ import {
 import type { SeededOrg } from '../../../sandbox/seed-org';
 import { memberIam, memberRef } from '../../support/aws-snapshot';
 import { OperationRecorder } from '../../support/operation-recorder';
-import { offboard, rotateWithApproval } from '../../support/permission-scenarios';
+import { attachScpWithApproval, offboard, rotateWithApproval } from '../../support/permission-scenarios';
 import {
   awsClientsFor,
   freshOrg,
@@ -159,6 +159,11 @@ describe('the generated policies allow exactly the AWS operations keywarden perf
     );
     assert.equal(polled.messages, 1);
     assert.equal(polled.skipped[0]?.kind, 'not-cloudtrail');
+    // Two approved SCP attachments: the first creates the policy, the second finds it by name.
+    for (const ou of org.ous.filter((o) => o.name === 'Prod' || o.name === 'Dev')) {
+      const attached = await attachScpWithApproval(worker, ou.id);
+      assert.equal(attached.phase, 'attached', attached.error);
+    }
   });
 
   test('every recorded operation is a row of the table, for the principal and activity that made it', () => {

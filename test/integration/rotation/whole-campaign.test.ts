@@ -173,7 +173,7 @@ describe('a whole rotation campaign on the real stack', () => {
       assert.match(byName['frank.breakglass']?.reason ?? '', /exempt: .*keywarden-exempt/);
       const alice = byName['alice.ops']!;
       assert.ok(
-        alice.keys[0]!.findings.some((f) => f.code === 'KEY_AGE_OVER_MAX' && f.controls.includes('CIS 2.13')),
+        alice.keys[0]!.findings.some((f) => f.code === 'KEY_AGE_OVER_MAX' && f.controls.includes('CIS 1.14')),
       );
       assert.ok(alice.timeline.some((t) => /deleted old key/.test(t.event)));
     }

@@ -41,6 +41,8 @@ interface FakeUser {
   keys: FakeKey[];
   tags: Record<string, string>;
   groups: string[];
+  /** A console password, and whether an MFA device guards it (the report's password_enabled, mfa_active). */
+  console?: { mfa: boolean };
 }
 
 function awsError(name: string, status: number, message = name): Error {
@@ -58,7 +60,16 @@ function reportOf(users: ReadonlyMap<string, FakeUser>): string {
       ? ['false', 'N/A', 'N/A', 'N/A', 'N/A']
       : [key.status === 'Active' ? 'true' : 'false', T, 'N/A', 'N/A', 'N/A'];
   const rows = [...users].map(([name, user]) =>
-    [name, `arn:aws:iam::${ACCOUNT}:user/${name}`, T, 'false', 'N/A', T, 'N/A', 'false']
+    [
+      name,
+      `arn:aws:iam::${ACCOUNT}:user/${name}`,
+      T,
+      user.console ? 'true' : 'false',
+      'N/A',
+      T,
+      'N/A',
+      user.console?.mfa ? 'true' : 'false',
+    ]
       .concat(slot(user.keys[0]), slot(user.keys[1]), ['false', 'N/A', 'false', 'N/A'])
       .join(','),
   );
@@ -75,6 +86,8 @@ interface FakeIamOptions {
   before?: (command: string, userName: string | undefined) => void;
   /** The report shows these users, not the current ones (a report older than the last change). */
   reportUsers?: ReadonlyMap<string, FakeUser>;
+  /** GetAccountSummary's AccountAccessKeysPresent. */
+  rootKeys?: boolean;
 }
 
 /** Just enough of IAM for an inventory, answering by command name; every call is recorded. */
@@ -104,6 +117,8 @@ function fakeIam(users: Map<string, FakeUser>, opts: FakeIamOptions = {}) {
           ReportFormat: 'text/csv',
           GeneratedTime: new Date(),
         };
+      case 'GetAccountSummaryCommand':
+        return { SummaryMap: { AccountAccessKeysPresent: opts.rootKeys ? 1 : 0, Users: users.size } };
       case 'GetUserCommand':
         userOf(input);
         return {
@@ -248,13 +263,14 @@ describe('planInventoryPage', () => {
     );
     assert.equal(resumed.withoutKeys, 1);
     const past = planInventoryPage(rows, 'z', 5);
-    assert.deepEqual(past, { withKeys: [], withoutKeys: 0, totalUsers: 3 });
+    assert.deepEqual(past, { withKeys: [], withoutKeys: 0, covered: [], totalUsers: 3 });
   });
 
   test('an account without keys is one page that only counts', () => {
     assert.deepEqual(planInventoryPage([row('x', 0), row('y', 0)], undefined, 1), {
       withKeys: [],
       withoutKeys: 2,
+      covered: [row('x', 0), row('y', 0)],
       totalUsers: 2,
     });
   });
@@ -506,5 +522,55 @@ describe('SdkIamGateway.getCredentialReport', () => {
     const failure = toActivityFailure(err, 'inventory');
     assert.equal(failure.nonRetryable, false);
     assert.equal(failure.type, 'CredentialReportNotReady');
+  });
+});
+
+describe('inventoryPage findings about principals', () => {
+  const consoleAccount = (): Map<string, FakeUser> =>
+    new Map<string, FakeUser>([
+      ['ann', { keys: [{ id: 'AKIAANN', status: 'Active' }], tags: {}, groups: [], console: { mfa: true } }],
+      ['bob', { keys: [], tags: {}, groups: [], console: { mfa: false } }],
+      ['cid', { keys: [{ id: 'AKIACID', status: 'Active' }], tags: {}, groups: [], console: { mfa: false } }],
+      [
+        'dan',
+        { keys: [{ id: 'AKIADAN', status: 'Inactive' }], tags: {}, groups: [], console: { mfa: true } },
+      ],
+      ['eve', { keys: [{ id: 'AKIAEVE', status: 'Active' }], tags: {}, groups: [] }],
+    ]);
+  const summary = (page: InventoryPage) =>
+    (page.findings ?? []).map((f) => `${f.userName ?? 'root'} ${f.code} ${f.controls.join('+')}`);
+
+  test('console users without MFA, users with a password and an active key, and root keys on the first page', async () => {
+    const { activities, calls } = fakeIam(consoleAccount(), { rootKeys: true });
+    const page = await runPage(activities, { maxUsers: 10 });
+    assert.deepEqual(summary(page), [
+      'root ROOT_ACCESS_KEYS_PRESENT CIS 1.4+SecurityHub IAM.4',
+      'ann PASSWORD_AND_ACCESS_KEYS ',
+      'bob CONSOLE_USER_WITHOUT_MFA CIS 1.10+SecurityHub IAM.5',
+      'cid CONSOLE_USER_WITHOUT_MFA CIS 1.10+SecurityHub IAM.5',
+      'cid PASSWORD_AND_ACCESS_KEYS ',
+    ]);
+    assert.equal(page.findings?.[0]?.principalArn, `arn:aws:iam::${ACCOUNT}:root`);
+    assert.equal(page.findings?.[2]?.principalArn, `arn:aws:iam::${ACCOUNT}:user/bob`);
+    assert.ok(page.findings?.every((f) => f.accountId === ACCOUNT));
+    assert.equal(calls.filter((c) => c === 'GetAccountSummaryCommand').length, 1);
+    // No per-user call for bob, who holds no key: his finding comes from the report alone.
+    assert.ok(!calls.some((c) => c.endsWith(' bob')), calls.join(', '));
+  });
+
+  test('each page reports the users it covers, and only the first asks about the root user', async () => {
+    const { activities, calls } = fakeIam(consoleAccount(), { rootKeys: false });
+    // The first page covers ann and bob (who holds no key), the second cid.
+    const first = await runPage(activities, { maxUsers: 1 });
+    assert.deepEqual(summary(first), [
+      'ann PASSWORD_AND_ACCESS_KEYS ',
+      'bob CONSOLE_USER_WITHOUT_MFA CIS 1.10+SecurityHub IAM.5',
+    ]);
+    const second = await runPage(activities, { maxUsers: 1, afterUserName: first.nextAfterUserName! });
+    assert.deepEqual(summary(second), [
+      'cid CONSOLE_USER_WITHOUT_MFA CIS 1.10+SecurityHub IAM.5',
+      'cid PASSWORD_AND_ACCESS_KEYS ',
+    ]);
+    assert.equal(calls.filter((c) => c === 'GetAccountSummaryCommand').length, 1);
   });
 });

@@ -94,7 +94,7 @@ export function userReport(overrides: Partial<UserRotationReport> = {}): UserRot
         findings: [
           {
             code: 'KEY_AGE_OVER_MAX',
-            controls: ['CIS 2.13', 'SecurityHub IAM.3'],
+            controls: ['CIS 1.14', 'SecurityHub IAM.3'],
             detail: 'key is 120 days old (max 90)',
           },
         ],
@@ -146,7 +146,7 @@ export function sampleReport(): CampaignReport {
                 status: 'Active',
                 createDate: '2025-05-01T00:00:00.000Z',
                 findings: [
-                  { code: 'TWO_ACTIVE_KEYS', controls: ['CIS 2.12'], detail: 'user has 2 active keys' },
+                  { code: 'TWO_ACTIVE_KEYS', controls: ['CIS 1.13'], detail: 'user has 2 active keys' },
                 ],
               },
               {
@@ -157,7 +157,7 @@ export function sampleReport(): CampaignReport {
                 findings: [
                   {
                     code: 'KEY_AGE_OVER_MAX',
-                    controls: ['CIS 2.13', 'SecurityHub IAM.3'],
+                    controls: ['CIS 1.14', 'SecurityHub IAM.3'],
                     detail: 'key is 151 days old (max 90)',
                   },
                   {
@@ -165,7 +165,7 @@ export function sampleReport(): CampaignReport {
                     controls: ['SecurityHub IAM.8'],
                     detail: 'last used 137 days ago',
                   },
-                  { code: 'TWO_ACTIVE_KEYS', controls: ['CIS 2.12'], detail: 'user has 2 active keys' },
+                  { code: 'TWO_ACTIVE_KEYS', controls: ['CIS 1.13'], detail: 'user has 2 active keys' },
                 ],
               },
             ],

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { CSV_COLUMNS, csvField, renderCsv } from '../../../client/report/csv';
 import { renderJson } from '../../../client/report/json';
 import { mdCell, renderMarkdown } from '../../../client/report/markdown';
+import { rootKeyFindings, userCredentialFindings } from '../../../domain/findings';
 import { parseCsv, sampleReport } from './fixtures';
 
 function csvRecords(text: string): Array<Record<(typeof CSV_COLUMNS)[number], string>> {
@@ -59,7 +60,7 @@ describe('CSV report', () => {
     assert.equal(rotated!.new_access_key_id, 'AKIANEW0000000000001');
     assert.equal(rotated!.user_status, 'rotated');
     assert.equal(stale!.finding_codes, 'KEY_AGE_OVER_MAX KEY_UNUSED_90_DAYS TWO_ACTIVE_KEYS');
-    assert.equal(stale!.controls, 'CIS 2.13; SecurityHub IAM.3; SecurityHub IAM.8; CIS 2.12');
+    assert.equal(stale!.controls, 'CIS 1.14; SecurityHub IAM.3; SecurityHub IAM.8; CIS 1.13');
     assert.match(stale!.findings, /KEY_UNUSED_90_DAYS \[SecurityHub IAM\.8\]: last used 137 days ago/);
     const never = csvRecords(renderCsv(sampleReport()))[1]!;
     assert.equal(never.last_used, 'never');
@@ -135,5 +136,70 @@ describe('no report carries secrets', () => {
     for (const text of [renderMarkdown(report), renderCsv(report), renderJson(report)]) {
       assert.ok(!/secretaccesskey|sessiontoken/i.test(text));
     }
+  });
+});
+
+describe('findings about principals and their controls in every report', () => {
+  const withFindings = () => {
+    const report = sampleReport();
+    const account = report.accounts[0]!;
+    account.findings = [
+      ...rootKeyFindings(account.accountId, true),
+      ...userCredentialFindings(account.accountId, {
+        userName: 'grace.console',
+        arn: `arn:aws:iam::${account.accountId}:user/grace.console`,
+        passwordEnabled: true,
+        mfaActive: false,
+        activeAccessKey: true,
+      }),
+    ];
+    // A finding recorded by an older run with the labels of its day: reports show today's mapping.
+    account.users[0]!.keys[0]!.findings[0]!.controls = ['CIS 2.13', 'SecurityHub IAM.3'];
+    return report;
+  };
+
+  test('Markdown lists them per account with their controls and names the benchmark version', () => {
+    const md = renderMarkdown(withFindings());
+    assert.match(md, /CIS AWS Foundations Benchmark v3\.0\.0 and AWS Security Hub control IDs/);
+    assert.match(md, /\| root user \| ROOT_ACCESS_KEYS_PRESENT \| CIS 1\.4, SecurityHub IAM\.4 \|/);
+    assert.match(md, /\| grace\.console \| CONSOLE_USER_WITHOUT_MFA \| CIS 1\.10, SecurityHub IAM\.5 \|/);
+    assert.match(md, /\| grace\.console \| PASSWORD_AND_ACCESS_KEYS \| {2}\|/);
+    assert.match(md, /KEY_AGE_OVER_MAX \[CIS 1\.14, SecurityHub IAM\.3\]/);
+    assert.doesNotMatch(md, /CIS 2\.13/);
+  });
+
+  test('CSV gives each its own row, with the key columns empty', () => {
+    const rows = csvRecords(renderCsv(withFindings()));
+    const principal = rows.filter((r) => r.access_key_id === '' && r.finding_codes !== '');
+    assert.deepEqual(
+      principal.map((r) => [r.user_name, r.finding_codes, r.controls]),
+      [
+        ['root user', 'ROOT_ACCESS_KEYS_PRESENT', 'CIS 1.4; SecurityHub IAM.4'],
+        ['grace.console', 'CONSOLE_USER_WITHOUT_MFA', 'CIS 1.10; SecurityHub IAM.5'],
+        ['grace.console', 'PASSWORD_AND_ACCESS_KEYS', ''],
+      ],
+    );
+    assert.ok(principal.every((r) => r.account_id === '111111111111' && r.action === ''));
+  });
+
+  test("JSON carries them, and every finding's controls as the table maps them now", () => {
+    const parsed = JSON.parse(renderJson(withFindings())) as {
+      accounts: Array<{
+        findings?: Array<{ code: string; controls: string[] }>;
+        users: Array<{ keys: Array<{ findings: Array<{ controls: string[] }> }> }>;
+      }>;
+    };
+    assert.deepEqual(
+      parsed.accounts[0]!.findings!.map((f) => [f.code, f.controls]),
+      [
+        ['ROOT_ACCESS_KEYS_PRESENT', ['CIS 1.4', 'SecurityHub IAM.4']],
+        ['CONSOLE_USER_WITHOUT_MFA', ['CIS 1.10', 'SecurityHub IAM.5']],
+        ['PASSWORD_AND_ACCESS_KEYS', []],
+      ],
+    );
+    assert.deepEqual(parsed.accounts[0]!.users[0]!.keys[0]!.findings[0]!.controls, [
+      'CIS 1.14',
+      'SecurityHub IAM.3',
+    ]);
   });
 });

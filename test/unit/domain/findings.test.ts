@@ -14,10 +14,10 @@ describe('key findings', () => {
     assert.deepEqual(keyFindings(user([k]), k, defaultPolicy(), NOW), []);
   });
 
-  test('an active key older than maxKeyAgeDays maps to CIS 2.13 and Security Hub IAM.3', () => {
+  test('an active key older than maxKeyAgeDays maps to CIS 1.14 and Security Hub IAM.3', () => {
     const k = key('AKIAOLD', { createDate: daysAgo(400) });
     const finding = find(keyFindings(user([k]), k, defaultPolicy(), NOW), 'KEY_AGE_OVER_MAX');
-    assert.deepEqual(finding?.controls, ['CIS 2.13', 'SecurityHub IAM.3']);
+    assert.deepEqual(finding?.controls, ['CIS 1.14', 'SecurityHub IAM.3']);
     assert.match(finding?.detail ?? '', /400 days old \(max 90\)/);
   });
 
@@ -43,11 +43,11 @@ describe('key findings', () => {
     ]);
   });
 
-  test('a key last used 60 days ago is unused >45 days (CIS 2.11, IAM.22) but not >90', () => {
+  test('a key last used 60 days ago is unused >45 days (CIS 1.12, IAM.22) but not >90', () => {
     const k = key('AKIAIDLE', { lastUsedDate: daysAgo(60) });
     const findings = keyFindings(user([k]), k, defaultPolicy(), NOW);
     assert.deepEqual(codes(findings), ['KEY_UNUSED_45_DAYS']);
-    assert.deepEqual(find(findings, 'KEY_UNUSED_45_DAYS')?.controls, ['CIS 2.11', 'SecurityHub IAM.22']);
+    assert.deepEqual(find(findings, 'KEY_UNUSED_45_DAYS')?.controls, ['CIS 1.12', 'SecurityHub IAM.22']);
     assert.match(find(findings, 'KEY_UNUSED_45_DAYS')?.detail ?? '', /last used 60 days ago/);
   });
 
@@ -73,13 +73,13 @@ describe('key findings', () => {
     assert.deepEqual(keyFindings(user([k]), k, defaultPolicy(), NOW), []);
   });
 
-  test('two active keys flag each active key with CIS 2.12, but not an inactive one', () => {
+  test('two active keys flag each active key with CIS 1.13, but not an inactive one', () => {
     const a = key('AKIAA');
     const b = key('AKIAB');
     const u = user([a, b]);
     for (const k of [a, b]) {
       const finding = find(keyFindings(u, k, defaultPolicy(), NOW), 'TWO_ACTIVE_KEYS');
-      assert.deepEqual(finding?.controls, ['CIS 2.12']);
+      assert.deepEqual(finding?.controls, ['CIS 1.13']);
     }
     const off = key('AKIAOFF', { status: 'Inactive' });
     const mixed = user([a, off]);
@@ -87,14 +87,14 @@ describe('key findings', () => {
     assert.equal(find(keyFindings(mixed, off, defaultPolicy(), NOW), 'TWO_ACTIVE_KEYS'), undefined);
   });
 
-  test('a key created with the user and never used maps to CIS 2.10', () => {
+  test('a key created with the user and never used maps to CIS 1.11', () => {
     const created = '2025-05-20T12:00:00.000Z';
     const withUser = key('AKIASETUP', { createDate: '2025-05-20T12:09:00.000Z', lastUsedDate: undefined });
     const finding = find(
       keyFindings(user([withUser], { createDate: created }), withUser, defaultPolicy(), NOW),
       'KEY_CREATED_WITH_USER_UNUSED',
     );
-    assert.deepEqual(finding?.controls, ['CIS 2.10']);
+    assert.deepEqual(finding?.controls, ['CIS 1.11']);
 
     const later = key('AKIALATER', { createDate: '2025-05-20T12:11:00.000Z', lastUsedDate: undefined });
     assert.equal(

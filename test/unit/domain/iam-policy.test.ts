@@ -36,12 +36,22 @@ describe('the operation table', () => {
     }
   });
 
-  test('keeps the worker to Organizations reads, AssumeRole, GetAccessKeyInfo and the monitor queue, and the member role to IAM and Secrets Manager', () => {
+  test('keeps the worker to Organizations (reads, and the SCP attachment), AssumeRole, GetAccessKeyInfo and the monitor queue, and the member role to IAM and Secrets Manager', () => {
     const workerSts = ['sts:AssumeRole', 'sts:GetAccessKeyInfo'];
     assert.ok(
       actionsFor('worker').every(
         (a) => a.startsWith('organizations:') || workerSts.includes(a) || a.startsWith('sqs:'),
       ),
+    );
+    const writes = AWS_OPERATIONS.filter((r) =>
+      /^organizations:(Create|Attach|Update|Delete|Detach)/.test(r.operation),
+    );
+    assert.deepEqual(
+      writes.map((r) => [r.operation, r.resource, r.calledBy.join()]),
+      [
+        ['organizations:CreatePolicy', 'service-control-policy', 'attachServiceControlPolicy'],
+        ['organizations:AttachPolicy', 'service-control-policy', 'attachServiceControlPolicy'],
+      ],
     );
     assert.ok(actionsFor('member-role').every((a) => /^(iam|secretsmanager):/.test(a)));
     assert.ok(!actionsFor('member-role').some((a) => /\*/.test(a)), 'no wildcard actions');
@@ -55,6 +65,7 @@ describe('the generated policies', () => {
     assert.deepEqual(statement(policy, 'AccountWideReads').Resource, ['*']);
     assert.deepEqual(statement(policy, 'AccountWideReads').Action, [
       'iam:GenerateCredentialReport',
+      'iam:GetAccountSummary',
       'iam:GetCredentialReport',
       'iam:ListUsers',
       'secretsmanager:ListSecrets',
