@@ -19,7 +19,14 @@ export type AwsPrincipal = 'member-role' | 'worker' | 'new-access-key';
  * "*" only (it has no resource type), such as iam:ListUsers.
  */
 export type AwsResourceKind =
-  'any' | 'iam-user' | 'iam-group' | 'iam-mfa-device' | 'keywarden-secret' | 'member-role';
+  | 'any'
+  | 'iam-user'
+  | 'iam-group'
+  | 'iam-mfa-device'
+  | 'keywarden-secret'
+  | 'keywarden-parameter'
+  | 'kms-key'
+  | 'member-role';
 
 export interface AwsOperation {
   /** `<IAM service prefix>:<API operation>`, which is also the IAM action it needs. */
@@ -145,8 +152,8 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   member(
     'iam:ListUserTags',
     'iam-user',
-    ['inventoryAccount', 'inventoryPage', 'findMatchingUsers'],
-    'exemptions by tag, and finding a leaver by tag',
+    ['inventoryAccount', 'inventoryPage', 'findMatchingUsers', 'purgeStep'],
+    "exemptions by tag, finding a leaver by tag, and a purged user's key descriptions",
   ),
   member(
     'iam:ListGroupsForUser',
@@ -157,6 +164,18 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
 
   // The member role: rotating keys.
   member('iam:CreateAccessKey', 'iam-user', ['createAndStageKey'], 'create the new key'),
+  member(
+    'iam:TagUser',
+    'iam-user',
+    ['createAndStageKey'],
+    "describe the new key: a user tag named after the key ID (made by, created, stored in), the console's key description",
+  ),
+  member(
+    'iam:UntagUser',
+    'iam-user',
+    ['createAndStageKey', 'deleteAccessKey', 'discardNewKey', 'purgeStep'],
+    "remove a key's description tag when keywarden deletes the key",
+  ),
   member(
     'iam:UpdateAccessKey',
     'iam-user',
@@ -269,6 +288,66 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
     'keywarden-secret',
     ['discardNewKey'],
     'compensation deletes a secret that the same rotation created',
+  ),
+
+  // The member role: the key's parameter in Parameter Store (destination.type ssm-parameter).
+  member(
+    'ssm:PutParameter',
+    'keywarden-parameter',
+    ['createAndStageKey'],
+    'store the new key as a new SecureString version (creating the parameter, tagged managed-by=keywarden)',
+    { alsoRequires: ['ssm:AddTagsToResource'] },
+  ),
+  member(
+    'ssm:GetParameter',
+    'keywarden-parameter',
+    ['createAndStageKey', 'verifyStagedKey'],
+    'read the staged key back, to verify it and to resume an interrupted staging',
+  ),
+  member(
+    'ssm:GetParameterHistory',
+    'keywarden-parameter',
+    ['createAndStageKey', 'promoteStagedKey', 'discardNewKey'],
+    'read which version carries which label (pending, current, previous)',
+  ),
+  member(
+    'ssm:LabelParameterVersion',
+    'keywarden-parameter',
+    ['createAndStageKey', 'promoteStagedKey'],
+    'label the new version pending, then current (the old current becomes previous)',
+  ),
+  member(
+    'ssm:UnlabelParameterVersion',
+    'keywarden-parameter',
+    ['promoteStagedKey', 'discardNewKey'],
+    'take the pending label off a promoted or discarded version',
+  ),
+  member(
+    'ssm:DeleteParameter',
+    'keywarden-parameter',
+    ['discardNewKey'],
+    'compensation deletes a parameter that the same rotation created',
+  ),
+  member(
+    'secretsmanager:PutResourcePolicy',
+    'keywarden-secret',
+    ['createAndStageKey'],
+    'grant destination.readers secretsmanager:GetSecretValue on the secret',
+  ),
+
+  // The member role: a customer-managed key (destination.kmsKeyId). Secrets Manager and Parameter
+  // Store call KMS on the role's behalf; the key policy must allow it too (keywarden iam-policy).
+  ...(['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'] as const).map((operation) =>
+    member(
+      operation,
+      'kms-key',
+      ['createAndStageKey', 'verifyStagedKey'],
+      'encrypt the stored key with destination.kmsKeyId (Secrets Manager: GenerateDataKey, Decrypt; Parameter Store: Encrypt, Decrypt)',
+      {
+        notExercised:
+          "Secrets Manager and Parameter Store call KMS on the caller's behalf: no keywarden client sends it, so no test records it",
+      },
+    ),
   ),
 
   // The key being rotated, signing for itself.

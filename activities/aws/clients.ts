@@ -1,6 +1,7 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, AwsEnvironment } from './aws-config';
 import type { MemberRoleRef } from './credentials';
@@ -38,6 +39,7 @@ export interface ManagementClients {
 export interface MemberClients {
   iam: IAMClient;
   secrets: SecretsManagerClient;
+  ssm: SSMClient;
   sts: STSClient;
 }
 
@@ -173,6 +175,7 @@ export class AwsClients {
         () => new SecretsManagerClient(this.config(credentials)),
         ref.accountId,
       ),
+      ssm: this.cached(owner, 'ssm', () => new SSMClient(this.config(credentials)), ref.accountId),
       sts: this.cached(owner, 'sts', () => new STSClient(this.config(credentials)), ref.accountId),
     };
   }
