@@ -168,7 +168,7 @@ export function createKeyActivities(deps: ActivityDeps) {
     return keyStoreFor(destination, {
       accountId: target.accountId,
       secrets: new SdkSecretsGateway(clients.secrets),
-      parameters: new SdkParameterGateway(clients.ssm),
+      parameters: () => new SdkParameterGateway(clients.ssm),
     });
   };
   const gateways = (target: MemberRoleRef): { iam: IamGateway } => ({ iam: iamOf(target) });

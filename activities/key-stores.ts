@@ -31,10 +31,10 @@ export interface KeyStore {
 
 export function keyStoreFor(
   destination: KeyDestination,
-  scope: { accountId: string; secrets: SecretsGateway; parameters: SdkParameterGateway },
+  scope: { accountId: string; secrets: SecretsGateway; parameters: () => SdkParameterGateway },
 ): KeyStore {
   return destination.type === 'ssm-parameter'
-    ? parameterKeyStore(destination.name, destination.kmsKeyId, scope.parameters)
+    ? parameterKeyStore(destination.name, destination.kmsKeyId, scope.parameters())
     : secretKeyStore(destination, scope.accountId, scope.secrets);
 }
 

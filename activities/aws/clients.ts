@@ -167,6 +167,8 @@ export class AwsClients {
   member(ref: MemberRoleRef): MemberClients {
     const credentials = this.credentials.provider(ref);
     const owner = `member:${memberCacheKey(ref)}`;
+    const cached = this.cached.bind(this);
+    const config = this.config.bind(this);
     return {
       iam: this.cached(owner, 'iam', () => new IAMClient(this.config(credentials, IAM_RETRY)), ref.accountId),
       secrets: this.cached(
@@ -175,7 +177,10 @@ export class AwsClients {
         () => new SecretsManagerClient(this.config(credentials)),
         ref.accountId,
       ),
-      ssm: this.cached(owner, 'ssm', () => new SSMClient(this.config(credentials)), ref.accountId),
+      // Built on first use: only campaigns that store keys in Parameter Store need it.
+      get ssm() {
+        return cached(owner, 'ssm', () => new SSMClient(config(credentials)), ref.accountId);
+      },
       sts: this.cached(owner, 'sts', () => new STSClient(this.config(credentials)), ref.accountId),
     };
   }
