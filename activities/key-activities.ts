@@ -3,15 +3,18 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors';
 import type { KeyStatus } from '../domain/inventory';
 import type { MemberRoleRef } from './aws/credentials';
-import { toActivityFailure } from './aws/errors';
+import { isAwsError, toActivityFailure } from './aws/errors';
 import type { IamGateway } from './aws/iam-gateway';
 import { SdkIamGateway } from './aws/iam-gateway';
-import type { SecretsGateway } from './aws/secrets-gateway';
-import { CURRENT_STAGE, PENDING_STAGE, PREVIOUS_STAGE, SdkSecretsGateway } from './aws/secrets-gateway';
+import { SdkParameterGateway } from './aws/parameter-gateway';
+import { SdkSecretsGateway } from './aws/secrets-gateway';
 import { verifyKeyWorks } from './aws/sts-gateway';
 import type { ActivityDeps } from './deps';
+import { keyStoreFor, type KeyStore } from './key-stores';
 import { isContainmentPolicy } from './offboarding-policy';
-import { formatKeySecret, parseKeySecret, secretVersionToken, storedAccessKeyId } from './secret-value';
+import { formatKeySecret, parseKeySecret } from './secret-value';
+import { describeDestination, type KeyDestination } from '../domain/key-destination';
+import { formatKeyDescriptionTag, type KeyOriginKind } from '../domain/key-description-tag';
 
 /** IAM allows at most this many access keys per user. */
 export const MAX_ACCESS_KEYS_PER_USER = 2;
@@ -37,20 +40,33 @@ export interface CreateAndStageKeyInput {
   userName: string;
   /** The user's key IDs as the saga saw them right before this step (its preflight). */
   knownAccessKeyIds: string[];
+  /** The secret's name (Secrets Manager), kept for inputs made before `destination`. */
   secretName: string;
+  /** Where the key is stored; a Secrets Manager secret named `secretName` when absent. */
+  destination?: KeyDestination;
+  /** What made the key, for its description tag. */
+  origin?: KeyOrigin;
+}
+
+export interface KeyOrigin {
+  kind: KeyOriginKind;
+  workflowId: string;
 }
 
 /** Identifiers only: the secret access key never leaves the activity. */
 export interface CreateAndStageKeyResult {
   accessKeyId: string;
+  /** The secret's ARN; for a Parameter Store destination, the parameter's name. */
   secretArn: string;
-  /** The secret version that holds the new key, labelled AWSPENDING until promoted. */
+  /** The version that holds the new key, staged (AWSPENDING, or label `pending`) until promoted. */
   versionId: string;
   /**
    * True when this rotation created the secret. AWS makes the first version of a new secret
    * AWSCURRENT as well; no consumer can have read it before, and compensation deletes the secret.
    */
   secretCreated: boolean;
+  /** The description tag put on the user for the key (its key is the access key ID). */
+  description?: string;
 }
 
 /** What createAndStageKey records in its heartbeat, so a retry knows exactly which key it made. */
@@ -64,6 +80,7 @@ export interface StagedKeyInput {
   accessKeyId: string;
   secretName: string;
   versionId: string;
+  destination?: KeyDestination;
 }
 
 export interface VerifyAccessKeyResult {
@@ -139,15 +156,22 @@ export function isUserArn(arn: string, accountId: string, userName: string): boo
   return pattern.test(arn);
 }
 
-function stageHolder(versions: ReadonlyArray<{ versionId: string; stages: string[] }>, stage: string) {
-  return versions.find((v) => v.stages.includes(stage))?.versionId;
+/** Where a key is stored: inputs made before `destination` mean a Secrets Manager secret. */
+export function destinationOf(input: { secretName: string; destination?: KeyDestination }): KeyDestination {
+  return input.destination ?? { type: 'secretsmanager', name: input.secretName };
 }
 
 export function createKeyActivities(deps: ActivityDeps) {
-  const gateways = (target: MemberRoleRef): { iam: IamGateway; secrets: SecretsGateway } => {
+  const iamOf = (target: MemberRoleRef): IamGateway => new SdkIamGateway(deps.aws.member(target).iam);
+  const storeOf = (target: MemberRoleRef, destination: KeyDestination): KeyStore => {
     const clients = deps.aws.member(target);
-    return { iam: new SdkIamGateway(clients.iam), secrets: new SdkSecretsGateway(clients.secrets) };
+    return keyStoreFor(destination, {
+      accountId: target.accountId,
+      secrets: new SdkSecretsGateway(clients.secrets),
+      parameters: () => new SdkParameterGateway(clients.ssm),
+    });
   };
+  const gateways = (target: MemberRoleRef): { iam: IamGateway } => ({ iam: iamOf(target) });
 
   return {
     /**
@@ -163,14 +187,36 @@ export function createKeyActivities(deps: ActivityDeps) {
      * LimitExceeded, and the saga reports it).
      */
     async createAndStageKey(input: CreateAndStageKeyInput): Promise<CreateAndStageKeyResult> {
-      const { target, userName, secretName } = input;
+      const { target, userName } = input;
+      const destination = destinationOf(input);
+      const where = describeDestination(destination);
       const context = Context.current();
       const user = userLabel(target, userName);
-      const token = (accessKeyId: string) =>
-        secretVersionToken({ accountId: target.accountId, secretName, accessKeyId });
       let step = `listing the access keys of ${user}`;
       try {
-        const { iam, secrets } = gateways(target);
+        const iam = iamOf(target);
+        const store = storeOf(target, destination);
+        const describeKey = async (accessKeyId: string, createDate: string): Promise<string | undefined> => {
+          const description = formatKeyDescriptionTag({
+            madeBy: input.origin ?? { kind: 'campaign', workflowId: 'unknown' },
+            created: createDate,
+            stored: { type: destination.type, name: destination.name },
+          });
+          step = `tagging ${user} with the description of key ${accessKeyId}`;
+          try {
+            await iam.tagUser(userName, accessKeyId, description);
+          } catch (error) {
+            // A user holds at most 50 tags: a full set must not cost the rotation its new key.
+            if (!isAwsError(error, 'LimitExceeded', 'LimitExceededException')) throw error;
+            context.log.warn('The user has no room for the key description tag', {
+              accountId: target.accountId,
+              userName,
+              accessKeyId,
+            });
+            return undefined;
+          }
+          return description;
+        };
         const recorded = (context.info.heartbeatDetails as CreateKeyProgress | undefined)?.createdAccessKeyId;
         const firstScheduled = context.info.scheduledTimestampMs;
         const known = new Set(input.knownAccessKeyIds);
@@ -186,11 +232,9 @@ export function createKeyActivities(deps: ActivityDeps) {
             (Date.parse(key.createDate) >= firstScheduled &&
               (await iam.getAccessKeyLastUsed(key.accessKeyId)).lastUsedDate === undefined);
           if (!mine) continue; // someone else's key (made out of band): never ours to delete
-          step = `looking for the key ${key.accessKeyId} of ${user} in secret ${secretName}`;
-          const versionId = token(key.accessKeyId);
-          const value = await secrets.getVersionValue(secretName, versionId);
-          if (value !== undefined && storedAccessKeyId(value) === key.accessKeyId) {
-            const described = await secrets.describe(secretName);
+          step = `looking for the key ${key.accessKeyId} of ${user} in ${where}`;
+          const found = await store.findStaged(key.accessKeyId);
+          if (found !== undefined) {
             context.log.info('An earlier attempt already created and staged the key', {
               accountId: target.accountId,
               userName,
@@ -198,15 +242,17 @@ export function createKeyActivities(deps: ActivityDeps) {
             });
             return {
               accessKeyId: key.accessKeyId,
-              secretArn: described?.arn ?? '',
-              versionId,
-              secretCreated: (described?.versions.length ?? 0) <= 1,
+              secretArn: found.location,
+              versionId: found.versionId,
+              secretCreated: found.created,
+              description: await describeKey(key.accessKeyId, key.createDate),
             };
           }
           // Deleted only when recorded: a key merely made in the same minutes may be its owner's.
           if (key.accessKeyId !== recorded) continue;
           step = `deleting the key ${key.accessKeyId} an earlier attempt made for ${user} but never stored`;
           await iam.deleteAccessKey(userName, key.accessKeyId);
+          await iam.untagUser(userName, key.accessKeyId);
           held.delete(key.accessKeyId);
           context.log.info('Deleted an access key an earlier attempt created but never stored', {
             accountId: target.accountId,
@@ -232,14 +278,10 @@ export function createKeyActivities(deps: ActivityDeps) {
           attempt: context.info.attempt,
         });
 
-        step = `staging the new key ${created.accessKeyId} of ${user} in secret ${secretName}`;
+        step = `staging the new key ${created.accessKeyId} of ${user} in ${where}`;
         let stored;
         try {
-          stored = await secrets.putPendingVersion(
-            secretName,
-            formatKeySecret(created),
-            token(created.accessKeyId),
-          );
+          stored = await store.stage(formatKeySecret(created), created.accessKeyId);
         } catch (error) {
           // Best effort: do not leave a key nobody can use. If this fails too (or the worker
           // dies here), the next attempt finds the recorded key and deletes it.
@@ -248,9 +290,10 @@ export function createKeyActivities(deps: ActivityDeps) {
         }
         return {
           accessKeyId: created.accessKeyId,
-          secretArn: stored.arn,
+          secretArn: stored.location,
           versionId: stored.versionId,
           secretCreated: stored.created,
+          description: await describeKey(created.accessKeyId, new Date().toISOString()),
         };
       } catch (error) {
         throw toActivityFailure(error, step);
@@ -264,12 +307,13 @@ export function createKeyActivities(deps: ActivityDeps) {
      * holds another key, or a key that is someone else's, is a non-retryable failure.
      */
     async verifyStagedKey(input: StagedKeyInput): Promise<VerifyAccessKeyResult> {
-      const { target, userName, accessKeyId, secretName, versionId } = input;
+      const { target, userName, accessKeyId, versionId } = input;
+      const destination = destinationOf(input);
       const user = userLabel(target, userName);
-      const where = `version ${versionId} of secret ${secretName} in account ${target.accountId}`;
+      const where = `version ${versionId} of ${describeDestination(destination)} in account ${target.accountId}`;
       let value;
       try {
-        value = await gateways(target).secrets.getVersionValue(secretName, versionId);
+        value = await storeOf(target, destination).readVersion(versionId);
       } catch (error) {
         throw toActivityFailure(error, `reading ${where}`);
       }
@@ -315,22 +359,15 @@ export function createKeyActivities(deps: ActivityDeps) {
      * AWSPENDING off it. Idempotent: a retry finds it done.
      */
     async promoteStagedKey(input: StagedKeyInput): Promise<PromoteStagedKeyResult> {
-      const { target, secretName, versionId } = input;
-      let step = `reading the versions of secret ${secretName} in account ${target.accountId}`;
+      const { target, versionId } = input;
+      const destination = destinationOf(input);
       try {
-        const { secrets } = gateways(target);
-        const before = await secrets.describe(secretName);
-        const current = stageHolder(before?.versions ?? [], CURRENT_STAGE);
-        step = `promoting version ${versionId} of secret ${secretName} in account ${target.accountId} to AWSCURRENT`;
-        await secrets.moveStage(secretName, CURRENT_STAGE, versionId);
-        step = `removing AWSPENDING from version ${versionId} of secret ${secretName}`;
-        await secrets.removeStage(secretName, PENDING_STAGE, versionId);
-        if (current !== undefined && current !== versionId) return { previousVersionId: current };
-        const after = await secrets.describe(secretName);
-        const previous = stageHolder(after?.versions ?? [], PREVIOUS_STAGE);
-        return previous === undefined ? {} : { previousVersionId: previous };
+        return await storeOf(target, destination).promote(versionId);
       } catch (error) {
-        throw toActivityFailure(error, step);
+        throw toActivityFailure(
+          error,
+          `promoting version ${versionId} of ${describeDestination(destination)} in account ${target.accountId} to current`,
+        );
       }
     },
 
@@ -405,7 +442,11 @@ export function createKeyActivities(deps: ActivityDeps) {
     async deleteAccessKey(input: DeleteAccessKeyInput): Promise<{ deleted: boolean }> {
       const { target, userName, accessKeyId } = input;
       try {
-        return { deleted: await gateways(target).iam.deleteAccessKey(userName, accessKeyId) };
+        const iam = iamOf(target);
+        const deleted = await iam.deleteAccessKey(userName, accessKeyId);
+        // The key's description tag, if keywarden put one, goes with the key.
+        await iam.untagUser(userName, accessKeyId);
+        return { deleted };
       } catch (error) {
         throw toActivityFailure(error, `deleting key ${accessKeyId} of ${userLabel(target, userName)}`);
       }
@@ -418,28 +459,18 @@ export function createKeyActivities(deps: ActivityDeps) {
      * so consumers keep reading the old key. Idempotent.
      */
     async discardNewKey(input: DiscardNewKeyInput): Promise<DiscardNewKeyResult> {
-      const { target, userName, accessKeyId, secretName, versionId } = input;
+      const { target, userName, accessKeyId, versionId } = input;
+      const destination = destinationOf(input);
       const user = userLabel(target, userName);
       let step = `deleting the new key ${accessKeyId} of ${user}`;
       try {
-        const { iam, secrets } = gateways(target);
+        const iam = iamOf(target);
         const keyDeleted = await iam.deleteAccessKey(userName, accessKeyId);
-
-        step = `reading the versions of secret ${secretName} in account ${target.accountId}`;
-        const described = await secrets.describe(secretName);
-        if (described === undefined)
-          return { keyDeleted, secret: input.secretCreated ? 'deleted' : 'unchanged' };
-        const onlyOurs = described.versions.every((v) => v.versionId === versionId);
-        if (input.secretCreated && onlyOurs) {
-          step = `deleting secret ${secretName} in account ${target.accountId}`;
-          await secrets.deleteSecret(secretName);
-          return { keyDeleted, secret: 'deleted' };
-        }
-        const ours = described.versions.find((v) => v.versionId === versionId);
-        if (!ours?.stages.includes(PENDING_STAGE)) return { keyDeleted, secret: 'unchanged' };
-        step = `removing AWSPENDING from version ${versionId} of secret ${secretName}`;
-        await secrets.removeStage(secretName, PENDING_STAGE, versionId);
-        return { keyDeleted, secret: 'pending-removed' };
+        step = `removing the description tag of key ${accessKeyId} from ${user}`;
+        await iam.untagUser(userName, accessKeyId);
+        step = `removing the staged version ${versionId} of ${describeDestination(destination)} in account ${target.accountId}`;
+        const secret = await storeOf(target, destination).discard(versionId, input.secretCreated);
+        return { keyDeleted, secret };
       } catch (error) {
         throw toActivityFailure(error, step);
       }

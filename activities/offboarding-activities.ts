@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors';
+import { parseKeyDescriptionTag } from '../domain/key-description-tag';
 import {
   describeSteps,
   type ContainmentResult,
@@ -148,6 +149,11 @@ const PURGE_ACTIONS: Record<PurgeStep, StepAction> = {
     const removed: string[] = [];
     for (const key of await iam.listAccessKeys(userName)) {
       if (await iam.deleteAccessKey(userName, key.accessKeyId)) removed.push(key.accessKeyId);
+    }
+    // The user holds no key now: every description keywarden wrote for one is stale (a retried
+    // step finds the tags of keys an earlier attempt deleted too).
+    for (const [tagKey, value] of Object.entries(await iam.listUserTags(userName))) {
+      if (parseKeyDescriptionTag(value) !== undefined) await iam.untagUser(userName, tagKey);
     }
     return removed;
   },

@@ -24,6 +24,8 @@ export type AwsResourceKind =
   | 'iam-group'
   | 'iam-mfa-device'
   | 'keywarden-secret'
+  | 'keywarden-parameter'
+  | 'kms-key'
   | 'member-role'
   | 'monitor-queue'
   // Organizations policies and their attachments (keywarden scp --attach): a statement of its own, not a read.
@@ -243,8 +245,8 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   member(
     'iam:ListUserTags',
     'iam-user',
-    ['inventoryAccount', 'inventoryPage', 'findMatchingUsers', 'lookUpKey'],
-    "exemptions by tag, finding a leaver by tag, a key's description tag (whois)",
+    ['inventoryAccount', 'inventoryPage', 'findMatchingUsers', 'lookUpKey', 'purgeStep'],
+    "exemptions by tag, finding a leaver by tag, a key's description tag (whois), and a purged user's key descriptions",
   ),
   member(
     'iam:ListGroupsForUser',
@@ -255,6 +257,18 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
 
   // The member role: rotating keys.
   member('iam:CreateAccessKey', 'iam-user', ['createAndStageKey'], 'create the new key'),
+  member(
+    'iam:TagUser',
+    'iam-user',
+    ['createAndStageKey'],
+    "describe the new key: a user tag named after the key ID (made by, created, stored in), the console's key description",
+  ),
+  member(
+    'iam:UntagUser',
+    'iam-user',
+    ['createAndStageKey', 'deleteAccessKey', 'discardNewKey', 'purgeStep'],
+    "remove a key's description tag when keywarden deletes the key",
+  ),
   member(
     'iam:UpdateAccessKey',
     'iam-user',
@@ -386,6 +400,66 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
     'keywarden-secret',
     ['discardNewKey'],
     'compensation deletes a secret that the same rotation created',
+  ),
+
+  // The member role: the key's parameter in Parameter Store (destination.type ssm-parameter).
+  member(
+    'ssm:PutParameter',
+    'keywarden-parameter',
+    ['createAndStageKey'],
+    'store the new key as a new SecureString version (creating the parameter, tagged managed-by=keywarden)',
+    { alsoRequires: ['ssm:AddTagsToResource'] },
+  ),
+  member(
+    'ssm:GetParameter',
+    'keywarden-parameter',
+    ['createAndStageKey', 'verifyStagedKey'],
+    'read the staged key back, to verify it and to resume an interrupted staging',
+  ),
+  member(
+    'ssm:GetParameterHistory',
+    'keywarden-parameter',
+    ['createAndStageKey', 'promoteStagedKey', 'discardNewKey'],
+    'read which version carries which label (pending, current, previous)',
+  ),
+  member(
+    'ssm:LabelParameterVersion',
+    'keywarden-parameter',
+    ['createAndStageKey', 'promoteStagedKey'],
+    'label the new version pending, then current (the old current becomes previous)',
+  ),
+  member(
+    'ssm:UnlabelParameterVersion',
+    'keywarden-parameter',
+    ['promoteStagedKey', 'discardNewKey'],
+    'take the pending label off a promoted or discarded version',
+  ),
+  member(
+    'ssm:DeleteParameter',
+    'keywarden-parameter',
+    ['discardNewKey'],
+    'compensation deletes a parameter that the same rotation created',
+  ),
+  member(
+    'secretsmanager:PutResourcePolicy',
+    'keywarden-secret',
+    ['createAndStageKey'],
+    'grant destination.readers secretsmanager:GetSecretValue on the secret',
+  ),
+
+  // The member role: a customer-managed key (destination.kmsKeyId). Secrets Manager and Parameter
+  // Store call KMS on the role's behalf; the key policy must allow it too (keywarden iam-policy).
+  ...(['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'] as const).map((operation) =>
+    member(
+      operation,
+      'kms-key',
+      ['createAndStageKey', 'verifyStagedKey'],
+      'encrypt the stored key with destination.kmsKeyId (Secrets Manager: GenerateDataKey, Decrypt; Parameter Store: Encrypt, Decrypt)',
+      {
+        notExercised:
+          "Secrets Manager and Parameter Store call KMS on the caller's behalf: no keywarden client sends it, so no test records it",
+      },
+    ),
   ),
 
   // The key being rotated, signing for itself.

@@ -3,7 +3,7 @@ import { AccessSchema } from './access';
 import { ApprovalSettingsBase, approverShortfall, publicKeyProblem } from './approval-settings';
 import { durationSchema } from './duration';
 import { accountIdSchema, campaignIdSchema, ouRefSchema, principalSchema } from './ids';
-import { secretNameTemplateSchema } from './secret-name';
+import { DestinationSchema } from './key-destination';
 
 export { AccessSchema } from './access';
 export { ApprovalSettingsBase } from './approval-settings';
@@ -36,13 +36,6 @@ const PolicySchema = z
         accounts: z.array(accountIdSchema).default([]),
       })
       .prefault({}),
-  })
-  .prefault({});
-
-const DestinationSchema = z
-  .strictObject({
-    type: z.literal('secretsmanager').default('secretsmanager'),
-    secretNameTemplate: secretNameTemplateSchema.default('keywarden/{userName}'),
   })
   .prefault({});
 

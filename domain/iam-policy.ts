@@ -5,11 +5,13 @@ import {
   type AwsPrincipal,
   type AwsResourceKind,
 } from './aws-permissions';
+import { parameterNameTemplateSchema, readerRoleArnSchema } from './key-destination';
 import { secretNameTemplateSchema } from './secret-name';
 
 /** The name `keywarden iam-policy` gives the least-privilege member role unless told otherwise. */
 export const LEAST_PRIVILEGE_ROLE_NAME = 'KeywardenMemberRole';
 export const DEFAULT_SECRET_NAME_TEMPLATE = 'keywarden/{userName}';
+export const DEFAULT_PARAMETER_NAME_TEMPLATE = '/keywarden/{accountId}/{userName}';
 export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
 /** The drift monitor's queue must be named so (`keywarden iam-policy --monitor` names it keywarden-monitor). */
 export const MONITOR_QUEUE_NAME_PREFIX = 'keywarden-monitor';
@@ -65,6 +67,12 @@ export const IamPolicyOptionsSchema = z.strictObject({
     .regex(EXTERNAL_ID, { error: 'an external ID is 2-1224 characters from letters, digits and +=,.@:/_-' })
     .optional(),
   secretNameTemplates: z.array(policySecretTemplate).min(1).default([DEFAULT_SECRET_NAME_TEMPLATE]),
+  parameterNameTemplates: z
+    .array(parameterNameTemplateSchema)
+    .min(1)
+    .default([DEFAULT_PARAMETER_NAME_TEMPLATE]),
+  /** Roles that read the stored keys (destination.readers): named in the KMS key policy. */
+  readers: z.array(readerRoleArnSchema).default([]),
   partition: z.enum(PARTITIONS, { error: `the partition is one of ${PARTITIONS.join(', ')}` }).default('aws'),
 });
 
@@ -77,6 +85,15 @@ interface ArnScope {
   account: string;
   roleName: string;
   secretNameTemplates: readonly string[];
+  parameterNameTemplates: readonly string[];
+}
+
+/** A parameter name template as the ARN pattern of its parameters (the name begins with "/"). */
+export function parameterArnPattern(
+  template: string,
+  scope: Pick<ArnScope, 'partition' | 'account'>,
+): string {
+  return `arn:${scope.partition}:ssm:*:${scope.account}:parameter${template.replace(/\{[^{}]*\}/g, '*')}`;
 }
 
 /** A secret name template as the ARN pattern of its secrets (AWS appends "-" and 6 characters to the name). */
@@ -99,6 +116,10 @@ function resourcesOf(kind: AwsResourceKind, scope: ArnScope): string[] {
       return [`${iam}:mfa/*`];
     case 'keywarden-secret':
       return [...new Set(scope.secretNameTemplates.map((t) => secretArnPattern(t, scope)))];
+    case 'keywarden-parameter':
+      return [...new Set(scope.parameterNameTemplates.map((t) => parameterArnPattern(t, scope)))];
+    case 'kms-key':
+      return [`arn:${scope.partition}:kms:*:${scope.account}:key/*`];
     case 'member-role':
       return [`${iam}:role/${scope.roleName}`];
     case 'monitor-queue':
@@ -114,6 +135,8 @@ const STATEMENT_IDS: Record<AwsResourceKind, string> = {
   'iam-group': 'IamGroupMembership',
   'iam-mfa-device': 'VirtualMfaDevices',
   'keywarden-secret': 'KeywardenSecrets',
+  'keywarden-parameter': 'KeywardenParameters',
+  'kms-key': 'KmsKeysOfDestinations',
   'member-role': 'AssumeMemberRole',
   'monitor-queue': 'DriftMonitorQueue',
   'service-control-policy': 'ServiceControlPolicies',
@@ -152,6 +175,7 @@ function literalScope(options: IamPolicyOptions): ArnScope {
     account: '*',
     roleName: options.roleName,
     secretNameTemplates: options.secretNameTemplates,
+    parameterNameTemplates: options.parameterNameTemplates,
   };
 }
 
@@ -220,6 +244,7 @@ export function memberRoleStackSetTemplate(
     account: '${AWS::AccountId}',
     roleName: options.roleName,
     secretNameTemplates: options.secretNameTemplates,
+    parameterNameTemplates: options.parameterNameTemplates,
   };
   const withDefault = (value: string | undefined) => (value === undefined ? {} : { Default: value });
   return {

@@ -30,6 +30,8 @@ export interface UserRotationReport {
   newAccessKeyId?: string;
   secretArn?: string;
   secretVersionId?: string;
+  /** The new key's description, as its IAM tag says (made by, created, stored in). */
+  newKeyDescription?: string;
   deletedAccessKeyIds: string[];
   /** The old key's last use as seen at the end of the adoption window. */
   oldKeyLastUsed?: string;

@@ -22,6 +22,7 @@ import { durationToMs } from '../domain/duration';
 import { accountPlanLeaf, merkleProofs, merkleRoot } from '../domain/plan-digest';
 import { addCounts, type AccountRotationReport, type UserRotationReport } from '../domain/rotation-report';
 import { KeywardenAccountId, KeywardenCampaignId, KeywardenKind } from '../domain/search-attributes';
+import { sagaDestination } from '../domain/key-destination';
 import { renderSecretName } from '../domain/secret-name';
 import { selectUser } from '../domain/selection';
 import { roleSessionName } from '../domain/session-name';
@@ -320,6 +321,7 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
             userName: user.userName,
             accountId: account.accountId,
           }),
+          ...sagaDestination(spec.destination, { userName: user.userName, accountId: account.accountId }),
           adoptionMs: durationToMs(spec.windows.adoption),
           graceMs: durationToMs(spec.windows.grace),
           oldAccessKeyId: selection.keyToRotate,

@@ -13,6 +13,7 @@ import type { KeywardenActivities } from '../activities';
 import type { MemberRoleRef } from '../activities/aws/credentials';
 import type { CreateAndStageKeyResult, UserKeysNow } from '../activities/key-activities';
 import type { AbortRequest, KeyDecision } from '../domain/approval-state';
+import { describeDestination, type KeyDestination } from '../domain/key-destination';
 import { abortProblem, keyDecisionProblem, type KeyDecisionAuthority } from '../domain/decision-check';
 import type { UserRotationReport, UserRotationStatus } from '../domain/rotation-report';
 import { failureMessage } from './failure-message';
@@ -32,7 +33,10 @@ export interface KeyRotationInput {
   accountWorkflowId: string;
   campaignId: string;
   target: MemberRoleRef;
+  /** The secret's name (Secrets Manager); kept for runs started before `destination`. */
   secretName: string;
+  /** Where the new key is stored; a Secrets Manager secret named `secretName` when absent. */
+  destination?: KeyDestination;
   adoptionMs: number;
   graceMs: number;
   oldAccessKeyId: string;
@@ -100,6 +104,10 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
   const { target } = input;
   const userName = report.userName;
   const oldKey = input.oldAccessKeyId;
+  const destination = input.destination ?? { type: 'secretsmanager', name: input.secretName };
+  // Activity inputs made by runs started before `destination` stay as they were.
+  const storedIn = input.destination === undefined ? {} : { destination };
+  const ssm = destination.type === 'ssm-parameter';
   let stage = 'preflight' as Stage;
   let created: CreateAndStageKeyResult | undefined;
   let awaitingKey: string | undefined;
@@ -234,6 +242,7 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
           userName,
           accessKeyId: made.accessKeyId,
           secretName: input.secretName,
+          ...storedIn,
           versionId: made.versionId,
           secretCreated: made.secretCreated,
         }),
@@ -244,7 +253,7 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
     }
     return finish(
       'compensated',
-      `${why}; discarded the unverified key ${made.accessKeyId} and its pending version (AWSCURRENT untouched)`,
+      `${why}; discarded the unverified key ${made.accessKeyId} and its pending version (${ssm ? 'label current' : 'AWSCURRENT'} untouched)`,
     );
   };
 
@@ -341,6 +350,8 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
           userName,
           knownAccessKeyIds: before.keys.map((k) => k.accessKeyId),
           secretName: input.secretName,
+          ...storedIn,
+          origin: { kind: 'campaign', workflowId: input.campaignId },
         }),
       );
     } catch (error) {
@@ -360,8 +371,9 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
     report.newAccessKeyId = made.accessKeyId;
     report.secretArn = made.secretArn;
     report.secretVersionId = made.versionId;
+    if (made.description !== undefined) report.newKeyDescription = made.description;
     note(
-      `created key ${made.accessKeyId}, staged as version ${made.versionId} (AWSPENDING) of ${input.secretName}`,
+      `created key ${made.accessKeyId}, staged as version ${made.versionId} (${ssm ? 'label pending' : 'AWSPENDING'}) of ${input.destination === undefined ? input.secretName : describeDestination(destination)}`,
     );
 
     const staged = {
@@ -369,6 +381,7 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
       userName,
       accessKeyId: made.accessKeyId,
       secretName: input.secretName,
+      ...storedIn,
       versionId: made.versionId,
     };
     try {
@@ -390,14 +403,16 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
     try {
       const promoted = await step(() => aws.promoteStagedKey(staged));
       note(
-        `promoted version ${staged.versionId} to AWSCURRENT` +
-          (promoted.previousVersionId ? `; version ${promoted.previousVersionId} is AWSPREVIOUS` : ''),
+        `promoted version ${staged.versionId} to ${ssm ? 'label current' : 'AWSCURRENT'}` +
+          (promoted.previousVersionId
+            ? `; version ${promoted.previousVersionId} is ${ssm ? 'labelled previous' : 'AWSPREVIOUS'}`
+            : ''),
       );
     } catch (error) {
       report.error = failureMessage(error);
       return finish(
         'needs-attention',
-        `the verified key ${newKey} could not be promoted; it stays stored as AWSPENDING, the old key is untouched`,
+        `the verified key ${newKey} could not be promoted; it stays stored as ${ssm ? 'label pending' : 'AWSPENDING'}, the old key is untouched`,
       );
     }
 

@@ -2,6 +2,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, AwsEnvironment } from './aws-config';
 import type { MemberRoleRef } from './credentials';
@@ -39,6 +40,7 @@ export interface ManagementClients {
 export interface MemberClients {
   iam: IAMClient;
   secrets: SecretsManagerClient;
+  ssm: SSMClient;
   sts: STSClient;
 }
 
@@ -172,6 +174,8 @@ export class AwsClients {
   member(ref: MemberRoleRef): MemberClients {
     const credentials = this.credentials.provider(ref);
     const owner = `member:${memberCacheKey(ref)}`;
+    const cached = this.cached.bind(this);
+    const config = this.config.bind(this);
     return {
       iam: this.cached(owner, 'iam', () => new IAMClient(this.config(credentials, IAM_RETRY)), ref.accountId),
       secrets: this.cached(
@@ -180,6 +184,10 @@ export class AwsClients {
         () => new SecretsManagerClient(this.config(credentials)),
         ref.accountId,
       ),
+      // Built on first use: only campaigns that store keys in Parameter Store need it.
+      get ssm() {
+        return cached(owner, 'ssm', () => new SSMClient(config(credentials)), ref.accountId);
+      },
       sts: this.cached(owner, 'sts', () => new STSClient(this.config(credentials)), ref.accountId),
     };
   }

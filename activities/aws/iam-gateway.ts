@@ -34,6 +34,8 @@ import {
   paginateListUserTags,
   PutUserPolicyCommand,
   RemoveUserFromGroupCommand,
+  TagUserCommand,
+  UntagUserCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import type { AccessKeyFacts, KeyStatus, UserFacts } from '../../domain/inventory';
@@ -148,6 +150,10 @@ export interface IamGateway {
   createAccessKey(userName: string): Promise<NewAccessKey>;
   updateAccessKeyStatus(userName: string, accessKeyId: string, status: KeyStatus): Promise<void>;
   deleteAccessKey(userName: string, accessKeyId: string): Promise<boolean>;
+  /** Sets one user tag (replacing its value if the key exists). */
+  tagUser(userName: string, key: string, value: string): Promise<void>;
+  /** Removes one user tag. Idempotent: a missing tag or user is not an error. */
+  untagUser(userName: string, key: string): Promise<void>;
 
   getLoginProfile(userName: string): Promise<LoginProfileInfo | undefined>;
   deleteLoginProfile(userName: string): Promise<boolean>;
@@ -396,6 +402,14 @@ export class SdkIamGateway implements IamGateway {
     return gone(
       this.client.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId })),
     );
+  }
+
+  async tagUser(userName: string, key: string, value: string): Promise<void> {
+    await this.client.send(new TagUserCommand({ UserName: userName, Tags: [{ Key: key, Value: value }] }));
+  }
+
+  async untagUser(userName: string, key: string): Promise<void> {
+    await gone(this.client.send(new UntagUserCommand({ UserName: userName, TagKeys: [key] })));
   }
 
   async getLoginProfile(userName: string): Promise<LoginProfileInfo | undefined> {

@@ -5,6 +5,7 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   paginateListSecrets,
+  PutResourcePolicyCommand,
   PutSecretValueCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
@@ -47,7 +48,10 @@ export interface SecretsGateway {
     name: string,
     value: string,
     clientRequestToken: string,
+    kmsKeyId?: string,
   ): Promise<SecretVersionRef & { created: boolean }>;
+  /** Sets the secret's resource policy to one statement: `readerRoleArns` may call GetSecretValue. */
+  putReadPolicy(name: string, readerRoleArns: readonly string[]): Promise<void>;
   /** The value of one version, or undefined when the secret or version does not exist. */
   getVersionValue(name: string, versionId: string): Promise<string | undefined>;
   /** Moves `stage` to `versionId` (from wherever it is). Moving AWSCURRENT makes the old current AWSPREVIOUS. */
@@ -108,8 +112,9 @@ export class SdkSecretsGateway implements SecretsGateway {
     name: string,
     value: string,
     clientRequestToken: string,
+    kmsKeyId?: string,
   ): Promise<SecretVersionRef & { created: boolean }> {
-    const stored = await this.putOrCreate(name, value, clientRequestToken, [PENDING_STAGE]);
+    const stored = await this.putOrCreate(name, value, clientRequestToken, [PENDING_STAGE], kmsKeyId);
     // A new secret has no consumer yet; its first version is necessarily AWSCURRENT.
     if (stored.created) await this.moveStage(name, PENDING_STAGE, stored.versionId);
     return stored;
@@ -121,6 +126,7 @@ export class SdkSecretsGateway implements SecretsGateway {
     value: string,
     clientRequestToken: string | undefined,
     stages?: string[],
+    kmsKeyId?: string,
   ): Promise<SecretVersionRef & { created: boolean }> {
     const put = async () => {
       const out = await this.client.send(
@@ -146,6 +152,7 @@ export class SdkSecretsGateway implements SecretsGateway {
           ClientRequestToken: clientRequestToken,
           Description: 'Access key managed by keywarden',
           Tags: [{ ...MANAGED_BY_TAG }],
+          ...(kmsKeyId === undefined ? {} : { KmsKeyId: kmsKeyId }),
         }),
       );
       return { arn: out.ARN ?? '', versionId: out.VersionId ?? '', created: true };
@@ -154,6 +161,28 @@ export class SdkSecretsGateway implements SecretsGateway {
       if (!isAwsError(err, 'ResourceExistsException')) throw err;
       return put();
     }
+  }
+
+  async putReadPolicy(name: string, readerRoleArns: readonly string[]): Promise<void> {
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'KeywardenReaders',
+          Effect: 'Allow',
+          Principal: { AWS: [...readerRoleArns] },
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: '*',
+        },
+      ],
+    };
+    await this.client.send(
+      new PutResourcePolicyCommand({
+        SecretId: name,
+        ResourcePolicy: JSON.stringify(policy),
+        BlockPublicPolicy: true,
+      }),
+    );
   }
 
   async getVersionValue(name: string, versionId: string): Promise<string | undefined> {

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { stringify } from 'yaml';
 import {
+  DEFAULT_PARAMETER_NAME_TEMPLATE,
   DEFAULT_SECRET_NAME_TEMPLATE,
   IAM_POLICY_DOCUMENTS,
   IamPolicyOptionsSchema,
@@ -17,27 +18,37 @@ import {
   type IamPolicyOptions,
 } from '../../domain/iam-policy';
 import { monitorEventPattern, monitorStackTemplate } from '../../domain/monitor-template';
+import { kmsKeyPolicyStatements } from '../../domain/kms-key-policy';
 import { UsageError } from '../cli-error';
 
 interface RawOptions {
-  document: IamPolicyDocumentName | 'all';
+  document: DocumentName | 'all';
   roleName: string;
   workerPrincipal?: string;
   externalId?: string;
   secretNameTemplate: string[];
+  parameterNameTemplate?: string[];
+  reader?: string[];
+  kmsKey?: boolean;
   partition: string;
   out?: string;
   monitor?: boolean;
 }
 
+/** Printed on request (--kms-key), not one of the member role's documents. */
+const KMS_KEY_POLICY = 'kms-key-policy';
+type DocumentName = IamPolicyDocumentName | typeof KMS_KEY_POLICY;
+
 interface RenderedDocument {
-  name: IamPolicyDocumentName | MonitorDocumentName;
+  name: DocumentName | MonitorDocumentName;
   file: string;
   heading: string;
   text: string;
 }
 
-const HEADINGS: Record<IamPolicyDocumentName, string> = {
+const HEADINGS: Record<DocumentName, string> = {
+  [KMS_KEY_POLICY]:
+    'Statements to add to the key policy of the customer-managed KMS key of destination.kmsKeyId (in each member account)',
   'member-permissions': 'Permission policy of the member role (attach to the role in every member account)',
   'member-trust': 'Trust policy of the member role',
   management: "Policy of the worker's own principal (management account)",
@@ -67,9 +78,11 @@ export function monitorDocuments(): RenderedDocument[] {
   ];
 }
 
-function render(name: IamPolicyDocumentName, options: IamPolicyOptions): RenderedDocument {
+function render(name: DocumentName, options: IamPolicyOptions): RenderedDocument {
   const heading = HEADINGS[name];
   switch (name) {
+    case KMS_KEY_POLICY:
+      return { name, heading, file: `${name}-statements.json`, text: json(kmsKeyPolicyStatements(options)) };
     case 'member-permissions':
       return { name, heading, file: `${name}.json`, text: json(memberPermissionPolicy(options)) };
     case 'member-trust':
@@ -91,6 +104,8 @@ const FLAGS: Record<string, string> = {
   workerPrincipal: '--worker-principal',
   externalId: '--external-id',
   secretNameTemplates: '--secret-name-template',
+  parameterNameTemplates: '--parameter-name-template',
+  readers: '--reader',
   partition: '--partition',
 };
 
@@ -100,6 +115,8 @@ function parseOptions(raw: RawOptions): IamPolicyOptions {
     workerPrincipal: raw.workerPrincipal,
     externalId: raw.externalId,
     secretNameTemplates: raw.secretNameTemplate,
+    ...(raw.parameterNameTemplate?.length ? { parameterNameTemplates: raw.parameterNameTemplate } : {}),
+    readers: raw.reader ?? [],
     partition: raw.partition,
   });
   if (!parsed.success) {
@@ -116,7 +133,8 @@ function parseOptions(raw: RawOptions): IamPolicyOptions {
 /** Prints (or writes) the documents; exported for tests. */
 export function iamPolicyOutput(raw: RawOptions): RenderedDocument[] {
   const options = parseOptions(raw);
-  const names = raw.document === 'all' ? [...IAM_POLICY_DOCUMENTS] : [raw.document];
+  const names: DocumentName[] = raw.document === 'all' ? [...IAM_POLICY_DOCUMENTS] : [raw.document];
+  if (raw.kmsKey === true && !names.includes(KMS_KEY_POLICY)) names.push(KMS_KEY_POLICY);
   if (names.includes('member-trust')) {
     const missing = [
       options.workerPrincipal === undefined ? '--worker-principal <arn>' : undefined,
@@ -140,7 +158,7 @@ export function registerIamPolicyCommand(program: Command): void {
     )
     .addOption(
       new Option('--document <name>', 'which document')
-        .choices([...IAM_POLICY_DOCUMENTS, 'all'])
+        .choices([...IAM_POLICY_DOCUMENTS, KMS_KEY_POLICY, 'all'])
         .default('all'),
     )
     .option('--role-name <name>', 'name of the member role', LEAST_PRIVILEGE_ROLE_NAME)
@@ -152,6 +170,19 @@ export function registerIamPolicyCommand(program: Command): void {
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
+    .option(
+      '--parameter-name-template <template>',
+      `destination.parameterNameTemplate of your campaigns; repeat for several (default ${DEFAULT_PARAMETER_NAME_TEMPLATE})`,
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      '--reader <roleArn>',
+      'a role of destination.readers, for the KMS key policy; repeat for several',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option('--kms-key', 'campaigns set destination.kmsKeyId: print the statements of its key policy too')
     .addOption(new Option('--partition <partition>', 'AWS partition').choices(PARTITIONS).default('aws'))
     .option('--out <dir>', 'write one file per document into this directory instead of printing')
     .option('--monitor', 'instead: the event pattern and CloudFormation template that feed keywarden monitor')

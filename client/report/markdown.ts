@@ -53,6 +53,7 @@ function outcome(user: UserRotationReport): string {
   const parts: string[] = [];
   if (user.newAccessKeyId) parts.push(`new key ${user.newAccessKeyId}`);
   if (user.secretArn) parts.push(`stored in ${user.secretArn}`);
+  if (user.newKeyDescription) parts.push(`tagged "${user.newKeyDescription}"`);
   if (user.deletedAccessKeyIds.length > 0) parts.push(`deleted ${user.deletedAccessKeyIds.join(', ')}`);
   if (user.oldKeyUsedDuringAdoption && user.oldKeyLastUsed) {
     parts.push(`old key still used during the adoption window (last ${user.oldKeyLastUsed})`);

@@ -296,7 +296,17 @@ describe('key and inventory activities against the AWS emulator', () => {
     assert.notEqual(result.accessKeyId, oldKey);
     assert.equal(result.secretCreated, true);
     assert.match(result.secretArn, new RegExp(`^arn:aws:secretsmanager:us-east-1:${account}:secret:`));
-    assert.deepEqual(Object.keys(result).sort(), ['accessKeyId', 'secretArn', 'secretCreated', 'versionId']);
+    assert.deepEqual(Object.keys(result).sort(), [
+      'accessKeyId',
+      'description',
+      'secretArn',
+      'secretCreated',
+      'versionId',
+    ]);
+    assert.match(
+      result.description ?? '',
+      /^keywarden made-by=campaign:\S+ created=\d{4}-\d{2}-\d{2} stored=secretsmanager:/,
+    );
     assert.equal(
       result.versionId,
       secretVersionToken({

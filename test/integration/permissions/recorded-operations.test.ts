@@ -100,16 +100,30 @@ describe('the generated policies allow exactly the AWS operations keywarden perf
     assert.equal(restore.result.phase, 'restored');
     assert.equal(restore.result.users[0]?.restore?.reactivatedKeyIds.length, 1);
 
-    // The compensation of a saga that created the user's secret (real activities, real emulator).
+    // The compensation of a saga that created the user's secret, with readers (real activities, real emulator).
     const activities = createKeyActivities({ aws: recordingAws });
     const target = { ...memberRef(second), sessionName: 'keywarden-compensation-probe' };
     const secretName = 'keywarden/grace.console';
+    const readers = [`arn:aws:iam::${second}:role/payments-app`];
+    const secret = { type: 'secretsmanager', name: secretName, readers } as const;
     const staged = await runActivity('createAndStageKey', () =>
-      activities.createAndStageKey({ target, userName: 'grace.console', knownAccessKeyIds: [], secretName }),
+      activities.createAndStageKey({
+        target,
+        userName: 'grace.console',
+        knownAccessKeyIds: [],
+        secretName,
+        destination: secret,
+      }),
     );
     assert.equal(staged.secretCreated, true);
     const discarded = await runActivity('discardNewKey', () =>
-      activities.discardNewKey({ target, userName: 'grace.console', secretName, ...staged }),
+      activities.discardNewKey({
+        target,
+        userName: 'grace.console',
+        secretName,
+        destination: secret,
+        ...staged,
+      }),
     );
     assert.deepEqual(discarded, { keyDeleted: true, secret: 'deleted' });
 
@@ -164,6 +178,23 @@ describe('the generated policies allow exactly the AWS operations keywarden perf
       const attached = await attachScpWithApproval(worker, ou.id);
       assert.equal(attached.phase, 'attached', attached.error);
     }
+    // A Parameter Store destination: staged, verified and promoted; and a compensation that
+    // deletes the parameter it created.
+    const stagedIn = async (userName: string) => {
+      const destination = { type: 'ssm-parameter', name: `/keywarden/${second}/${userName}` } as const;
+      const made = await runActivity('createAndStageKey', () =>
+        activities.createAndStageKey({ target, userName, knownAccessKeyIds: [], secretName, destination }),
+      );
+      return { target, userName, secretName, destination, ...made };
+    };
+    const parameter = await stagedIn('grace.console');
+    await runActivity('verifyStagedKey', () => activities.verifyStagedKey(parameter));
+    assert.deepEqual(await runActivity('promoteStagedKey', () => activities.promoteStagedKey(parameter)), {});
+    const unverified = await stagedIn('heidi.unused');
+    assert.deepEqual(await runActivity('discardNewKey', () => activities.discardNewKey(unverified)), {
+      keyDeleted: true,
+      secret: 'deleted',
+    });
   });
 
   test('every recorded operation is a row of the table, for the principal and activity that made it', () => {
@@ -196,11 +227,12 @@ describe('the generated policies allow exactly the AWS operations keywarden perf
       { principal: 'member-role', policy: memberPermissionPolicy(options) },
       { principal: 'worker', policy: managementPolicy(options) },
     ] as const;
-    // Today: DeleteServiceSpecificCredential and TagResource. Granting more that no test
-    // exercises should be a deliberate choice, made here.
+    // Today: DeleteServiceSpecificCredential, TagResource, AddTagsToResource, and the three KMS
+    // actions the key stores call on the role's behalf. Granting more that no test exercises
+    // should be a deliberate choice, made here.
     assert.equal(
       allowedButNotRecorded('worker').length + allowedButNotRecorded('member-role').length,
-      2,
+      6,
       'permissions granted without being exercised',
     );
     for (const { principal, policy } of cases) {

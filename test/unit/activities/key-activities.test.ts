@@ -11,6 +11,8 @@ import {
   IAMClient,
   ListAccessKeysCommand,
   ListUserPoliciesCommand,
+  TagUserCommand,
+  UntagUserCommand,
 } from '@aws-sdk/client-iam';
 import {
   CreateSecretCommand,
@@ -119,6 +121,8 @@ class FakeAccount {
   /** Inline policies by name, each as IAM returns its document: URL-encoded. */
   inlinePolicies: Record<string, string> = {};
   calls: string[] = [];
+  /** User tags, as TagUser and UntagUser leave them. */
+  tags: Record<string, string> = {};
   putTokens: Array<string | undefined> = [];
   putFailure: ((input: { SecretString?: string }) => Error) | undefined;
   deleteFailure: Error | undefined;
@@ -247,6 +251,20 @@ class FakeAccount {
       const document = this.inlinePolicies[name];
       if (document === undefined) throw awsError({ name: 'NoSuchEntity', message: 'no policy', status: 404 });
       return { UserName: USER, PolicyName: name, PolicyDocument: document };
+    }
+    if (command instanceof TagUserCommand) {
+      for (const tag of command.input.Tags ?? []) {
+        this.calls.push(`TagUser ${tag.Key ?? ''}`);
+        this.tags[tag.Key ?? ''] = tag.Value ?? '';
+      }
+      return {};
+    }
+    if (command instanceof UntagUserCommand) {
+      for (const key of command.input.TagKeys ?? []) {
+        this.calls.push(`UntagUser ${key}`);
+        delete this.tags[key];
+      }
+      return {};
     }
     throw new Error(`unexpected IAM call ${(command as object).constructor.name}`);
   }
@@ -452,15 +470,23 @@ after(() => {
 describe('createAndStageKey (fake AWS)', () => {
   test('stages the new key as AWSPENDING only, under a token derived from the key; AWSCURRENT stays', async () => {
     const account = new FakeAccount().withExistingSecret();
-    const result = await createAndStage(account);
+    const result = await createAndStage(
+      account,
+      {},
+      { origin: { kind: 'campaign', workflowId: 'q3-rotation' } },
+    );
     const token = tokenFor(NEW_KEY);
     assert.deepEqual(account.putTokens, [token]);
+    const today = new Date().toISOString().slice(0, 10);
+    const description = `keywarden made-by=campaign:q3-rotation created=${today} stored=secretsmanager:${SECRET_NAME}`;
     assert.deepEqual(result, {
       accessKeyId: NEW_KEY,
       secretArn: SECRET_ARN,
       versionId: token,
       secretCreated: false,
+      description,
     });
+    assert.deepEqual(account.tags, { [NEW_KEY]: description }, 'the user carries the key description tag');
     assert.deepEqual(account.stages(), {
       [OLD_VERSION]: [CURRENT],
       [OLDER_VERSION]: [PREVIOUS],
@@ -493,7 +519,12 @@ describe('createAndStageKey (fake AWS)', () => {
       secretArn: SECRET_ARN,
       versionId: token,
       secretCreated: true,
+      description: account.tags[NEW_KEY],
     });
+    assert.match(
+      result.description ?? '',
+      /^keywarden made-by=campaign:unknown created=\d{4}-\d{2}-\d{2} stored=secretsmanager:/,
+    );
     assert.deepEqual(account.stages(), { [token]: [CURRENT, PENDING] });
     assert.deepEqual(
       account.putTokens,

@@ -10,6 +10,7 @@ const SERVICE_OF_PACKAGE: Record<string, string> = {
   '@aws-sdk/client-iam': 'iam',
   '@aws-sdk/client-organizations': 'organizations',
   '@aws-sdk/client-secrets-manager': 'secretsmanager',
+  '@aws-sdk/client-ssm': 'ssm',
   '@aws-sdk/client-sts': 'sts',
   '@aws-sdk/client-sqs': 'sqs',
 };
@@ -20,8 +21,11 @@ const SERVICE_OF_PACKAGE: Record<string, string> = {
  */
 const OFFERED_BUT_UNUSED = ['iam:AddUserToGroup', 'iam:AttachUserPolicy'];
 
-/** sts:AssumeRole is sent by the SDK's credential provider, not by a gateway. */
-const SENT_BY_THE_SDK = ['sts:AssumeRole'];
+/**
+ * sts:AssumeRole is sent by the SDK's credential provider, not by a gateway; the KMS actions by
+ * Secrets Manager and Parameter Store on the member role's behalf.
+ */
+const SENT_BY_THE_SDK = ['sts:AssumeRole', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'];
 
 /** Every AWS operation the gateways can send: each `XCommand` and `paginateX` they import from an SDK client. */
 function operationsInGateways(): Map<string, string> {

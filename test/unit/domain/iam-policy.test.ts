@@ -31,12 +31,12 @@ describe('the operation table', () => {
     const names = AWS_OPERATIONS.map((r) => r.operation);
     assert.equal(new Set(names).size, names.length, 'no duplicates');
     for (const row of AWS_OPERATIONS) {
-      assert.match(row.operation, /^(iam|secretsmanager|organizations|sts|sqs):[A-Z][A-Za-z]+$/);
+      assert.match(row.operation, /^(iam|secretsmanager|ssm|kms|organizations|sts|sqs):[A-Z][A-Za-z]+$/);
       assert.ok(row.purpose.length > 0 && row.calledBy.length > 0, row.operation);
     }
   });
 
-  test('keeps the worker to Organizations (reads, and the SCP attachment), AssumeRole, GetAccessKeyInfo and the monitor queue, and the member role to IAM and Secrets Manager', () => {
+  test('keeps the worker to Organizations (reads, and the SCP attachment), AssumeRole, GetAccessKeyInfo and the monitor queue, and the member role to IAM and the key stores', () => {
     const workerSts = ['sts:AssumeRole', 'sts:GetAccessKeyInfo'];
     assert.ok(
       actionsFor('worker').every(
@@ -53,7 +53,7 @@ describe('the operation table', () => {
         ['organizations:AttachPolicy', 'service-control-policy', 'attachServiceControlPolicy'],
       ],
     );
-    assert.ok(actionsFor('member-role').every((a) => /^(iam|secretsmanager):/.test(a)));
+    assert.ok(actionsFor('member-role').every((a) => /^(iam|secretsmanager|ssm|kms):/.test(a)));
     assert.ok(!actionsFor('member-role').some((a) => /\*/.test(a)), 'no wildcard actions');
   });
 });

@@ -26,6 +26,7 @@ interface FakeUser {
   keys: Array<{ id: string; status: 'Active' | 'Inactive' }>;
   inline: Record<string, string>;
   groups: string[];
+  tags?: Record<string, string>;
 }
 
 function awsError(name: string, status: number, message = name): Error {
@@ -98,6 +99,11 @@ function fakeIam(user: FakeUser | undefined, opts: { failOn?: Record<string, Err
       case 'DeleteUserPolicyCommand':
         if (!((input.PolicyName as string) in user.inline)) throw awsError('NoSuchEntity', 404);
         delete user.inline[input.PolicyName as string];
+        return {};
+      case 'ListUserTagsCommand':
+        return { Tags: Object.entries(user.tags ?? {}).map(([Key, Value]) => ({ Key, Value })) };
+      case 'UntagUserCommand':
+        for (const key of input.TagKeys as string[]) delete user.tags?.[key];
         return {};
       case 'ListGroupsForUserCommand':
         return { Groups: user.groups.map((GroupName) => ({ GroupName })) };
@@ -437,6 +443,20 @@ describe('purgeStep', () => {
       step: 'access-keys' as const,
     });
     assert.equal(empty.status, 'nothing-to-do');
+
+    // The description keywarden wrote for a key goes with it; other tags stay.
+    const tagged = leaver();
+    tagged.tags = {
+      AKIAACTIVE: 'keywarden made-by=campaign:q3 created=2026-01-02 stored=secretsmanager:keywarden/mallory',
+      email: 'mallory@example.com',
+    };
+    await run((input) => fakeIam(tagged).activities.purgeStep(input), {
+      target,
+      userName: 'mallory',
+      policyName: POLICY,
+      step: 'access-keys' as const,
+    });
+    assert.deepEqual(tagged.tags, { email: 'mallory@example.com' });
 
     const gone = await run((input) => fakeIam(undefined).activities.purgeStep(input), {
       target,
