@@ -297,6 +297,7 @@ async function replace(
       userName,
       knownAccessKeyIds: before.keys.map((k) => k.accessKeyId),
       secretName,
+      origin: { kind: 'revocation', workflowId: workflowInfo().workflowId },
     });
   } catch (error) {
     failed(error);
