@@ -43,7 +43,7 @@ import type { RevokeStatus } from '../../domain/revoke-report';
 import { revokeStatusQuery } from '../../workflows/revoke-key';
 import type { attachScp } from '../../workflows/attach-scp';
 import { buildScp, scpAttachmentWorkflowId, type ScpAttachmentStatus } from '../../domain/scp';
-import { APPROVERS, startCampaign, testSpec } from '../support/campaign-helpers';
+import { APPROVERS, INITIATOR, startCampaign, testSpec } from '../support/campaign-helpers';
 import { oldKey, scriptedAws, user } from '../support/scripted-aws';
 import { timeSkippingEnv } from '../support/time-skipping';
 import {
@@ -151,7 +151,13 @@ const scenarios: Scenario[] = [
         timeout: '7d',
         onTimeout: 'reject',
         signatures: 'required',
-        publicKeys: { [approverKey.approver]: approverKey.publicKey },
+        // Every approver and the initiator (who may abort) need a key when signatures are required.
+        publicKeys: Object.fromEntries(
+          [approverKey, ...[APPROVERS[1] as string, INITIATOR].map(approvalKeyFor)].map((k) => [
+            k.approver,
+            k.publicKey,
+          ]),
+        ),
       },
     });
     const aws = scriptedAws({ [ACCOUNT_A]: [user(ACCOUNT_A, 'alice', [oldKey('AKIAOLDALICE')])] });
