@@ -1,4 +1,5 @@
 import type { StoredKeyLocation } from '../domain/key-lookup';
+import type { SdkParameterGateway } from './aws/parameter-gateway';
 import type { SecretsGateway } from './aws/secrets-gateway';
 import { storedAccessKeyId } from './secret-value';
 
@@ -32,6 +33,37 @@ export async function findStoredKeys(
     if (holdsUsersKey || name === `keywarden/${userName}`) {
       found.push({ kind: 'secret', name, arn: described.arn, versions });
     }
+  }
+  return found;
+}
+
+/**
+ * The Parameter Store parameters among `names` (those the user's key description tags name, and
+ * the default `/keywarden/<account>/<user>`) that exist, each version with its labels and the key
+ * ID it stores; the secret access key is read here and dropped at once.
+ */
+export async function findStoredParameters(
+  parameters: Pick<SdkParameterGateway, 'describe' | 'getValue'>,
+  names: readonly string[],
+): Promise<StoredKeyLocation[]> {
+  const found: StoredKeyLocation[] = [];
+  for (const name of [...new Set(names)]) {
+    const described = await parameters.describe(name);
+    if (described === undefined) continue;
+    let arn = '';
+    const versions: StoredKeyLocation['versions'] = [];
+    for (const version of described.versions) {
+      const read = await parameters.getValue(name, version.version);
+      if (read === undefined) continue;
+      arn = read.arn;
+      const accessKeyId = storedAccessKeyId(read.value);
+      versions.push({
+        versionId: String(version.version),
+        stages: [...version.labels].sort(),
+        ...(accessKeyId === undefined ? {} : { accessKeyId }),
+      });
+    }
+    found.push({ kind: 'parameter', name, arn, versions });
   }
   return found;
 }

@@ -12,10 +12,14 @@ import { describeAccountPlacement } from './aws/account-placement';
 import type { MemberRoleRef } from './aws/credentials';
 import { toActivityFailure } from './aws/errors';
 import { SdkIamGateway, type IamGateway } from './aws/iam-gateway';
+import { DEFAULT_PARAMETER_NAME_TEMPLATE } from '../domain/key-destination';
+import { parseKeyDescriptionTag } from '../domain/key-description-tag';
+import { renderSecretName } from '../domain/secret-name';
+import { SdkParameterGateway } from './aws/parameter-gateway';
 import { SdkSecretsGateway } from './aws/secrets-gateway';
 import { accessKeyAccount } from './aws/sts-gateway';
 import type { ActivityDeps } from './deps';
-import { findStoredKeys } from './key-storage-lookup';
+import { findStoredKeys, findStoredParameters } from './key-storage-lookup';
 import { isContainmentPolicy, sessionsIssuedBefore } from './offboarding-policy';
 
 /** The session name troubleshooting reads show in CloudTrail. */
@@ -148,6 +152,16 @@ export function createTroubleshootActivities(deps: ActivityDeps) {
         const keyIds = new Set(lookup.userKeys.map((k) => k.accessKeyId));
         if (askedKey !== undefined) keyIds.add(askedKey);
         lookup.stored = await findStoredKeys(new SdkSecretsGateway(clients.secrets), userName, keyIds);
+        // Parameters: where the keys' description tags say they are, and the default name.
+        const parameterNames = lookup.userKeys.flatMap((k) => {
+          const stored =
+            k.description === undefined ? undefined : parseKeyDescriptionTag(k.description)?.stored;
+          return stored?.type === 'ssm-parameter' ? [stored.name] : [];
+        });
+        parameterNames.push(renderSecretName(DEFAULT_PARAMETER_NAME_TEMPLATE, { accountId, userName }));
+        lookup.stored.push(
+          ...(await findStoredParameters(new SdkParameterGateway(clients.ssm), parameterNames)),
+        );
         return lookup;
       } catch (error) {
         throw toActivityFailure(error, step);

@@ -413,13 +413,13 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   member(
     'ssm:GetParameter',
     'keywarden-parameter',
-    ['createAndStageKey', 'verifyStagedKey'],
-    'read the staged key back, to verify it and to resume an interrupted staging',
+    ['createAndStageKey', 'verifyStagedKey', 'lookUpKey'],
+    'read the staged key back, to verify it and to resume an interrupted staging; which key a version holds (whois, doctor)',
   ),
   member(
     'ssm:GetParameterHistory',
     'keywarden-parameter',
-    ['createAndStageKey', 'promoteStagedKey', 'discardNewKey'],
+    ['createAndStageKey', 'promoteStagedKey', 'discardNewKey', 'lookUpKey'],
     'read which version carries which label (pending, current, previous)',
   ),
   member(

@@ -36,14 +36,18 @@ export interface KeyCause {
   fix: string;
 }
 
-const CURRENT = 'AWSCURRENT';
+/** What marks the version applications read: a secret's stage, a parameter's label. */
+const CURRENT = { secret: 'AWSCURRENT', parameter: 'current' } as const;
 
-/** The key ID a destination holds as AWSCURRENT, with where it is. */
-function currentStored(stored: StoredKeyLocation[]): { where: string; accessKeyId: string } | undefined {
+/** The key ID a destination holds as its current version, with where it is and what marks it. */
+function currentStored(
+  stored: StoredKeyLocation[],
+): { where: string; accessKeyId: string; stage: string } | undefined {
   for (const location of stored) {
-    const current = location.versions.find((v) => v.stages.includes(CURRENT));
+    const stage = CURRENT[location.kind];
+    const current = location.versions.find((v) => v.stages.includes(stage));
     if (current?.accessKeyId !== undefined) {
-      return { where: `secret ${location.name}`, accessKeyId: current.accessKeyId };
+      return { where: `${location.kind} ${location.name}`, accessKeyId: current.accessKeyId, stage };
     }
   }
   return undefined;
@@ -80,7 +84,7 @@ export function diagnoseKey(facts: KeyDiagnosisFacts): KeyCause[] {
       fix:
         stored === undefined
           ? "give the application a working key: create one for the key's user (aws iam create-access-key) and store it where the application reads it"
-          : `point the application at ${stored.where}, which holds key ${stored.accessKeyId} as AWSCURRENT`,
+          : `point the application at ${stored.where}, which holds key ${stored.accessKeyId} as ${stored.stage}`,
     });
   }
 
@@ -103,7 +107,7 @@ export function diagnoseKey(facts: KeyDiagnosisFacts): KeyCause[] {
       code: 'inactive',
       problem: `${ids.length === 1 ? 'key' : 'keys'} ${ids.join(', ')} of ${user} ${ids.length === 1 ? 'is' : 'are'} Inactive`,
       fix: replaced
-        ? `a rotation replaced it: point the application at ${stored.where} (AWSCURRENT, key ${stored.accessKeyId})`
+        ? `a rotation replaced it: point the application at ${stored.where} (${stored.stage}, key ${stored.accessKeyId})`
         : `if it was deactivated by mistake: aws iam update-access-key --user-name ${user} ` +
           `--access-key-id ${ids[0]} --status Active (in account ${account})`,
     });
@@ -136,7 +140,7 @@ export function diagnoseKey(facts: KeyDiagnosisFacts): KeyCause[] {
   if (asked !== undefined && stored !== undefined && stored.accessKeyId !== asked) {
     causes.push({
       code: 'newer-key-stored',
-      problem: `${stored.where} holds a newer key, ${stored.accessKeyId}, as AWSCURRENT; the application uses ${asked}`,
+      problem: `${stored.where} holds a newer key, ${stored.accessKeyId}, as ${stored.stage}; the application uses ${asked}`,
       fix: `make the application read ${stored.where} again (restart it, or clear its cached credentials)`,
     });
   }

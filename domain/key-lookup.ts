@@ -51,15 +51,15 @@ export interface LookedUpKey {
 /** One labelled version of a destination, with the key ID it holds (never the secret). */
 export interface StoredVersion {
   versionId: string;
-  /** AWSCURRENT, AWSPREVIOUS, AWSPENDING. */
+  /** A secret's stages (AWSCURRENT, AWSPREVIOUS, AWSPENDING) or a parameter's labels (current, previous, pending). */
   stages: string[];
   /** Absent when the version does not hold keywarden's JSON. */
   accessKeyId?: string;
 }
 
-/** Where keywarden stored a user's key: a Secrets Manager secret (other destinations can be added). */
+/** Where keywarden stored a user's key: a Secrets Manager secret or a Parameter Store parameter. */
 export interface StoredKeyLocation {
-  kind: 'secret';
+  kind: 'secret' | 'parameter';
   name: string;
   arn: string;
   versions: StoredVersion[];

@@ -62,11 +62,12 @@ export function whoisLines(report: WhoisReport): string[] {
     `last used:    ${lastUse}`,
     `description:  ${key.description ?? '(no description tag)'}`,
   ];
-  if (report.stored.length === 0) lines.push('stored in:    (no keywarden secret holds this key)');
+  if (report.stored.length === 0)
+    lines.push('stored in:    (no keywarden secret or parameter holds this key)');
   for (const location of report.stored) {
     for (const version of location.versions) {
       const stages = version.stages.length === 0 ? 'no staging label' : version.stages.join(', ');
-      lines.push(`stored in:    secret ${location.name}, version ${version.versionId} (${stages})`);
+      lines.push(`stored in:    ${location.kind} ${location.name}, version ${version.versionId} (${stages})`);
     }
   }
   if (report.lastTouched === undefined)

@@ -79,6 +79,32 @@ describe('diagnoseKey maps what AWS shows to causes, each with a fix', () => {
     assert.match(causes[1]?.problem ?? '', /holds a newer key, AKIANEWNEWNEWNEW0002, as AWSCURRENT/);
   });
 
+  test('a Parameter Store destination: its current label holds the newer key', () => {
+    const parameter: KeyLookup['stored'] = [
+      {
+        kind: 'parameter',
+        name: `/keywarden/${ACCOUNT}/app`,
+        arn: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/keywarden/${ACCOUNT}/app`,
+        versions: [
+          { versionId: '1', stages: ['previous'], accessKeyId: OLD },
+          { versionId: '2', stages: ['current'], accessKeyId: NEW },
+        ],
+      },
+    ];
+    const causes = diagnoseKey({
+      lookup: healthy({ userKeys: [key(OLD), key(NEW)], stored: parameter }),
+      containedBy: [],
+    });
+    assert.deepEqual(
+      causes.map((c) => c.code),
+      ['newer-key-stored', 'two-keys'],
+    );
+    assert.match(
+      causes[0]?.problem ?? '',
+      new RegExp(`parameter /keywarden/${ACCOUNT}/app holds a newer key, ${NEW}, as current`),
+    );
+  });
+
   test('by user: inactive only when none of its keys is active', () => {
     const byUser = (keys: LookedUpKey[]) =>
       healthy({
