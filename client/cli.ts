@@ -8,8 +8,10 @@ import { registerOffboardCommand } from './commands/offboard';
 import { registerReportCommand } from './commands/report';
 import { registerRotateCommand } from './commands/rotate';
 import { registerSandboxCommands } from './commands/sandbox';
+import { registerSetupCommand } from './commands/setup';
 import { registerStatusCommand } from './commands/status';
 import { registerWebhookCommand } from './commands/webhook';
+import { registerWorkerCommand } from './commands/worker';
 
 export function buildProgram(): Command {
   const program = new Command('keywarden')
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerWebhookCommand(program);
   registerDemoCommand(program);
   registerIamPolicyCommand(program);
+  registerSetupCommand(program);
+  registerWorkerCommand(program);
   return program;
 }
 
