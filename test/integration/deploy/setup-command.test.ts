@@ -49,7 +49,7 @@ describe('keywarden setup registers the search attributes on a namespace that la
   });
   after(async () => {
     const client = new Client({ connection, namespace });
-    for (const id of ['setup-before', 'setup-after'])
+    for (const id of ['setup-before', 'setup-after', 'offboard-e-setup'])
       await client.workflow
         .getHandle(id)
         .terminate('test cleanup')
@@ -58,7 +58,7 @@ describe('keywarden setup registers the search attributes on a namespace that la
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('before setup, starting a campaign fails with a message that names keywarden setup', async () => {
+  test('before setup, starting a campaign or an offboarding fails with a message that names keywarden setup', async () => {
     const before = await customAttributes();
     assert.deepEqual(
       NAMES.filter((name) => Object.keys(before).includes(name)),
@@ -74,6 +74,25 @@ describe('keywarden setup registers the search attributes on a namespace that la
       /could not start campaign setup-before: namespace setup-\S+ does not know keywarden's search attributes/,
     );
     assert.match(run.stderr, /run `keywarden setup`/);
+
+    const offboard = await runKeywarden(
+      env,
+      'offboard',
+      '--employee',
+      'e-setup',
+      '--email',
+      'leaver@example.com',
+      '--initiator',
+      'hr@example.com',
+      '--approver',
+      'alice@example.com',
+    );
+    assert.equal(offboard.code, 1, offboard.stderr);
+    assert.match(
+      offboard.stderr,
+      /could not start the offboarding: namespace \S+ does not know keywarden's search attributes/,
+    );
+    assert.match(offboard.stderr, /run `keywarden setup`/);
   });
 
   test('setup registers every attribute as Keyword, and a second run changes nothing', async () => {
