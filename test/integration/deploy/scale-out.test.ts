@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { paths } from '../../../sandbox/project-paths';
 import type { SeededOrg } from '../../../sandbox/seed-org';
-import { runKeywarden } from '../../support/cli-process';
+import { runKeywardenFor } from '../../support/cli-process';
 import { APPROVERS, listWorkflowIds, uniqueId } from '../../support/campaign-helpers';
 import { freshOrg, testStack } from '../../support/test-stack';
 
@@ -108,7 +108,7 @@ describe('scaling out: a campaign runs on three `keywarden worker` processes sha
         '',
       ].join('\n'),
     );
-    const run = await runKeywarden(env, 'rotate', spec, '--approve-as', APPROVERS[0] ?? '');
+    const run = await runKeywardenFor(300_000, env, 'rotate', spec, '--approve-as', APPROVERS[0] ?? '');
     assert.equal(run.code, 0, `${run.stdout}${run.stderr}`);
     const status = await client.workflow.getHandle(campaignId).describe();
     assert.equal(status.status.name, 'COMPLETED');
