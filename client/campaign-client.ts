@@ -39,6 +39,7 @@ import type { offboardEmployee, rotationCampaign } from '../workflows';
 import { connectionFailureMessage } from '../connection/connection-failure';
 import { clientConnectionOptions } from '../connection/connection-options';
 import { CliError, UsageError } from './cli-error';
+import { missingSearchAttributesMessage } from './search-attribute-setup';
 import type { CampaignReport } from './report/campaign-report';
 import { sortAccounts } from './report/campaign-report';
 import type { TemporalTarget } from './temporal-target';
@@ -186,6 +187,8 @@ export class CampaignClient {
       if (error instanceof WorkflowExecutionAlreadyStartedError) {
         throw new UsageError(`a campaign with ID ${spec.id} already exists: choose another spec.id`);
       }
+      const notSetUp = missingSearchAttributesMessage(error, this.target.namespace);
+      if (notSetUp !== undefined) throw new CliError(`could not start campaign ${spec.id}: ${notSetUp}`);
       throw new CliError(`could not start campaign ${spec.id}: ${errorText(error)}`);
     }
   }

@@ -15,6 +15,8 @@ import { registerStatusCommand } from './commands/status';
 import { registerWebhookCommand } from './commands/webhook';
 import { registerWhoisCommand } from './commands/whois';
 import { registerDoctorCommand } from './commands/doctor';
+import { registerSetupCommand } from './commands/setup';
+import { registerWorkerCommand } from './commands/worker';
 
 export function buildProgram(): Command {
   const program = new Command('keywarden')
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
   registerDoctorCommand(program);
   registerMonitorCommand(program);
   registerScpCommand(program);
+  registerSetupCommand(program);
+  registerWorkerCommand(program);
   return program;
 }
 

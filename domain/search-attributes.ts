@@ -14,11 +14,15 @@ export const KeywardenInitiator = defineSearchAttributeKey('KeywardenInitiator',
 
 export type SearchAttributeRegistrationType = 'Keyword' | 'Text' | 'Int' | 'Bool' | 'Datetime';
 
-/** For `temporal server start-dev --search-attribute Name=Keyword` and operator registration. */
-export const searchAttributeRegistrations: Array<{ name: string; type: SearchAttributeRegistrationType }> = [
+/** Every search attribute keywarden sets: a namespace must have all of them (`keywarden setup`). */
+export const keywardenSearchAttributes = [
   KeywardenKind,
   KeywardenCampaignId,
   KeywardenAccountId,
   KeywardenPhase,
   KeywardenInitiator,
-].map((key) => ({ name: key.name, type: 'Keyword' }));
+] as const;
+
+/** For `temporal server start-dev --search-attribute Name=Keyword` and operator registration. */
+export const searchAttributeRegistrations: Array<{ name: string; type: SearchAttributeRegistrationType }> =
+  keywardenSearchAttributes.map((key) => ({ name: key.name, type: 'Keyword' }));

@@ -11,6 +11,7 @@ import { resolveTemporalTarget, workflowUiLink } from '../temporal-target';
 import { startOffboarding } from '../webhook/start-offboarding';
 import { skipDigest } from '../../domain/offboarding-skip';
 import { readKeyFile, signedPayload, validityMs } from '../approval-keys';
+import { missingSearchAttributesMessage } from '../search-attribute-setup';
 
 const say = (line: string) => console.log(line);
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -105,6 +106,9 @@ export function registerOffboardCommand(program: Command): void {
           taskQueue: target.taskQueue,
           request: parsed.request,
           requestedAt: new Date().toISOString(),
+        }).catch((error: unknown) => {
+          const notSetUp = missingSearchAttributesMessage(error, target.namespace);
+          throw notSetUp === undefined ? error : new CliError(`could not start the offboarding: ${notSetUp}`);
         });
         say(
           started.duplicate

@@ -1,0 +1,52 @@
+import { NativeConnection } from '@temporalio/worker';
+import { AwsClients } from '../activities/aws/clients';
+import { awsEnvironmentFromEnv } from '../activities/aws/aws-config';
+import { connectionFailureMessage } from '../connection/connection-failure';
+import { workerConnectionOptions } from '../connection/connection-options';
+import { describeTemporalConnection } from '../connection/temporal-connection';
+import { approverRegistryFromEnv } from './approver-registry-file';
+import { createKeywardenWorker } from './create-worker';
+import { workerConfigFromEnv } from './worker-config';
+
+/**
+ * One worker: polls the task queue until SIGINT/SIGTERM, then finishes running activities and
+ * returns. Scale out by running more processes on the same task queue, not more workers in one.
+ */
+export async function runWorker(
+  env: NodeJS.ProcessEnv = process.env,
+  say: (line: string) => void = console.log,
+): Promise<void> {
+  const config = workerConfigFromEnv(env);
+  const approverRegistry = approverRegistryFromEnv(env);
+  const aws = new AwsClients(awsEnvironmentFromEnv(env));
+  const connection = await NativeConnection.connect(workerConnectionOptions(config.temporal)).catch(
+    async (error: unknown) => {
+      aws.destroy();
+      throw new Error(await connectionFailureMessage(error, config.temporal));
+    },
+  );
+  try {
+    const worker = await createKeywardenWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.KEYWARDEN_TASK_QUEUE,
+      deps: { aws, ...(approverRegistry === undefined ? {} : { approverRegistry }) },
+      maxConcurrentActivityTaskExecutions: config.KEYWARDEN_MAX_CONCURRENT_ACTIVITIES,
+      maxTaskQueueActivitiesPerSecond: config.KEYWARDEN_TASK_QUEUE_ACTIVITIES_PER_SECOND,
+    });
+    say(
+      `keywarden worker polling task queue ${config.KEYWARDEN_TASK_QUEUE} on ${describeTemporalConnection(config.temporal)}`,
+    );
+    // Activity events in workflow histories carry this identity: it tells which process ran what.
+    say(`worker identity: ${worker.options.identity}`);
+    say(
+      approverRegistry === undefined
+        ? 'approver keys: none on this worker (KEYWARDEN_APPROVER_KEYS unset): specs bring their own, or approvals are not signed'
+        : `approver keys: ${Object.keys(approverRegistry.publicKeys).length} from KEYWARDEN_APPROVER_KEYS; signatures ${approverRegistry.requireSignatures ? 'required for every gate' : 'as each spec says'}`,
+    );
+    await worker.run();
+  } finally {
+    await connection.close();
+    aws.destroy();
+  }
+}
