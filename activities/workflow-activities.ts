@@ -1,4 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   summaryOf,
@@ -36,6 +37,9 @@ export interface ClosedChild {
 }
 
 const DESCRIBE_CONCURRENCY = 8;
+
+/** How long childProgress waits for one child's answer; a child not answered is asked again later. */
+const QUERY_TIMEOUT_MS = 15_000;
 
 /** The query every rotation child answers with the last progress message it sent (or null). */
 export const PROGRESS_QUERY = 'keywarden.progress';
@@ -110,9 +114,14 @@ export function createWorkflowActivities(deps: ActivityDeps) {
         for (let child = queue.shift(); child !== undefined; child = queue.shift()) {
           const { workflowId } = child;
           try {
-            const progress: unknown = await temporal.workflow
-              .getHandle(workflowId, child.runId)
-              .query(PROGRESS_QUERY);
+            // A query waits for a worker to answer it: bounded, so a stopping worker never waits on itself.
+            const signal = AbortSignal.any([
+              Context.current().cancellationSignal,
+              AbortSignal.timeout(QUERY_TIMEOUT_MS),
+            ]);
+            const progress: unknown = await temporal.withAbortSignal(signal, () =>
+              temporal.workflow.getHandle(workflowId, child.runId).query(PROGRESS_QUERY),
+            );
             answers.push({ workflowId, outcome: 'answered', progress: progress ?? null });
           } catch (error) {
             if (error instanceof WorkflowNotFoundError) answers.push({ workflowId, outcome: 'gone' });
