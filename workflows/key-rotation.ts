@@ -16,6 +16,7 @@ import type { AbortRequest, KeyDecision } from '../domain/approval-state';
 import { describeDestination, type KeyDestination } from '../domain/key-destination';
 import { abortProblem, keyDecisionProblem, type KeyDecisionAuthority } from '../domain/decision-check';
 import type { UserRotationReport, UserRotationStatus } from '../domain/rotation-report';
+import { creation, verification } from './rollout-activities';
 import { failureMessage } from './failure-message';
 import {
   abortRotationSignal,
@@ -61,20 +62,6 @@ export function keyWorkflowId(accountId: string, userName: string): string {
 const aws = proxyActivities<KeywardenActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 },
-});
-
-// Creating a key must end with the key recorded and staged, or deleted: retry a crashed worker
-// for long. Non-retryable failures (LimitExceeded, AccessDenied) still end it at once.
-const creation = proxyActivities<KeywardenActivities>({
-  startToCloseTimeout: '1 minute',
-  heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30 },
-});
-
-// A brand-new key is refused until IAM has propagated it: retry longer.
-const verification = proxyActivities<KeywardenActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2s', backoffCoefficient: 1.5, maximumInterval: '20s', maximumAttempts: 12 },
 });
 
 /** Where the saga stands, which decides what an abort or a cancellation undoes. */

@@ -19,6 +19,7 @@ import { renderSecretName } from '../domain/secret-name';
 import { KeywardenPhase } from '../domain/search-attributes';
 import { roleSessionName } from '../domain/session-name';
 import { ApprovalGate, refuseApprovals } from './approval-gate';
+import { creation, verification } from './rollout-activities';
 import { failureMessage } from './failure-message';
 
 export interface RevokeKeyInput {
@@ -46,19 +47,6 @@ const aws = proxyActivities<KeywardenActivities>({
 const containment = proxyActivities<KeywardenActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
-});
-
-// As in the rotation saga: creating a key ends with it staged, or deleted.
-const creation = proxyActivities<KeywardenActivities>({
-  startToCloseTimeout: '1 minute',
-  heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30 },
-});
-
-// A brand-new key is refused until IAM has propagated it.
-const verification = proxyActivities<KeywardenActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2s', backoffCoefficient: 1.5, maximumInterval: '20s', maximumAttempts: 12 },
 });
 
 /** What an approval of a revocation approves: deleting exactly this key of this user. */

@@ -1,10 +1,8 @@
-import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { userInfo } from 'node:os';
-import { connectionFailureMessage } from '../../connection/connection-failure';
-import { clientConnectionOptions } from '../../connection/connection-options';
 import { parseRevokeRequest } from '../../domain/revoke-request';
 import type { RevokeStatus } from '../../domain/revoke-report';
+import { withCampaignClient } from '../campaign-client';
 import { CliError, UsageError } from '../cli-error';
 import { parseIntegerOption } from '../options';
 import { revocationJson, revocationMarkdown } from '../report/revocation';
@@ -100,13 +98,7 @@ export function registerRevokeCommand(program: Command): void {
         );
       }
       const target = resolveTemporalTarget();
-      const connection = await Connection.connect(clientConnectionOptions(target)).catch(
-        async (error: unknown) => {
-          throw new CliError(await connectionFailureMessage(error, target));
-        },
-      );
-      try {
-        const client = new Client({ connection, namespace: target.namespace });
+      await withCampaignClient(target, async ({ client }) => {
         const started = await startRevocation(client, {
           taskQueue: target.taskQueue,
           request: parsed.request,
@@ -139,8 +131,6 @@ export function registerRevokeCommand(program: Command): void {
         if (['not-found', 'outside-organization', 'failed', 'needs-attention'].includes(status.phase)) {
           throw new CliError(`${status.phase}: ${status.summary}`);
         }
-      } finally {
-        await connection.close();
-      }
+      });
     });
 }
