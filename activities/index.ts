@@ -6,6 +6,7 @@ import { createMonitorActivities } from './monitor-activities';
 import { createOffboardingActivities } from './offboarding-activities';
 import { createOrganizationActivities } from './organization-activities';
 import { createRevokeActivities } from './revoke-activities';
+import { createRollbackActivities } from './rollback-activities';
 import { createTroubleshootActivities } from './troubleshoot-activities';
 import { createScpActivities } from './scp-activities';
 import { createWorkflowActivities } from './workflow-activities';
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWorkflowActivities(deps),
     ...createApproverRegistryActivities(deps),
     ...createRevokeActivities(deps),
+    ...createRollbackActivities(deps),
     ...createTroubleshootActivities(deps),
     ...createMonitorActivities(deps),
     ...createScpActivities(deps),

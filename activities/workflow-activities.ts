@@ -101,6 +101,20 @@ export function createWorkflowActivities(deps: ActivityDeps) {
       return closed;
     },
 
+    /** Those of `workflowIds` that are running now (unknown IDs are not). */
+    async runningWorkflows(input: { workflowIds: string[] }): Promise<string[]> {
+      const temporal = client();
+      const running: string[] = [];
+      for (const id of input.workflowIds) {
+        try {
+          if ((await temporal.workflow.getHandle(id).describe()).status.name === 'RUNNING') running.push(id);
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+        }
+      }
+      return running;
+    },
+
     /**
      * Asks child workflows for their progress with a query. Progress signals can be sent by anyone
      * who may signal the namespace; a query reaches the child itself, so its answer is what the

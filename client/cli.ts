@@ -8,6 +8,7 @@ import { registerMonitorCommand } from './commands/monitor';
 import { registerOffboardCommand } from './commands/offboard';
 import { registerReportCommand } from './commands/report';
 import { registerRevokeCommand } from './commands/revoke';
+import { registerRollbackCommand } from './commands/rollback';
 import { registerRotateCommand } from './commands/rotate';
 import { registerSandboxCommands } from './commands/sandbox';
 import { registerScpCommand } from './commands/scp';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerIamPolicyCommand(program);
   registerRevokeCommand(program);
+  registerRollbackCommand(program);
   registerWhoisCommand(program);
   registerDoctorCommand(program);
   registerMonitorCommand(program);

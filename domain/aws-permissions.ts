@@ -67,6 +67,7 @@ const MEMBER_ACTIVITIES = [
   'locateAccessKey',
   'denyEarlierSessions',
   'lookUpKey',
+  'restorePreviousStoredKey',
 ] as const;
 
 const member = (
@@ -225,6 +226,7 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
       'purgeStep',
       'locateAccessKey',
       'lookUpKey',
+      'restorePreviousStoredKey',
     ],
     "read a user's keys and their status (and find the user of a leaked key)",
   ),
@@ -360,7 +362,7 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   member(
     'secretsmanager:DescribeSecret',
     'keywarden-secret',
-    ['createAndStageKey', 'promoteStagedKey', 'discardNewKey', 'lookUpKey'],
+    ['createAndStageKey', 'promoteStagedKey', 'discardNewKey', 'lookUpKey', 'restorePreviousStoredKey'],
     "read which version holds which staging label (Secrets Manager's rotation protocol)",
   ),
   member(
@@ -392,8 +394,8 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   member(
     'secretsmanager:UpdateSecretVersionStage',
     'keywarden-secret',
-    ['createAndStageKey', 'promoteStagedKey', 'discardNewKey'],
-    'move AWSPENDING and AWSCURRENT between versions',
+    ['createAndStageKey', 'promoteStagedKey', 'discardNewKey', 'restorePreviousStoredKey'],
+    'move AWSPENDING and AWSCURRENT between versions (and AWSCURRENT back, keywarden rollback)',
   ),
   member(
     'secretsmanager:DeleteSecret',
@@ -419,20 +421,20 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   member(
     'ssm:GetParameterHistory',
     'keywarden-parameter',
-    ['createAndStageKey', 'promoteStagedKey', 'discardNewKey', 'lookUpKey'],
+    ['createAndStageKey', 'promoteStagedKey', 'discardNewKey', 'lookUpKey', 'restorePreviousStoredKey'],
     'read which version carries which label (pending, current, previous)',
   ),
   member(
     'ssm:LabelParameterVersion',
     'keywarden-parameter',
-    ['createAndStageKey', 'promoteStagedKey'],
+    ['createAndStageKey', 'promoteStagedKey', 'restorePreviousStoredKey'],
     'label the new version pending, then current (the old current becomes previous)',
   ),
   member(
     'ssm:UnlabelParameterVersion',
     'keywarden-parameter',
-    ['promoteStagedKey', 'discardNewKey'],
-    'take the pending label off a promoted or discarded version',
+    ['promoteStagedKey', 'discardNewKey', 'restorePreviousStoredKey'],
+    'take the pending label off a promoted or discarded version, the previous label off a restored one',
   ),
   member(
     'ssm:DeleteParameter',

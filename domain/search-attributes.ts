@@ -1,7 +1,13 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 export type KeywardenKindValue =
-  'campaign' | 'account-rotation' | 'key-rotation' | 'offboarding' | 'revocation' | 'scp-attachment';
+  | 'campaign'
+  | 'account-rotation'
+  | 'key-rotation'
+  | 'offboarding'
+  | 'revocation'
+  | 'rollback'
+  | 'scp-attachment';
 
 export const KeywardenKind = defineSearchAttributeKey('KeywardenKind', SearchAttributeType.KEYWORD);
 export const KeywardenCampaignId = defineSearchAttributeKey(

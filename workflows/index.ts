@@ -4,6 +4,7 @@ export { accountRotation } from './account-rotation';
 export { keyRotation } from './key-rotation';
 export { offboardEmployee } from './offboard-employee';
 export { revokeKey } from './revoke-key';
+export { rollbackStoredKey } from './rollback-stored-key';
 export { keyLookup } from './key-lookup';
 export { monitorKeys } from './monitor-keys';
 export { monitorQueueCheck } from './monitor-queue-check';

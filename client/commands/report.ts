@@ -1,3 +1,4 @@
+import type { RollbackResult } from '../../domain/rollback-request';
 import type { RevokeStatus } from '../../domain/revoke-report';
 import { revocationJson, revocationMarkdown } from '../report/revocation';
 import { writeFileSync } from 'node:fs';
@@ -98,6 +99,19 @@ async function buildReport(
       return {
         text: format === 'json' ? revocationJson(status) : revocationMarkdown(status),
         summary: `revocation of ${status.accessKeyId}: ${status.phase}`,
+      };
+    }
+    case 'rollback': {
+      if (format !== 'json' && format !== 'md')
+        throw new UsageError('a rollback report is md or json (--format md|json)');
+      const result = (await client.client.workflow.getHandle(id).result()) as RollbackResult;
+      return {
+        text:
+          format === 'json'
+            ? `${JSON.stringify(result, null, 2)}\n`
+            : `# Rollback of ${result.userName} in ${result.accountId}\n\n` +
+              `- requested by ${result.requestedBy}: ${result.reason}\n- ${result.outcome}: ${result.detail}\n`,
+        summary: `rollback of ${result.userName} in ${result.accountId}: ${result.outcome}`,
       };
     }
     case 'scp-attachment':
