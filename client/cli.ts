@@ -10,6 +10,7 @@ import { registerReportCommand } from './commands/report';
 import { registerRevokeCommand } from './commands/revoke';
 import { registerRotateCommand } from './commands/rotate';
 import { registerSandboxCommands } from './commands/sandbox';
+import { registerScheduleCommands } from './commands/schedule';
 import { registerScpCommand } from './commands/scp';
 import { registerStatusCommand } from './commands/status';
 import { registerWebhookCommand } from './commands/webhook';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerScpCommand(program);
   registerSetupCommand(program);
   registerWorkerCommand(program);
+  registerScheduleCommands(program);
   return program;
 }
 
