@@ -11,6 +11,7 @@ import { registerRevokeCommand } from './commands/revoke';
 import { registerRollbackCommand } from './commands/rollback';
 import { registerRotateCommand } from './commands/rotate';
 import { registerSandboxCommands } from './commands/sandbox';
+import { registerScheduleCommands } from './commands/schedule';
 import { registerScpCommand } from './commands/scp';
 import { registerStatusCommand } from './commands/status';
 import { registerWebhookCommand } from './commands/webhook';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerScpCommand(program);
   registerSetupCommand(program);
   registerWorkerCommand(program);
+  registerScheduleCommands(program);
   return program;
 }
 
