@@ -108,6 +108,29 @@ export async function sendSignalFromUi(page: Page, signalName: string, json: str
   }
 }
 
+/**
+ * Runs the open workflow's `status` query (the Queries tab's default) and returns its answer as
+ * the UI shows it. Unformatted, the answer is one line, which CodeMirror renders whole (it leaves
+ * out the lines of a long document that are far from view).
+ */
+export async function runStatusQueryInUi(page: Page): Promise<unknown> {
+  await page.getByRole('tab', { name: 'Queries' }).click();
+  await page.getByRole('button', { name: 'Run Query' }).click();
+  const formatting = page.getByRole('switch', { name: 'JSON Formatting' });
+  if (await formatting.isChecked()) {
+    // The switch's own label lies over it and takes the click.
+    await page.getByText('JSON Formatting', { exact: true }).click();
+  }
+  const answer = page.locator('.cm-content').filter({ hasText: '"phase":' }).first();
+  await answer.waitFor({ state: 'visible' });
+  const text = (await answer.textContent()) ?? '';
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`the Queries tab shows an answer that is not JSON: ${text.slice(0, 200)}`);
+  }
+}
+
 /** The status badge of the open workflow page, e.g. Running or Completed (as written, not as styled). */
 export async function executionStatus(page: Page): Promise<string> {
   return ((await page.getByTestId('execution-status').first().textContent()) ?? '').trim();

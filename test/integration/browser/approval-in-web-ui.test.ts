@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { signedPayload, type ApprovalKey } from '../../../client/approval-keys';
 import { publicKeyOf } from '../../../domain/approval-signature';
+import type { CampaignStatus } from '../../../domain/rotation-report';
 import type { SeededOrg } from '../../../sandbox/seed-org';
 import {
   APPROVERS,
@@ -18,6 +19,7 @@ import {
   executionStatus,
   openListedWorkflow,
   openWebUi,
+  runStatusQueryInUi,
   sendSignalFromUi,
   showWorkflowList,
   waitForExecutionStatus,
@@ -106,6 +108,14 @@ describe('approving a campaign in the Temporal Web UI (headless Chromium)', () =
       assert.match(refused.approval.rejectedAttempts[0]?.reason ?? '', /^bad signature/);
       assert.equal(refused.approval.approvals.length, 0);
       assert.equal(await executionStatus(page), 'Running');
+      const shown = (await runStatusQueryInUi(page)) as CampaignStatus;
+      await ui.screenshot('refusal-in-status-query');
+      assert.equal(shown.phase, 'awaiting-approval');
+      assert.match(
+        shown.approval.rejectedAttempts[0]?.reason ?? '',
+        /^bad signature/,
+        'the Queries tab shows the refusal',
+      );
 
       const signed = signedPayload(alice, target, 'approved in the Web UI', HOUR);
       await sendSignalFromUi(page, 'approve', JSON.stringify(signed));
