@@ -8,6 +8,7 @@ import { isAlive } from '../../sandbox/processes';
 import { paths } from '../../sandbox/project-paths';
 import { SetupError } from '../../sandbox/setup-error';
 import { STACK_ENV } from './stack-env';
+import { ensureChromium } from './chromium';
 import { payloadConverterPath } from '../../worker/create-worker';
 
 /** A test file that hangs fails instead of holding CI until its limit. */
@@ -32,6 +33,8 @@ async function main(): Promise<number> {
     logger: quietLogger,
   });
   writeFileSync(bundlePath, bundle.code);
+  const chromium = ensureChromium((line) => console.log(`[browser] ${line}`));
+  console.log(`[browser] Chromium ${chromium}`);
   const stack = await startLocalStack({ lifetime: 'owned', log: (line) => console.log(`[stack] ${line}`) });
   console.log(
     `[stack] Temporal ${stack.temporal.address} (UI ${stack.temporal.uiUrl}), AWS emulator ${stack.awsEndpoint}`,
