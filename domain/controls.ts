@@ -80,3 +80,26 @@ export function controlLabels(code: FindingCode): string[] {
     ...(securityHub === undefined ? [] : [`SecurityHub ${securityHub}`]),
   ];
 }
+
+/** The access-key controls a campaign report always counts, in the order of its per-control table. */
+export const KEY_CONTROL_CODES: readonly FindingCode[] = [
+  'KEY_CREATED_WITH_USER_UNUSED',
+  'KEY_UNUSED_45_DAYS',
+  'TWO_ACTIVE_KEYS',
+  'KEY_AGE_OVER_MAX',
+  'KEY_UNUSED_90_DAYS',
+];
+
+/** Controls about principals (MFA, root keys): counted when the inventory looked for them. */
+export const PRINCIPAL_CONTROL_CODES: readonly FindingCode[] = [
+  'CONSOLE_USER_WITHOUT_MFA',
+  'ROOT_ACCESS_KEYS_PRESENT',
+];
+
+/** Findings that only an active key can have: a key deactivated or deleted no longer has them. */
+export const ACTIVE_KEY_ONLY_CODES: readonly FindingCode[] = [
+  'KEY_AGE_OVER_MAX',
+  'KEY_UNUSED_45_DAYS',
+  'KEY_UNUSED_90_DAYS',
+  'TWO_ACTIVE_KEYS',
+];

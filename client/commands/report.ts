@@ -12,6 +12,7 @@ import { CliError, UsageError } from '../cli-error';
 import { AsffOptionsSchema, renderAsff } from '../report/asff';
 import type { CampaignReport } from '../report/campaign-report';
 import { renderCsv } from '../report/csv';
+import { renderHtml } from '../report/html';
 import { renderJson } from '../report/json';
 import { renderMarkdown } from '../report/markdown';
 import {
@@ -22,7 +23,7 @@ import {
 import { resolveTemporalTarget } from '../temporal-target';
 
 export type ReportFormat = 'md' | 'csv' | 'json';
-type OutputFormat = ReportFormat | 'asff';
+type OutputFormat = ReportFormat | 'html' | 'asff';
 
 export const RENDERERS: Record<ReportFormat, (report: CampaignReport) => string> = {
   md: renderMarkdown,
@@ -78,12 +79,12 @@ async function buildReport(
         return { text, summary: `${count} findings in ASFF from ${report.accounts.length} accounts` };
       }
       return {
-        text: RENDERERS[format](report),
+        text: format === 'html' ? renderHtml(report) : RENDERERS[format](report),
         summary: `${report.accounts.length} accounts, ${users} users`,
       };
     }
     case 'offboarding': {
-      if (format === 'asff') throw new UsageError('--format asff is for campaigns');
+      if (format === 'asff' || format === 'html') throw new UsageError(`--format ${format} is for campaigns`);
       const status = await client.collectOffboardingReport(id, described);
       return {
         text: OFFBOARDING_RENDERERS[format](status),
@@ -95,7 +96,9 @@ async function buildReport(
     case 'revocation': {
       // The same status-or-result read as an offboarding's; a revocation's status is a RevokeStatus.
       const status = (await client.offboardingStatus(id, described)) as unknown as RevokeStatus;
-      if (format === 'csv') throw new UsageError('a revocation report is md or json (--format md|json)');
+      if (format !== 'md' && format !== 'json') {
+        throw new UsageError('a revocation report is md or json (--format md|json)');
+      }
       return {
         text: format === 'json' ? revocationJson(status) : revocationMarkdown(status),
         summary: `revocation of ${status.accessKeyId}: ${status.phase}`,
@@ -138,9 +141,10 @@ export function registerReportCommand(program: Command): void {
     .addOption(
       new Option(
         '--format <format>',
-        'md, csv, json, or asff (the findings in the AWS Security Finding Format, for Security Hub)',
+        'md, csv, json, html (one self-contained file: charts, per-control table, every key), ' +
+          'or asff (the findings in the AWS Security Finding Format, for Security Hub)',
       )
-        .choices(['md', 'csv', 'json', 'asff'])
+        .choices(['md', 'csv', 'json', 'html', 'asff'])
         .default('md'),
     )
     .option('--region <region>', 'with --format asff: the Security Hub region (default: AWS_REGION)')
