@@ -3,6 +3,7 @@ import { CIS_VERSION } from '../../domain/controls';
 import type { AccountRotationReport, UserRotationReport } from '../../domain/rotation-report';
 import { countStatuses } from '../../domain/rotation-report';
 import type { CampaignReport } from './campaign-report';
+import { notificationSection } from './notifications-section';
 import {
   dateOnly,
   findingControls,
@@ -199,6 +200,7 @@ export function renderMarkdown(report: CampaignReport): string {
       '',
     );
   }
+  lines.push(...notificationSection(report));
   for (const account of report.accounts) lines.push(...accountSection(account, now));
   return `${lines.join('\n').trimEnd()}\n`;
 }
