@@ -3,6 +3,7 @@ import type { ActivityDeps } from './deps';
 import { createInventoryActivities } from './inventory-activities';
 import { createKeyActivities } from './key-activities';
 import { createMonitorActivities } from './monitor-activities';
+import { createNotificationActivities } from './notification-activities';
 import { createOffboardingActivities } from './offboarding-activities';
 import { createOrganizationActivities } from './organization-activities';
 import { createRevokeActivities } from './revoke-activities';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createTroubleshootActivities(deps),
     ...createMonitorActivities(deps),
     ...createScpActivities(deps),
+    ...createNotificationActivities(deps),
   };
 }
 

@@ -182,6 +182,14 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
     'delete each event read (and each message that is not a usable event) from the monitor queue',
   ),
 
+  // The worker: notification e-mail (spec notifications.email), sent from the worker's own account.
+  worker(
+    'ses:SendEmail',
+    'any',
+    ['notifyKeyOwner', 'notifyApprovers'],
+    'e-mail key owners and approvers (spec notifications.email); the sender must be an SES-verified identity',
+  ),
+
   // The member role: reading users and keys.
   member(
     'iam:ListUsers',

@@ -2,6 +2,7 @@ import type { ApproverRegistry } from './approver-registry';
 import type { AbortRequest, ApprovalState } from './approval-state';
 import type { CampaignSpec } from './campaign-spec';
 import type { AccountRef } from './inventory';
+import type { NotificationRecord } from './notification-messages';
 import type { StatusCounts } from './rotation-report';
 
 /** A child a campaign or account workflow has started and not seen finish, as carried across continue-as-new. */
@@ -41,6 +42,8 @@ export interface CampaignCarryOver {
   approverRegistry?: ApproverRegistry;
   /** Children whose progress hint was not confirmed by asking them before the continue-as-new. */
   unconfirmed?: string[];
+  /** The approvers' notifications so far (the latest few). */
+  notifications?: NotificationRecord[];
 }
 
 export interface CampaignInput {

@@ -4,6 +4,7 @@ import { ApprovalSettingsBase, approverShortfall, publicKeyProblem } from './app
 import { durationSchema } from './duration';
 import { accountIdSchema, campaignIdSchema, ouRefSchema, principalSchema } from './ids';
 import { DestinationSchema } from './key-destination';
+import { NotificationSettingsSchema } from './notification-settings';
 
 export { AccessSchema } from './access';
 export { ApprovalSettingsBase } from './approval-settings';
@@ -79,6 +80,8 @@ export const CampaignSpecSchema = z
     windows: WindowsSchema,
     approval: CampaignApprovalSchema,
     limits: LimitsSchema,
+    /** Absent: no notification is sent. */
+    notifications: NotificationSettingsSchema.optional(),
     dryRun: z.boolean().default(false),
   })
   .superRefine((spec, ctx) => {

@@ -1,6 +1,7 @@
 import type { ApprovalState } from './approval-state';
 import type { AccountFinding, Finding } from './findings';
 import type { AccessKeyFacts } from './inventory';
+import type { NotificationRecord } from './notification-messages';
 import type { SelectionAction } from './selection';
 
 /** Where one user's rotation ended, as an auditor reads it. */
@@ -39,6 +40,12 @@ export interface UserRotationReport {
   oldKeyUsedDuringAdoption?: boolean;
   error?: string;
   timeline: TimelineEntry[];
+  /** With spec.notifications: the key's owner, from the first owner tag the user carries. */
+  owner?: string;
+  /** With spec.notifications: the user carries none of notifications.ownerTags. */
+  noOwnerTag?: boolean;
+  /** The notifications sent to the owner, and those that failed. */
+  notifications?: NotificationRecord[];
 }
 
 export type AccountRotationStatus = 'in-progress' | 'completed' | 'failed' | 'inventoried';
@@ -136,6 +143,8 @@ export interface CampaignStatus {
   approval: ApprovalState;
   aborted?: { by: string; reason: string; at: string };
   error?: string;
+  /** With spec.notifications: the approvers' notifications (the latest few), sent or failed. */
+  notifications?: NotificationRecord[];
 }
 
 /** What the campaign keeps of an account: counts, not every user (a campaign may span 10,000 accounts). */

@@ -30,7 +30,7 @@ export async function runWorker(
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.KEYWARDEN_TASK_QUEUE,
-      deps: { aws, ...(approverRegistry === undefined ? {} : { approverRegistry }) },
+      deps: { aws, notify: config.notify, ...(approverRegistry === undefined ? {} : { approverRegistry }) },
       maxConcurrentActivityTaskExecutions: config.KEYWARDEN_MAX_CONCURRENT_ACTIVITIES,
       maxTaskQueueActivitiesPerSecond: config.KEYWARDEN_TASK_QUEUE_ACTIVITIES_PER_SECOND,
     });
@@ -43,6 +43,10 @@ export async function runWorker(
       approverRegistry === undefined
         ? 'approver keys: none on this worker (KEYWARDEN_APPROVER_KEYS unset): specs bring their own, or approvals are not signed'
         : `approver keys: ${Object.keys(approverRegistry.publicKeys).length} from KEYWARDEN_APPROVER_KEYS; signatures ${approverRegistry.requireSignatures ? 'required for every gate' : 'as each spec says'}`,
+    );
+    say(
+      `notifications: webhook ${config.notify.webhookUrl === undefined ? 'not configured (KEYWARDEN_NOTIFY_WEBHOOK_URL unset)' : 'configured'}; ` +
+        `e-mail sender ${config.notify.emailFrom ?? 'from each spec (KEYWARDEN_NOTIFY_EMAIL_FROM unset)'}`,
     );
     await worker.run();
   } finally {

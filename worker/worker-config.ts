@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { loadTemporalConnection } from '../connection/load-temporal-connection';
 import type { TemporalConnection } from '../connection/temporal-connection';
+import type { NotifyChannels } from '../activities/notification-channels';
+import { notifyChannelsFromEnv } from './notify-config';
 
 const WorkerEnvSchema = z.object({
   KEYWARDEN_TASK_QUEUE: z.string().min(1).default('keywarden'),
@@ -9,7 +11,10 @@ const WorkerEnvSchema = z.object({
   KEYWARDEN_TASK_QUEUE_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(50),
 });
 
-export type WorkerConfig = z.infer<typeof WorkerEnvSchema> & { temporal: TemporalConnection };
+export type WorkerConfig = z.infer<typeof WorkerEnvSchema> & {
+  temporal: TemporalConnection;
+  notify: NotifyChannels;
+};
 
 /** With no Temporal address configured, the worker goes to a dev server on the default local port. */
 const LOCAL_DEV_SERVER = {
@@ -23,5 +28,5 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
   if (!parsed.success) throw new Error(`bad worker environment:\n${z.prettifyError(parsed.error)}`);
   const temporal = loadTemporalConnection(env, () => LOCAL_DEV_SERVER);
   if (temporal === undefined) throw new Error('no Temporal connection configured');
-  return { ...parsed.data, temporal };
+  return { ...parsed.data, temporal, notify: notifyChannelsFromEnv(env) };
 }

@@ -23,6 +23,7 @@ import { accountPlanLeaf, merkleProofs, merkleRoot } from '../domain/plan-digest
 import { addCounts, type AccountRotationReport, type UserRotationReport } from '../domain/rotation-report';
 import { KeywardenAccountId, KeywardenCampaignId, KeywardenKind } from '../domain/search-attributes';
 import { sagaDestination } from '../domain/key-destination';
+import { ownerNotifySettings } from '../domain/notification-settings';
 import { renderSecretName } from '../domain/secret-name';
 import { selectUser } from '../domain/selection';
 import { roleSessionName } from '../domain/session-name';
@@ -313,6 +314,11 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
       else if (userReport.action === 'rotate' && selection.keyToRotate) {
         userReport.status = 'in-progress';
         userReport.oldAccessKeyId = selection.keyToRotate;
+        // The owner comes from the tags the inventory read: no further AWS call.
+        const notify =
+          spec.notifications === undefined ? undefined : ownerNotifySettings(spec.notifications, user.tags);
+        if (notify?.owner !== undefined) userReport.owner = notify.owner;
+        else if (notify !== undefined) userReport.noOwnerTag = true;
         plans.push({
           accountWorkflowId: selfId,
           campaignId,
@@ -331,6 +337,7 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
           onOldKeyStillUsed: spec.policy.onOldKeyStillUsed,
           approval: authority,
           report: userReport,
+          ...(notify === undefined ? {} : { notify }),
         });
       }
       record(userReport);

@@ -456,7 +456,8 @@ function recorded(judgement: Extract<Judgement, { valid: true }>): RecordedAppro
   };
 }
 
-function exampleApproval(signatures: 'off' | 'required' | undefined): string {
+/** The payload of an approve or reject message, as a person sends it. */
+export function exampleApproval(signatures: 'off' | 'required' | undefined): string {
   return signatures === 'required'
     ? '{"approver": "alice@example.com", "comment": "...", "round": 1, "planDigest": "<64 hex>", "expiresAt": "<ISO time>", "signature": "<128 hex>"} (print it with keywarden approve <id> --key <file> --print-payload)'
     : '{"approver": "alice@example.com", "comment": "..."}';

@@ -4,6 +4,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -28,6 +29,9 @@ import {
 } from './messages';
 import { AbortRequestSchema, KeyDecisionSchema, judged } from './message-schemas';
 import { refuseApprovals } from './approval-gate';
+import type { OwnerNotice } from '../domain/notification-messages';
+import type { OwnerNotifySettings } from '../domain/notification-settings';
+import { NOTIFICATIONS, notifications, notify } from './notify';
 
 export interface KeyRotationInput {
   /** The account workflow that counts this saga's slot and passes the decision down. */
@@ -48,6 +52,8 @@ export interface KeyRotationInput {
   approval?: KeyDecisionAuthority;
   /** The report as selection left it (action, reason, keys and findings). */
   report: UserRotationReport;
+  /** With spec.notifications: how to tell the key's owner, and who that is. Absent: nobody is told. */
+  notify?: OwnerNotifySettings;
 }
 
 /** Refused messages noted in the timeline, and times a saga asks again after refusing a decision. */
@@ -274,6 +280,25 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
         return reactivateOldKey(why);
     }
   };
+  const notifySettings = input.notify !== undefined && patched(NOTIFICATIONS) ? input.notify : undefined;
+  /** Tells the key's owner; a failure is recorded in the report and the rotation goes on. */
+  const tellOwner = async (notice: OwnerNotice): Promise<void> => {
+    if (notifySettings === undefined) return;
+    const settings = notifySettings;
+    const record = await notify(notice.kind, () => notifications.notifyKeyOwner({ settings, notice }));
+    report.notifications = [...(report.notifications ?? []), record];
+    if (record.failed.length > 0) {
+      note(
+        `notification ${notice.kind} ${record.sent.length > 0 ? 'partly failed' : 'failed'}: ${record.failed.join('; ')}`,
+      );
+    }
+  };
+  const who = {
+    accountId: target.accountId,
+    userName,
+    ...(input.notify?.owner === undefined ? {} : { owner: input.notify.owner }),
+  };
+
   const abortReason = () =>
     `aborted by ${abort?.by ?? 'unknown'}${abort?.reason ? ` (${abort.reason})` : ''}`;
 
@@ -403,6 +428,15 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
       );
     }
 
+    await tellOwner({
+      kind: 'new-key-stored',
+      ...who,
+      newAccessKeyId: newKey,
+      oldAccessKeyId: oldKey,
+      storedIn: `${describeDestination(destination)} in account ${target.accountId}`,
+      // The adoption window starts after this message: the old key is deactivated no earlier.
+      switchBy: new Date(Date.now() + input.adoptionMs).toISOString(),
+    });
     await tell({ stage: 'waiting' });
     const adoptionStarted = Date.now();
     if (!(await waitOut(input.adoptionMs))) return unwind(abortReason());
@@ -439,6 +473,7 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
         `the old key ${oldKey} was deactivated by someone else during adoption; left inactive, the new key stays live`,
       );
     }
+    await tellOwner({ kind: 'old-key-deactivating', ...who, oldAccessKeyId: oldKey, newAccessKeyId: newKey });
     try {
       await step(() => aws.setAccessKeyStatus({ target, userName, accessKeyId: oldKey, status: 'Inactive' }));
     } catch (error) {
@@ -478,6 +513,7 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
     }
     await step(() => aws.deleteAccessKey({ target, userName, accessKeyId: oldKey }));
     report.deletedAccessKeyIds.push(oldKey);
+    await tellOwner({ kind: 'old-key-deleted', ...who, oldAccessKeyId: oldKey, newAccessKeyId: newKey });
     return finish('rotated', `deleted old key ${oldKey}`);
   };
 

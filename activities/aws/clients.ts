@@ -1,6 +1,7 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESClient } from '@aws-sdk/client-ses';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -168,6 +169,12 @@ export class AwsClients {
   managementSqs(): SQSClient {
     const credentials = this.credentials.base();
     return this.cached('management', 'sqs', () => new SQSClient(this.config(credentials)));
+  }
+
+  /** SES in the worker's own account (notification e-mail), signed with the base credentials. */
+  managementSes(): SESClient {
+    const credentials = this.credentials.base();
+    return this.cached('management', 'ses', () => new SESClient(this.config(credentials)));
   }
 
   /** Clients of one member account, signed with credentials from AssumeRole into that account. */

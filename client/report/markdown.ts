@@ -7,6 +7,7 @@ import type { CampaignReport } from './campaign-report';
 import { AFTER_MEANS, controlTable } from './control-table';
 import { formatCounts } from './key-facts';
 import { AGE_DISTRIBUTION_MEANS, keyAgeDistribution } from './key-age-distribution';
+import { notificationSection } from './notifications-section';
 import {
   ACCOUNT_HEADER,
   KEY_HEADER,
@@ -126,6 +127,7 @@ export function renderMarkdown(report: CampaignReport): string {
   if (report.accounts.length > 0) {
     lines.push('## Accounts', '', ...table(ACCOUNT_HEADER, accountRows(report)), '');
   }
+  lines.push(...notificationSection(report));
   for (const account of report.accounts) lines.push(...accountSection(account, c, now));
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -1,3 +1,4 @@
+import { VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
 import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
@@ -7,6 +8,7 @@ import { createKeyActivities } from '../../../activities/key-activities';
 import { createTroubleshootActivities } from '../../../activities/troubleshoot-activities';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../../../domain/access';
 import { createMonitorActivities } from '../../../activities/monitor-activities';
+import { createNotificationActivities } from '../../../activities/notification-activities';
 import { AWS_OPERATIONS, type AwsPrincipal } from '../../../domain/aws-permissions';
 import {
   IamPolicyOptionsSchema,
@@ -78,7 +80,7 @@ describe('the generated policies allow exactly the AWS operations keywarden perf
     observer?.destroy();
   });
 
-  test('a rotation with deletion, a purge, a restore, a compensation, a revocation and a poll of the monitor queue', async () => {
+  test('a rotation with deletion, a purge, a restore, a compensation, a revocation, a poll of the monitor queue and a notification e-mail', async () => {
     const [first, second] = org.accounts.map((a) => a.accountId) as [string, string];
 
     const rotation = await rotateWithApproval(worker, [first]);
@@ -173,6 +175,26 @@ describe('the generated policies allow exactly the AWS operations keywarden perf
     );
     assert.equal(polled.messages, 1);
     assert.equal(polled.skipped[0]?.kind, 'not-cloudtrail');
+    // A notification e-mail through SES, from the worker's own account (real activity, real emulator).
+    const sender = 'keywarden-permissions@example.com';
+    await observer.managementSes().send(new VerifyEmailIdentityCommand({ EmailAddress: sender }));
+    const notifier = createNotificationActivities({ aws: recordingAws, notify: { emailFrom: sender } });
+    const mailed = await runActivity('notifyApprovers', () =>
+      notifier.notifyApprovers({
+        webhook: false,
+        email: {},
+        approvers: [APPROVERS[0] ?? ''],
+        notice: {
+          kind: 'decided',
+          workflowId: 'permissions-probe',
+          round: 1,
+          outcome: 'approved',
+          by: [APPROVERS[0] ?? ''],
+          reason: 'least-privilege test',
+        },
+      }),
+    );
+    assert.deepEqual(mailed, { sent: [`email:${APPROVERS[0]}`], failed: [] });
     // Two approved SCP attachments: the first creates the policy, the second finds it by name.
     for (const ou of org.ous.filter((o) => o.name === 'Prod' || o.name === 'Dev')) {
       const attached = await attachScpWithApproval(worker, ou.id);

@@ -13,6 +13,7 @@ const SERVICE_OF_PACKAGE: Record<string, string> = {
   '@aws-sdk/client-ssm': 'ssm',
   '@aws-sdk/client-sts': 'sts',
   '@aws-sdk/client-sqs': 'sqs',
+  '@aws-sdk/client-ses': 'ses',
 };
 
 /**

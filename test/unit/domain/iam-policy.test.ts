@@ -31,16 +31,20 @@ describe('the operation table', () => {
     const names = AWS_OPERATIONS.map((r) => r.operation);
     assert.equal(new Set(names).size, names.length, 'no duplicates');
     for (const row of AWS_OPERATIONS) {
-      assert.match(row.operation, /^(iam|secretsmanager|ssm|kms|organizations|sts|sqs):[A-Z][A-Za-z]+$/);
+      assert.match(row.operation, /^(iam|secretsmanager|ssm|kms|organizations|sts|sqs|ses):[A-Z][A-Za-z]+$/);
       assert.ok(row.purpose.length > 0 && row.calledBy.length > 0, row.operation);
     }
   });
 
-  test('keeps the worker to Organizations (reads, and the SCP attachment), AssumeRole, GetAccessKeyInfo and the monitor queue, and the member role to IAM and the key stores', () => {
+  test('keeps the worker to Organizations (reads, and the SCP attachment), AssumeRole, GetAccessKeyInfo, the monitor queue and notification e-mail, and the member role to IAM and the key stores', () => {
     const workerSts = ['sts:AssumeRole', 'sts:GetAccessKeyInfo'];
     assert.ok(
       actionsFor('worker').every(
-        (a) => a.startsWith('organizations:') || workerSts.includes(a) || a.startsWith('sqs:'),
+        (a) =>
+          a.startsWith('organizations:') ||
+          workerSts.includes(a) ||
+          a.startsWith('sqs:') ||
+          a === 'ses:SendEmail',
       ),
     );
     const writes = AWS_OPERATIONS.filter((r) =>

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+/** A plain e-mail address, as SES takes it for a sender or a recipient. */
+const EMAIL_ADDRESS = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
+
+export function isEmailAddress(text: string): boolean {
+  return EMAIL_ADDRESS.test(text);
+}
+
+const emailAddressSchema = z
+  .string({ error: 'an e-mail address is a string, e.g. "keywarden@example.com"' })
+  .trim()
+  .regex(EMAIL_ADDRESS, 'give a plain e-mail address, e.g. "keywarden@example.com" (no display name)');
+
+const tagKeySchema = z
+  .string({ error: 'a tag key is a string, e.g. "owner"' })
+  .trim()
+  .min(1, 'a tag key must not be empty, e.g. "owner"')
+  .max(128, 'an IAM tag key is at most 128 characters');
+
+/**
+ * The spec's `notifications` section. It says whom to tell and through which channel; it never
+ * holds a channel's secret: the webhook URL lives in the worker's environment
+ * (KEYWARDEN_NOTIFY_WEBHOOK_URL). Absent: the campaign sends no notification at all.
+ */
+export const NotificationSettingsSchema = z.strictObject({
+  /** The user tags naming a key's owner, in order: the first present names the owner. */
+  ownerTags: z
+    .array(tagKeySchema, { error: 'notifications.ownerTags is a list of user tag keys, e.g. [owner, email]' })
+    .min(1, 'notifications.ownerTags must name at least one user tag, e.g. [owner, email]')
+    .default(['owner', 'email']),
+  /** Post every notification to the worker's webhook (KEYWARDEN_NOTIFY_WEBHOOK_URL). */
+  webhook: z.boolean({ error: 'notifications.webhook is true or false' }).default(true),
+  /**
+   * E-mail through Amazon SES to the owners and approvers whose address is an e-mail address.
+   * `from` defaults to the worker's KEYWARDEN_NOTIFY_EMAIL_FROM.
+   */
+  email: z
+    .strictObject(
+      { from: emailAddressSchema.optional() },
+      {
+        error:
+          'notifications.email is a map, e.g. { from: keywarden@example.com }, or {} for the worker default',
+      },
+    )
+    .optional(),
+});
+
+export type NotificationSettings = z.output<typeof NotificationSettingsSchema>;
+
+/** What a saga needs to tell a key's owner: the settings and who the owner is. */
+export interface OwnerNotifySettings {
+  webhook: boolean;
+  email?: { from?: string };
+  /** The value of the first owner tag present; absent when the user has none. */
+  owner?: string;
+  /** The first owner tag value that is an e-mail address: where e-mail goes. */
+  ownerEmail?: string;
+  /** The tags looked for, to say which were missing. */
+  ownerTags: string[];
+}
+
+/** Resolves a user's owner from its tags, in the order the settings give. */
+export function ownerNotifySettings(
+  settings: NotificationSettings,
+  tags: Readonly<Record<string, string>>,
+): OwnerNotifySettings {
+  const values = settings.ownerTags.map((key) => tags[key]?.trim() ?? '').filter((value) => value !== '');
+  const owner = values[0];
+  const ownerEmail = values.find(isEmailAddress);
+  return {
+    webhook: settings.webhook,
+    ...(settings.email === undefined ? {} : { email: { ...settings.email } }),
+    ...(owner === undefined ? {} : { owner }),
+    ...(ownerEmail === undefined ? {} : { ownerEmail }),
+    ownerTags: [...settings.ownerTags],
+  };
+}
