@@ -2,7 +2,9 @@ import type { RevokeStatus } from '../../domain/revoke-report';
 import { revocationMarkdown } from '../report/revocation';
 import type { Command } from 'commander';
 import type { ScpAttachmentStatus } from '../../domain/scp';
-import { withCampaignClient } from '../campaign-client';
+import { accountReport, campaignStatus, keyRotationStatus } from '../campaign-client';
+import { offboardingStatus } from '../offboarding-client';
+import { withTemporalSession } from '../temporal-connection';
 import { formatCounts } from '../report/key-facts';
 import { campaignStatusText, offboardingStatusText } from '../report/status-text';
 import { countStatuses } from '../../domain/rotation-report';
@@ -18,18 +20,18 @@ export function registerStatusCommand(program: Command): void {
     .argument('<id>', 'the campaign ID (spec.id) or offboarding workflow ID (offboard-<employeeId>)')
     .option('--json', 'print the status query result as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
-      await withCampaignClient(resolveTemporalTarget(), async (client) => {
+      await withTemporalSession(resolveTemporalTarget(), async (client) => {
         const described = await client.describe(id);
         const link = client.link(id);
         switch (described.kind) {
           case 'campaign': {
-            const status = await client.campaignStatus(id, described);
+            const status = await campaignStatus(client, id, described);
             if (opts.json) printJson(status);
             else for (const line of campaignStatusText(status, link)) say(line);
             return;
           }
           case 'account-rotation': {
-            const report = await client.accountReport(described.description);
+            const report = await accountReport(client, described.description);
             if (opts.json) return printJson(report);
             say(`account:    ${report.accountId} (${report.accountName}) in campaign ${report.campaignId}`);
             say(`status:     ${report.status}${report.error ? `: ${report.error}` : ''}`);
@@ -38,7 +40,7 @@ export function registerStatusCommand(program: Command): void {
             return;
           }
           case 'key-rotation': {
-            const report = await client.keyRotationStatus(id, described);
+            const report = await keyRotationStatus(client, id, described);
             if (opts.json) return printJson(report);
             say(`key rotation: ${report.userName} in account ${report.accountId}`);
             say(`action:     ${report.action}: ${report.reason}`);
@@ -48,7 +50,7 @@ export function registerStatusCommand(program: Command): void {
           }
           case 'revocation': {
             // The same status-or-result read as an offboarding's; a revocation's status is a RevokeStatus.
-            const status = (await client.offboardingStatus(id, described)) as unknown as RevokeStatus;
+            const status = (await offboardingStatus(client, id, described)) as unknown as RevokeStatus;
             if (opts.json) return printJson(status);
             say(revocationMarkdown(status));
             if (link) say(`workflow: ${link}`);
@@ -56,7 +58,7 @@ export function registerStatusCommand(program: Command): void {
           }
           case 'scp-attachment': {
             // Read through the same `status` query an offboarding answers; it does not check the kind.
-            const status = (await client.offboardingStatus(id, described)) as unknown as ScpAttachmentStatus;
+            const status = (await offboardingStatus(client, id, described)) as unknown as ScpAttachmentStatus;
             if (opts.json) return printJson(status);
             say(
               `scp attachment: ${status.policyName} to ${status.ouId}${status.ouName ? ` (${status.ouName})` : ''}`,
@@ -69,7 +71,7 @@ export function registerStatusCommand(program: Command): void {
             return;
           }
           case 'offboarding': {
-            const status = await client.offboardingStatus(id, described);
+            const status = await offboardingStatus(client, id, described);
             if (opts.json) printJson(status);
             else for (const line of offboardingStatusText(id, status, link)) say(line);
             return;

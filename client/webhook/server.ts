@@ -13,7 +13,7 @@ import {
   verifyWebhookSignature,
   webhookSecretProblem,
 } from './signature';
-import { queryOffboardingStatus, startOffboarding } from './start-offboarding';
+import { queryOffboardingStatus, startOffboarding } from '../offboarding-client';
 import { toWebhookStatusResponse } from './status-response';
 import { DEFAULT_TEMPORAL_TIMEOUT_MS, TemporalCallError, withTemporalDeadline } from './temporal-deadline';
 
