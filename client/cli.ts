@@ -17,6 +17,7 @@ import { registerWhoisCommand } from './commands/whois';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerSetupCommand } from './commands/setup';
 import { registerWorkerCommand } from './commands/worker';
+import { registerListCommand } from './commands/list';
 
 export function buildProgram(): Command {
   const program = new Command('keywarden')
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerScpCommand(program);
   registerSetupCommand(program);
   registerWorkerCommand(program);
+  registerListCommand(program);
   return program;
 }
 

@@ -9,17 +9,48 @@ import { formatCounts } from '../report/key-facts';
 import { campaignStatusText, offboardingStatusText } from '../report/status-text';
 import { countStatuses } from '../../domain/rotation-report';
 import { resolveTemporalTarget } from '../temporal-target';
+import { CliError, UsageError } from '../cli-error';
+import { parseIntegerOption } from '../options';
+import { PlainProgressView } from '../watch/plain-progress-view';
+import { TerminalProgressView } from '../watch/terminal-progress-view';
+import { watchWorkflow } from '../watch/watch-workflow';
 
 const say = (line: string) => console.log(line);
+
+async function watchStatus(id: string, pollMs: number): Promise<void> {
+  const view = process.stdout.isTTY ? new TerminalProgressView(process.stdout) : new PlainProgressView(say);
+  const last = await withTemporalSession(resolveTemporalTarget(), (session) =>
+    watchWorkflow(session, id, view, { pollMs }),
+  );
+  if (last.executionStatus !== 'COMPLETED') {
+    throw new CliError(`${id} ended ${last.executionStatus.toLowerCase()}: keywarden status ${id} shows why`);
+  }
+}
 const printJson = (value: unknown) => say(JSON.stringify(value, null, 2));
 
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
-    .description('show a campaign or offboarding: phase, counts, approvals, rejected attempts, decision')
+    .description(
+      'show a campaign or offboarding: phase, counts, approvals, rejected attempts, decision; --watch follows it',
+    )
     .argument('<id>', 'the campaign ID (spec.id) or offboarding workflow ID (offboard-<employeeId>)')
     .option('--json', 'print the status query result as JSON')
-    .action(async (id: string, opts: { json?: boolean }) => {
+    .option(
+      '--watch',
+      'follow the workflow until it ends: accounts done, users by outcome, the phase and the time in it',
+    )
+    .option(
+      '--interval <seconds>',
+      'with --watch: seconds between reads',
+      parseIntegerOption('--interval', 1, 3600),
+      2,
+    )
+    .action(async (id: string, opts: { json?: boolean; watch?: boolean; interval: number }) => {
+      if (opts.watch) {
+        if (opts.json) throw new UsageError('--watch draws progress; leave out --json, or --watch');
+        return watchStatus(id, opts.interval * 1000);
+      }
       await withTemporalSession(resolveTemporalTarget(), async (client) => {
         const described = await client.describe(id);
         const link = client.link(id);
