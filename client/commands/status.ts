@@ -19,9 +19,15 @@ const say = (line: string) => console.log(line);
 
 async function watchStatus(id: string, pollMs: number): Promise<void> {
   const view = process.stdout.isTTY ? new TerminalProgressView(process.stdout) : new PlainProgressView(say);
+  // The bars hide the cursor and turn off line wrapping: Ctrl-C must give the terminal back.
+  const interrupted = () => {
+    view.stop();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
   const last = await withTemporalSession(resolveTemporalTarget(), (session) =>
     watchWorkflow(session, id, view, { pollMs }),
-  );
+  ).finally(() => process.off('SIGINT', interrupted));
   if (last.executionStatus !== 'COMPLETED') {
     throw new CliError(`${id} ended ${last.executionStatus.toLowerCase()}: keywarden status ${id} shows why`);
   }
