@@ -37,9 +37,10 @@ export async function watchWorkflow(
         failures = 0;
       } catch (error) {
         if (error instanceof UsageError) throw error;
+        const ended = described.executionStatus !== 'RUNNING';
         // A run that failed or was terminated answers no query: show its end with the last phase.
-        if (described.executionStatus !== 'RUNNING' && last !== undefined) fields = last;
-        else if (++failures >= MAX_FAILED_READS)
+        if (ended && last !== undefined) fields = last;
+        else if (ended || ++failures >= MAX_FAILED_READS)
           throw error instanceof CliError ? error : new CliError(errorText(error));
       }
       if (fields !== undefined) {

@@ -13,6 +13,10 @@ import {
 } from '../../../client/watch/progress-snapshot';
 import { formatDuration, progressKey, progressLine } from '../../../client/watch/progress-text';
 import { TerminalProgressView } from '../../../client/watch/terminal-progress-view';
+import { watchWorkflow } from '../../../client/watch/watch-workflow';
+import { CliError } from '../../../client/cli-error';
+import type { TemporalSession } from '../../../client/temporal-connection';
+import type { CampaignStatus } from '../../../domain/rotation-report';
 import { campaignStatus, offboardingStatus } from './fixtures';
 
 const T0 = new Date('2025-06-01T10:00:00.000Z');
@@ -172,5 +176,96 @@ describe('the time in a phase, from the history', () => {
     assert.deepEqual(phaseEnteredAt(events, 'awaiting-approval'), after(30_000));
     assert.deepEqual(phaseEnteredAt(events, 'rotating'), after(2_000));
     assert.equal(phaseEnteredAt(events, 'finishing'), undefined, 'not entered in this run');
+  });
+});
+
+describe('watchWorkflow', () => {
+  /** A stand-in session: each read answers the next scripted state; the history sets `rotating` at T0. */
+  function scriptedSession(script: Array<{ execution: string; status?: CampaignStatus }>) {
+    let read = -1;
+    const history = {
+      events: [
+        {
+          eventTime: msToTs(T0.getTime()),
+          upsertWorkflowSearchAttributesEventAttributes: {
+            searchAttributes: {
+              indexedFields: { KeywardenPhase: defaultPayloadConverter.toPayload('rotating') },
+            },
+          },
+        },
+      ],
+    };
+    const session = {
+      describe: (id: string) => {
+        read = Math.min(read + 1, script.length - 1);
+        return Promise.resolve({
+          id,
+          kind: 'campaign',
+          executionStatus: script[read]!.execution,
+          description: {},
+        });
+      },
+      readStatus: () => {
+        const status = script[read]!.status;
+        return status === undefined
+          ? Promise.reject(new CliError('the campaign workflow ended terminated'))
+          : Promise.resolve(status);
+      },
+      client: { workflow: { getHandle: () => ({ fetchHistory: () => Promise.resolve(history) }) } },
+    };
+    return session as unknown as TemporalSession;
+  }
+  const running = (phase: CampaignStatus['phase'], finished: number) =>
+    campaignStatus({ phase, accounts: { ...campaignStatus().accounts, inScope: 2, finished } });
+
+  test('reads until the run ends, timing the phase from its history, and returns the last snapshot', async () => {
+    const lines: string[] = [];
+    const last = await watchWorkflow(
+      scriptedSession([
+        { execution: 'RUNNING', status: running('rotating', 0) },
+        { execution: 'RUNNING', status: running('rotating', 1) },
+        { execution: 'COMPLETED', status: running('completed', 2) },
+      ]),
+      'q3-rotation',
+      new PlainProgressView(
+        (line) => lines.push(line),
+        () => after(42_000),
+      ),
+      { pollMs: 1, now: () => after(42_000) },
+    );
+    assert.equal(last.executionStatus, 'COMPLETED');
+    assert.deepEqual(last.accounts, { done: 2, total: 2 });
+    assert.equal(lines.length, 3);
+    assert.match(lines[0]!, /^q3-rotation \| phase rotating for 42s \| accounts 0\/2 done/);
+    assert.match(lines[2]!, /^q3-rotation \| ended completed \| phase completed \| accounts 2\/2 done/);
+  });
+
+  test('a run terminated while watched ends the watch with its last phase', async () => {
+    const lines: string[] = [];
+    const last = await watchWorkflow(
+      scriptedSession([
+        { execution: 'RUNNING', status: running('rotating', 1) },
+        { execution: 'TERMINATED' },
+      ]),
+      'q3-rotation',
+      new PlainProgressView((line) => lines.push(line)),
+      { pollMs: 1 },
+    );
+    assert.equal(last.executionStatus, 'TERMINATED');
+    assert.match(lines.at(-1)!, /^q3-rotation \| ended terminated \| phase rotating \| accounts 1\/2 done/);
+  });
+
+  test('a run that had already ended and answers nothing is an error at once', async () => {
+    await assert.rejects(
+      watchWorkflow(
+        scriptedSession([{ execution: 'TERMINATED' }]),
+        'q3-rotation',
+        new PlainProgressView(() => {}),
+        {
+          pollMs: 1,
+        },
+      ),
+      /ended terminated/,
+    );
   });
 });
