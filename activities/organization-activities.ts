@@ -1,7 +1,7 @@
 import type { AccountRef } from '../domain/inventory';
-import type { AccountScope } from './aws/account-scope';
+import { resolveAccountsInScope, type AccountScope } from './aws/account-scope';
 import { toActivityFailure } from './aws/errors';
-import { SdkOrganizationsGateway, resolveAccountsInScope } from './aws/organizations-gateway';
+import { SdkOrganizationsGateway } from './aws/organizations-gateway';
 import type { ActivityDeps } from './deps';
 
 export function createOrganizationActivities(deps: ActivityDeps) {

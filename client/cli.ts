@@ -19,6 +19,7 @@ import { registerWhoisCommand } from './commands/whois';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerSetupCommand } from './commands/setup';
 import { registerWorkerCommand } from './commands/worker';
+import { registerListCommand } from './commands/list';
 
 export function buildProgram(): Command {
   const program = new Command('keywarden')
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerSetupCommand(program);
   registerWorkerCommand(program);
   registerScheduleCommands(program);
+  registerListCommand(program);
   return program;
 }
 

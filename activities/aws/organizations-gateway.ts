@@ -13,9 +13,6 @@ import {
 import type { AccountRef } from '../../domain/inventory';
 import { isAwsError } from './errors';
 
-export type { AccountScope } from './account-scope';
-export { resolveAccountsInScope } from './account-scope';
-
 /** ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED, PENDING_ACTIVATION, ... as AWS reports it. */
 export type AccountState = string;
 

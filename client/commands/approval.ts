@@ -8,8 +8,9 @@ import {
   writeNewKeyFile,
   type SigningTarget,
 } from '../approval-keys';
-import type { CampaignClient, SignalName } from '../campaign-client';
-import { withCampaignClient } from '../campaign-client';
+import type { SignalName } from '../decision-client';
+import type { TemporalSession } from '../temporal-connection';
+import { withTemporalSession } from '../temporal-connection';
 import { UsageError } from '../cli-error';
 import { resolveTemporalTarget } from '../temporal-target';
 import { abortCampaign, parsePrincipal, sendApprovalSignal, signingTargetFor } from './campaign-flow';
@@ -62,7 +63,7 @@ export function registerApprovalCommands(program: Command): void {
         "print the signed JSON to paste into the Web UI's Send a Signal form; send nothing",
       )
       .action(async (id: string, opts: ApprovalOptions) => {
-        await withCampaignClient(resolveTemporalTarget(), async (client) => {
+        await withTemporalSession(resolveTemporalTarget(), async (client) => {
           const from = await payloadFor(client, id, signal, opts);
           if (opts.printPayload) {
             console.log(JSON.stringify(from));
@@ -98,7 +99,7 @@ export function registerApprovalCommands(program: Command): void {
 }
 
 async function payloadFor(
-  client: CampaignClient,
+  client: TemporalSession,
   id: string,
   signal: SigningTarget['action'],
   opts: ApprovalOptions,

@@ -3,8 +3,11 @@ import type { ApprovalSignal } from '../../domain/approval';
 import type { ApprovalState } from '../../domain/approval-state';
 import { principalSchema } from '../../domain/ids';
 import type { CampaignPhase, CampaignStatus } from '../../domain/rotation-report';
-import type { CampaignClient, SignalName } from '../campaign-client';
-import { isTerminalPhase } from '../campaign-client';
+import { accountReport, campaignStatus, isTerminalPhase, waitForCampaign } from '../campaign-client';
+import type { SignalName } from '../decision-client';
+import { decide, sendSignal } from '../decision-client';
+import { offboardingStatus } from '../offboarding-client';
+import type { TemporalSession } from '../temporal-connection';
 import { CliError, UsageError } from '../cli-error';
 import { approvalOf, approvalVerdict, campaignStatusText } from '../report/status-text';
 import { NO_PLAN } from '../../domain/plan-digest';
@@ -28,18 +31,18 @@ export function parsePrincipal(flag: string): (value: string) => string {
 
 type Snapshot = { answered: true; approval: ApprovalState | undefined } | { answered: false; error: string };
 
-async function approvalSnapshot(client: CampaignClient, id: string, deadlineMs: number): Promise<Snapshot> {
+async function approvalSnapshot(client: TemporalSession, id: string, deadlineMs: number): Promise<Snapshot> {
   try {
     const described = await client.describe(id);
     if (described.kind === 'campaign') {
-      return { answered: true, approval: (await client.campaignStatus(id, described, deadlineMs)).approval };
+      return { answered: true, approval: (await campaignStatus(client, id, described, deadlineMs)).approval };
     }
     if (described.kind === 'account-rotation') {
-      return { answered: true, approval: (await client.accountReport(described.description)).approval };
+      return { answered: true, approval: (await accountReport(client, described.description)).approval };
     }
     return {
       answered: true,
-      approval: approvalOf(await client.offboardingStatus(id, described, deadlineMs)),
+      approval: approvalOf(await offboardingStatus(client, id, described, deadlineMs)),
     };
   } catch (error) {
     return { answered: false, error: error instanceof Error ? error.message : String(error) };
@@ -51,7 +54,7 @@ async function approvalSnapshot(client: CampaignClient, id: string, deadlineMs: 
  * workflow shows now. An abort is signed for round 0 and no plan.
  */
 export async function signingTargetFor(
-  client: CampaignClient,
+  client: TemporalSession,
   id: string,
   action: SigningTarget['action'],
 ): Promise<SigningTarget> {
@@ -73,7 +76,7 @@ export async function signingTargetFor(
  * signal (unknown approver, self-approval, duplicate, malformed) is an error with the gate's reason.
  */
 export async function sendApprovalSignal(
-  client: CampaignClient,
+  client: TemporalSession,
   id: string,
   signal: SignalName,
   from: ApprovalSignal,
@@ -82,9 +85,9 @@ export async function sendApprovalSignal(
   // Fails with a clear usage error for an unknown or finished workflow before anything is sent.
   await client.describe(id);
   const before = await approvalSnapshot(client, id, VERDICT_WAIT_MS);
-  if (signal === 'abort') await client.signal(id, signal, from);
+  if (signal === 'abort') await sendSignal(client, id, signal, from);
   else {
-    const outcome = await client.decide(id, signal, from);
+    const outcome = await decide(client, id, signal, from);
     if (outcome.kind === 'refused') {
       throw new CliError(`the gate refused the ${signal} from ${from.approver}: ${outcome.reason}`);
     }
@@ -122,7 +125,7 @@ export async function sendApprovalSignal(
  * aborted it) or refused (with the reason it records).
  */
 export async function abortCampaign(
-  client: CampaignClient,
+  client: TemporalSession,
   id: string,
   from: ApprovalSignal,
   say: Say,
@@ -131,14 +134,14 @@ export async function abortCampaign(
   if (described.kind !== 'campaign') {
     throw new UsageError(`${id} is not a campaign: only a rotation campaign can be aborted`);
   }
-  const before = await client.campaignStatus(id, described);
+  const before = await campaignStatus(client, id, described);
   if (before.aborted) throw new UsageError(`campaign ${id} was already aborted by ${before.aborted.by}`);
-  await client.signal(id, 'abort', from);
+  await sendSignal(client, id, 'abort', from);
   say(`sent abort to ${id} as ${from.approver}`);
   const deadline = Date.now() + VERDICT_WAIT_MS;
   while (Date.now() < deadline) {
     await sleep(VERDICT_POLL_MS);
-    const after = await client.campaignStatus(id);
+    const after = await campaignStatus(client, id);
     const refused = after.approval.rejectedAttempts
       .slice(before.approval.rejectedAttempts.length)
       .find((r) => r.signal === 'abort');
@@ -166,11 +169,11 @@ export function phasePrinter(say: Say): (status: CampaignStatus) => void {
 }
 
 export async function waitForCompletion(
-  client: CampaignClient,
+  client: TemporalSession,
   id: string,
   say: Say,
 ): Promise<CampaignStatus> {
-  return client.waitForCampaign(id, (s) => isTerminalPhase(s.phase), { onStatus: phasePrinter(say) });
+  return waitForCampaign(client, id, (s) => isTerminalPhase(s.phase), { onStatus: phasePrinter(say) });
 }
 
 /**
@@ -178,13 +181,13 @@ export async function waitForCompletion(
  * signal a person sends from the Web UI, then waits for the campaign to finish.
  */
 export async function approveWhenAsked(
-  client: CampaignClient,
+  client: TemporalSession,
   id: string,
   from: { approver: string; comment?: string },
   say: Say,
 ): Promise<CampaignStatus> {
   const waiting: CampaignPhase = 'awaiting-approval';
-  const status = await client.waitForCampaign(id, (s) => s.phase === waiting && !s.approval.decision, {
+  const status = await waitForCampaign(client, id, (s) => s.phase === waiting && !s.approval.decision, {
     onStatus: phasePrinter(say),
   });
   if (isTerminalPhase(status.phase)) {

@@ -6,7 +6,8 @@ import type { CampaignSpec, CampaignSpecInput } from '../../domain/campaign-spec
 import { paths } from '../../sandbox/project-paths';
 import { EXEMPTION_GROUP_NAME } from '../../sandbox/seed-constants';
 import { sandboxUp } from '../../sandbox/sandbox-lifecycle';
-import { withCampaignClient } from '../campaign-client';
+import { collectReport, startCampaign } from '../campaign-client';
+import { withTemporalSession } from '../temporal-connection';
 import { renderMarkdown } from '../report/markdown';
 import { parseSpecText, readSpecFile } from '../spec-file';
 import { sandboxTarget } from '../temporal-target';
@@ -83,8 +84,8 @@ export function registerDemoCommand(program: Command): void {
         say(`campaign spec: ${path.relative(process.cwd(), written.file) || written.file}`);
         campaign = written.spec;
       }
-      await withCampaignClient(target, async (client) => {
-        const started = await client.startCampaign(campaign);
+      await withTemporalSession(target, async (client) => {
+        const started = await startCampaign(client, campaign);
         const link = started.link ?? '';
         say('');
         say(`Temporal Web UI: ${state.temporal.uiUrl}`);
@@ -105,7 +106,7 @@ export function registerDemoCommand(program: Command): void {
           : await waitForCompletion(client, started.campaignId, say);
         printSummary(final, say, link);
         say('');
-        process.stdout.write(renderMarkdown(await client.collectReport(started.campaignId)));
+        process.stdout.write(renderMarkdown(await collectReport(client, started.campaignId)));
         say('');
         say('Stop the sandbox with: keywarden sandbox down');
         failIfFailed(final);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { diagnoseKey } from '../../domain/key-diagnosis';
-import { withCampaignClient } from '../campaign-client';
+import { withTemporalSession } from '../temporal-connection';
 import { UsageError } from '../cli-error';
 import { resolveTemporalTarget } from '../temporal-target';
 import { keywardenTouches } from '../troubleshoot/keywarden-touches';
@@ -36,7 +36,7 @@ export function registerDoctorCommand(program: Command): void {
       accessKeyId !== undefined
         ? keyRequest(accessKeyId, opts)
         : userRequest(opts.account ?? '', opts.user ?? '', opts);
-    const report = await withCampaignClient(
+    const report = await withTemporalSession(
       resolveTemporalTarget(),
       async (client): Promise<DoctorReport> => {
         const lookup = await runKeyLookup(client, request);

@@ -8,7 +8,7 @@ import { clientConnectionOptions } from '../../connection/connection-options';
 import { CliError, UsageError } from '../cli-error';
 import { parseIntegerOption } from '../options';
 import { resolveTemporalTarget, workflowUiLink } from '../temporal-target';
-import { startOffboarding } from '../webhook/start-offboarding';
+import { startOffboarding } from '../offboarding-client';
 import { skipDigest } from '../../domain/offboarding-skip';
 import { readKeyFile, signedPayload, validityMs } from '../approval-keys';
 import { missingSearchAttributesMessage } from '../search-attribute-setup';

@@ -6,8 +6,10 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { OffboardingStatus } from '../../domain/offboarding-report';
 import { KeywardenCampaignId } from '../../domain/search-attributes';
-import type { CampaignClient, DescribedWorkflow } from '../campaign-client';
-import { withCampaignClient } from '../campaign-client';
+import { collectReport } from '../campaign-client';
+import { collectOffboardingReport, offboardingStatus } from '../offboarding-client';
+import type { DescribedWorkflow, TemporalSession } from '../temporal-connection';
+import { withTemporalSession } from '../temporal-connection';
 import { CliError, UsageError } from '../cli-error';
 import { AsffOptionsSchema, renderAsff } from '../report/asff';
 import type { CampaignReport } from '../report/campaign-report';
@@ -58,7 +60,7 @@ export function asffRegion(region: string | undefined, env: NodeJS.ProcessEnv = 
 }
 
 async function buildReport(
-  client: CampaignClient,
+  client: TemporalSession,
   id: string,
   format: OutputFormat,
   region: string | undefined,
@@ -71,7 +73,7 @@ async function buildReport(
   }
   switch (described.kind) {
     case 'campaign': {
-      const report = await client.collectReport(id);
+      const report = await collectReport(client, id);
       const users = report.accounts.reduce((n, a) => n + a.users.length, 0);
       if (format === 'asff') {
         const text = renderAsff(report, { region: asffRegion(region) });
@@ -85,7 +87,7 @@ async function buildReport(
     }
     case 'offboarding': {
       if (format === 'asff' || format === 'html') throw new UsageError(`--format ${format} is for campaigns`);
-      const status = await client.collectOffboardingReport(id, described);
+      const status = await collectOffboardingReport(client, id, described);
       return {
         text: OFFBOARDING_RENDERERS[format](status),
         summary:
@@ -95,7 +97,7 @@ async function buildReport(
     }
     case 'revocation': {
       // The same status-or-result read as an offboarding's; a revocation's status is a RevokeStatus.
-      const status = (await client.offboardingStatus(id, described)) as unknown as RevokeStatus;
+      const status = (await offboardingStatus(client, id, described)) as unknown as RevokeStatus;
       if (format !== 'md' && format !== 'json') {
         throw new UsageError('a revocation report is md or json (--format md|json)');
       }
@@ -152,7 +154,7 @@ export function registerReportCommand(program: Command): void {
     .action(async (id: string, opts: { format: OutputFormat; region?: string; output?: string }) => {
       // A bad --region is refused before anything is asked of Temporal.
       if (opts.format === 'asff') asffRegion(opts.region);
-      const { text, summary } = await withCampaignClient(resolveTemporalTarget(), (client) =>
+      const { text, summary } = await withTemporalSession(resolveTemporalTarget(), (client) =>
         buildReport(client, id, opts.format, opts.region),
       );
       if (!opts.output) {

@@ -2,11 +2,11 @@ import type { Command } from 'commander';
 import { userInfo } from 'node:os';
 import { parseRevokeRequest } from '../../domain/revoke-request';
 import type { RevokeStatus } from '../../domain/revoke-report';
-import { withCampaignClient } from '../campaign-client';
+import { withTemporalSession } from '../temporal-connection';
 import { CliError, UsageError } from '../cli-error';
 import { parseIntegerOption } from '../options';
 import { revocationJson, revocationMarkdown } from '../report/revocation';
-import { isFinalRevokePhase, revocationStatus, startRevocation } from '../start-revocation';
+import { isFinalRevokePhase, revocationStatus, startRevocation } from '../revocation-client';
 import { resolveTemporalTarget, workflowUiLink } from '../temporal-target';
 
 const say = (line: string) => console.log(line);
@@ -98,7 +98,7 @@ export function registerRevokeCommand(program: Command): void {
         );
       }
       const target = resolveTemporalTarget();
-      await withCampaignClient(target, async ({ client }) => {
+      await withTemporalSession(target, async ({ client }) => {
         const started = await startRevocation(client, {
           taskQueue: target.taskQueue,
           request: parsed.request,

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { RollbackRequestSchema, rollbackWorkflowId } from '../../domain/rollback-request';
 import { KeywardenInitiator, KeywardenKind } from '../../domain/search-attributes';
 import type { rollbackStoredKey } from '../../workflows/rollback-stored-key';
-import { withCampaignClient } from '../campaign-client';
+import { withTemporalSession } from '../temporal-connection';
 import { CliError, UsageError } from '../cli-error';
 import { resolveTemporalTarget, workflowUiLink } from '../temporal-target';
 
@@ -67,7 +67,7 @@ export function registerRollbackCommand(program: Command): void {
       const request = parsed.data;
       const target = resolveTemporalTarget();
       const workflowId = rollbackWorkflowId(request.accountId, request.userName);
-      const result = await withCampaignClient(target, async ({ client }) => {
+      const result = await withTemporalSession(target, async ({ client }) => {
         try {
           return await client.workflow.execute<typeof rollbackStoredKey>('rollbackStoredKey', {
             taskQueue: target.taskQueue,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { withCampaignClient } from '../campaign-client';
+import { startCampaign } from '../campaign-client';
+import { withTemporalSession } from '../temporal-connection';
 import { readSpecFile } from '../spec-file';
 import { resolveTemporalTarget } from '../temporal-target';
 import { approveWhenAsked, parsePrincipal, reportOutcome, waitForCompletion } from './campaign-flow';
@@ -30,8 +31,8 @@ export function registerRotateCommand(program: Command): void {
       // Validate before connecting: a bad spec starts nothing, whatever state Temporal is in.
       const spec = readSpecFile(specFile);
       const target = resolveTemporalTarget();
-      await withCampaignClient(target, async (client) => {
-        const started = await client.startCampaign(spec, { dryRun: opts.dryRun });
+      await withTemporalSession(target, async (client) => {
+        const started = await startCampaign(client, spec, { dryRun: opts.dryRun });
         say(
           `started campaign ${started.campaignId}${started.dryRun ? ' (dry run: nothing will change)' : ''}`,
         );

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { withCampaignClient } from '../campaign-client';
+import { withTemporalSession } from '../temporal-connection';
 import { scheduleDetailsText, scheduleListText } from '../report/schedule-text';
 import {
   createCampaignSchedule,
@@ -58,7 +58,7 @@ export function registerScheduleCommands(program: Command): void {
       });
       const spec = readSpecFile(specFile);
       const target = resolveTemporalTarget();
-      await withCampaignClient(target, async (client) => {
+      await withTemporalSession(target, async (client) => {
         const created = await createCampaignSchedule(client.client, target, spec, parsed);
         say(`created schedule ${created.scheduleId}`);
         for (const line of scheduleDetailsText(created).slice(1)) say(line);
@@ -70,7 +70,7 @@ export function registerScheduleCommands(program: Command): void {
     .description('the schedules that start keywarden campaigns')
     .option('--json', 'print them as JSON')
     .action(async (opts: { json?: boolean }) => {
-      await withCampaignClient(resolveTemporalTarget(), async (client) => {
+      await withTemporalSession(resolveTemporalTarget(), async (client) => {
         const schedules = await listCampaignSchedules(client.client);
         if (opts.json) printJson(schedules);
         else for (const line of scheduleListText(schedules)) say(line);
@@ -83,7 +83,7 @@ export function registerScheduleCommands(program: Command): void {
     .argument('<schedule-id>', 'the schedule ID (the spec id)')
     .option('--json', 'print it as JSON')
     .action(async (scheduleId: string, opts: { json?: boolean }) => {
-      await withCampaignClient(resolveTemporalTarget(), async (client) => {
+      await withTemporalSession(resolveTemporalTarget(), async (client) => {
         const details = await describeCampaignSchedule(client.client, scheduleId);
         if (opts.json) printJson(details);
         else for (const line of scheduleDetailsText(details)) say(line);
@@ -96,7 +96,7 @@ export function registerScheduleCommands(program: Command): void {
     .argument('<schedule-id>', 'the schedule ID (the spec id)')
     .option('--note <text>', 'why, shown by describe', 'paused with keywarden schedule pause')
     .action(async (scheduleId: string, opts: { note: string }) => {
-      await withCampaignClient(resolveTemporalTarget(), async (client) => {
+      await withTemporalSession(resolveTemporalTarget(), async (client) => {
         await pauseCampaignSchedule(client.client, scheduleId, opts.note);
         say(`paused schedule ${scheduleId}`);
       });
@@ -108,7 +108,7 @@ export function registerScheduleCommands(program: Command): void {
     .argument('<schedule-id>', 'the schedule ID (the spec id)')
     .option('--note <text>', 'shown by describe', 'unpaused with keywarden schedule unpause')
     .action(async (scheduleId: string, opts: { note: string }) => {
-      await withCampaignClient(resolveTemporalTarget(), async (client) => {
+      await withTemporalSession(resolveTemporalTarget(), async (client) => {
         await unpauseCampaignSchedule(client.client, scheduleId, opts.note);
         say(`unpaused schedule ${scheduleId}`);
       });
@@ -119,7 +119,7 @@ export function registerScheduleCommands(program: Command): void {
     .description('run the scheduled campaign now, unless one of its campaigns is still running')
     .argument('<schedule-id>', 'the schedule ID (the spec id)')
     .action(async (scheduleId: string) => {
-      await withCampaignClient(resolveTemporalTarget(), async (client) => {
+      await withTemporalSession(resolveTemporalTarget(), async (client) => {
         const outcome = await triggerCampaignSchedule(client.client, scheduleId);
         switch (outcome.kind) {
           case 'started':
@@ -146,7 +146,7 @@ export function registerScheduleCommands(program: Command): void {
     .description('delete the schedule; campaigns it started keep running')
     .argument('<schedule-id>', 'the schedule ID (the spec id)')
     .action(async (scheduleId: string) => {
-      await withCampaignClient(resolveTemporalTarget(), async (client) => {
+      await withTemporalSession(resolveTemporalTarget(), async (client) => {
         await deleteCampaignSchedule(client.client, scheduleId);
         say(`deleted schedule ${scheduleId}`);
       });

@@ -9,8 +9,8 @@ import {
   type ScpOptions,
 } from '../../domain/scp';
 import type { AttachScpWorkflowInput, attachScp } from '../../workflows/attach-scp';
-import type { CampaignClient } from '../campaign-client';
-import { withCampaignClient } from '../campaign-client';
+import type { TemporalSession } from '../temporal-connection';
+import { withTemporalSession } from '../temporal-connection';
 import { CliError, UsageError } from '../cli-error';
 import { parseIntegerOption } from '../options';
 import { resolveTemporalTarget } from '../temporal-target';
@@ -71,12 +71,12 @@ export function attachInputFromOptions(
   };
 }
 
-async function statusOf(client: CampaignClient, workflowId: string): Promise<ScpAttachmentStatus> {
+async function statusOf(client: TemporalSession, workflowId: string): Promise<ScpAttachmentStatus> {
   return client.client.workflow.getHandle(workflowId).query<ScpAttachmentStatus>('status');
 }
 
 /** Waits until the run has checked the OU: a missing OU is an error here, before anyone is asked. */
-async function untilTargetChecked(client: CampaignClient, workflowId: string): Promise<ScpAttachmentStatus> {
+async function untilTargetChecked(client: TemporalSession, workflowId: string): Promise<ScpAttachmentStatus> {
   const handle = client.client.workflow.getHandle<typeof attachScp>(workflowId);
   const deadline = Date.now() + TARGET_CHECK_MS;
   for (;;) {
@@ -110,7 +110,7 @@ function outcomeLines(status: ScpAttachmentStatus): string[] {
 }
 
 async function attach(opts: ScpCommandOptions, input: AttachScpWorkflowInput): Promise<void> {
-  await withCampaignClient(resolveTemporalTarget(), async (client) => {
+  await withTemporalSession(resolveTemporalTarget(), async (client) => {
     const workflowId = scpAttachmentWorkflowId(input.ouId);
     try {
       await client.client.workflow.start<typeof attachScp>('attachScp', {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { withCampaignClient } from '../campaign-client';
+import { withTemporalSession } from '../temporal-connection';
 import { UsageError } from '../cli-error';
 import { resolveTemporalTarget } from '../temporal-target';
 import { keywardenTouches } from '../troubleshoot/keywarden-touches';
@@ -18,7 +18,7 @@ export function registerWhoisCommand(program: Command): void {
       .argument('<access-key-id>', 'an IAM user access key ID (AKIA…)'),
   ).action(async (accessKeyId: string, opts: LookupOptions & { account?: string }) => {
     const request = keyRequest(accessKeyId, opts);
-    const report = await withCampaignClient(resolveTemporalTarget(), async (client) => {
+    const report = await withTemporalSession(resolveTemporalTarget(), async (client) => {
       const lookup = await runKeyLookup(client, request);
       if (lookup.key === undefined || lookup.userName === undefined) {
         throw new UsageError(

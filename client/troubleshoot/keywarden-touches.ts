@@ -3,7 +3,8 @@ import type { WorkflowRef } from '../../domain/key-diagnosis';
 import { revokeWorkflowId } from '../../domain/revoke-request';
 import { KeywardenKind } from '../../domain/search-attributes';
 import { keyWorkflowId } from '../../workflows/key-rotation';
-import type { CampaignClient } from '../campaign-client';
+import { offboardingStatus } from '../offboarding-client';
+import type { TemporalSession } from '../temporal-connection';
 
 /** Offboardings read per lookup, newest first: each costs a query or a result read. */
 export const OFFBOARDINGS_SEARCHED = 25;
@@ -16,7 +17,7 @@ export interface KeywardenTouches {
 }
 
 function refOf(
-  client: CampaignClient,
+  client: TemporalSession,
   workflowId: string,
   kind: string,
   info: { status: { name: string }; startTime: Date; closeTime?: Date },
@@ -34,7 +35,7 @@ function refOf(
 }
 
 /** The rotation saga of the user (one workflow ID per account and user), if there ever was one. */
-async function rotationSaga(client: CampaignClient, accountId: string, userName: string) {
+async function rotationSaga(client: TemporalSession, accountId: string, userName: string) {
   const workflowId = keyWorkflowId(accountId, userName);
   try {
     const described = await client.client.workflow.getHandle(workflowId).describe();
@@ -45,7 +46,7 @@ async function rotationSaga(client: CampaignClient, accountId: string, userName:
 }
 
 /** The revocations of these keys (one workflow ID per key), if there ever were any. */
-async function revocations(client: CampaignClient, accessKeyIds: readonly string[]) {
+async function revocations(client: TemporalSession, accessKeyIds: readonly string[]) {
   const found = await Promise.all(
     [...new Set(accessKeyIds)].map(async (accessKeyId) => {
       const workflowId = revokeWorkflowId(accessKeyId);
@@ -65,7 +66,7 @@ async function revocations(client: CampaignClient, accessKeyIds: readonly string
 }
 
 /** The newest offboardings whose status lists the user as contained. */
-async function containingOffboardings(client: CampaignClient, accountId: string, userName: string) {
+async function containingOffboardings(client: TemporalSession, accountId: string, userName: string) {
   const found: WorkflowRef[] = [];
   const query = `${KeywardenKind.name} = "offboarding"`;
   let seen = 0;
@@ -73,7 +74,7 @@ async function containingOffboardings(client: CampaignClient, accountId: string,
     if (++seen > OFFBOARDINGS_SEARCHED) break;
     let status: OffboardingStatus;
     try {
-      status = await client.offboardingStatus(info.workflowId);
+      status = await offboardingStatus(client, info.workflowId);
     } catch {
       continue; // a run that does not answer cannot say whom it contained
     }
@@ -87,7 +88,7 @@ async function containingOffboardings(client: CampaignClient, accountId: string,
 
 /** Which keywarden workflows acted on a user, from Temporal visibility. */
 export async function keywardenTouches(
-  client: CampaignClient,
+  client: TemporalSession,
   accountId: string,
   userName: string,
   accessKeyIds: readonly string[] = [],

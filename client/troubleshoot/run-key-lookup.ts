@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { KEY_LOOKUP_REFUSED, type KeyLookup, type KeyLookupRequest } from '../../domain/key-lookup';
 import type { keyLookup } from '../../workflows';
-import type { CampaignClient } from '../campaign-client';
+import type { TemporalSession } from '../temporal-connection';
 import { CliError, UsageError } from '../cli-error';
 
 /** Long enough for the activity's retries; the poller check below keeps a missing worker from waiting it out. */
@@ -24,7 +24,7 @@ function refusal(error: unknown): ApplicationFailure | undefined {
 }
 
 /** Whether a worker polls the task queue (for workflow tasks, the default type): a keywarden worker polls both. */
-async function hasWorker(client: CampaignClient): Promise<boolean> {
+async function hasWorker(client: TemporalSession): Promise<boolean> {
   const answer = await client.client.workflowService.describeTaskQueue({
     namespace: client.target.namespace,
     taskQueue: { name: client.target.taskQueue },
@@ -36,7 +36,7 @@ async function hasWorker(client: CampaignClient): Promise<boolean> {
  * Reads a key or a user on the worker (which holds the AWS credentials) through a short
  * keyLookup workflow, and returns what it found. Changes nothing in AWS.
  */
-export async function runKeyLookup(client: CampaignClient, request: KeyLookupRequest): Promise<KeyLookup> {
+export async function runKeyLookup(client: TemporalSession, request: KeyLookupRequest): Promise<KeyLookup> {
   if (!(await hasWorker(client))) {
     throw new CliError(
       `no keywarden worker is polling task queue ${client.target.taskQueue} in namespace ` +

@@ -13,7 +13,8 @@ import {
   verifyWebhookSignature,
   webhookSecretProblem,
 } from './signature';
-import { queryOffboardingStatus, startOffboarding } from './start-offboarding';
+import { queryOffboardingStatus, startOffboarding } from '../offboarding-client';
+import { missingSearchAttributesMessage } from '../search-attribute-setup';
 import { toWebhookStatusResponse } from './status-response';
 import { DEFAULT_TEMPORAL_TIMEOUT_MS, TemporalCallError, withTemporalDeadline } from './temporal-deadline';
 
@@ -188,6 +189,9 @@ export function buildWebhookServer(opts: WebhookServerOptions): FastifyInstance 
         startOffboarding(opts.client, { taskQueue: opts.taskQueue, request: decision.request, requestedAt }),
       );
     } catch (error) {
+      const notSetUp = missingSearchAttributesMessage(error, opts.client.options.namespace);
+      // Nothing started; the request ID is released (5xx), so the same request may be sent after setup.
+      if (notSetUp !== undefined) return refuse(reply, 503, `the offboarding could not start: ${notSetUp}`);
       return temporalFailure(
         reply,
         error,

@@ -26,7 +26,7 @@ import { OffboardingRequestSchema } from '../../domain/offboarding-request';
 import type { OffboardingStatus } from '../../domain/offboarding-report';
 import type { AccountRotationReport, CampaignStatus, UserRotationReport } from '../../domain/rotation-report';
 import { signedPayload, type ApprovalKey } from '../../client/approval-keys';
-import { startOffboarding } from '../../client/webhook/start-offboarding';
+import { startOffboarding } from '../../client/offboarding-client';
 import { publicKeyOf } from '../../domain/approval-signature';
 import { accountWorkflowId } from '../../workflows/account-rotation';
 import { keyWorkflowId } from '../../workflows/key-rotation';
@@ -37,7 +37,7 @@ import {
   keyStatusQuery,
 } from '../../workflows/messages';
 import { offboardingStatusQuery } from '../../workflows/offboard-employee';
-import { startRevocation } from '../../client/start-revocation';
+import { startRevocation } from '../../client/revocation-client';
 import { RevokeRequestSchema } from '../../domain/revoke-request';
 import type { RevokeStatus } from '../../domain/revoke-report';
 import { revokeStatusQuery } from '../../workflows/revoke-key';

@@ -23,14 +23,18 @@ export function readComposeFile(): ComposeFile {
 }
 
 /**
- * A value as `docker compose` would pass it with nothing set in the shell: `${X:-default}` is the
- * default, `${X:?message}` is the sample (compose refuses to start without X), `${X}` is empty.
+ * A value as `docker compose` would pass it with only `samples` set in the shell: `${X:-default}`
+ * is X or the default, `${X:+replacement}` is the replacement when X is set, `${X:?message}` is the
+ * sample (compose refuses to start without X), `${X}` is X or empty.
  */
 export function interpolate(value: string, samples: Record<string, string> = {}): string {
   return value
     .replace(
       /\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}/g,
-      (_all, _name: string, fallback: string | undefined) => fallback ?? '',
+      (_all, name: string, fallback: string | undefined) => samples[name] || (fallback ?? ''),
+    )
+    .replace(/\$\{([A-Z0-9_]+):\+([^}]*)\}/g, (_all, name: string, replacement: string) =>
+      samples[name] ? replacement : '',
     )
     .replace(/\$\{([A-Z0-9_]+):\?[^}]*\}/g, (_all, name: string) => {
       const sample = samples[name];

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { startOffboarding } from '../../client/webhook/start-offboarding';
+import { startOffboarding } from '../../client/offboarding-client';
 import type { AccessSettings } from '../../domain/access';
 import type { OffboardingStatus } from '../../domain/offboarding-report';
 import { parseOffboardingRequest, type OffboardingRequestInput } from '../../domain/offboarding-request';

@@ -21,15 +21,12 @@ import {
 import { ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import { ApplicationFailure } from '@temporalio/common';
 import { roleSessionName } from '../../../domain/session-name';
-import type { AccountScope } from '../../../activities/aws/account-scope';
+import { resolveAccountsInScope, type AccountScope } from '../../../activities/aws/account-scope';
 import type { AwsEnvironment } from '../../../activities/aws/aws-config';
 import { AwsClients } from '../../../activities/aws/clients';
 import { toActivityFailure } from '../../../activities/aws/errors';
 import { SdkIamGateway } from '../../../activities/aws/iam-gateway';
-import {
-  SdkOrganizationsGateway,
-  resolveAccountsInScope,
-} from '../../../activities/aws/organizations-gateway';
+import { SdkOrganizationsGateway } from '../../../activities/aws/organizations-gateway';
 import { SdkSecretsGateway } from '../../../activities/aws/secrets-gateway';
 import { callerIdentity, verifyKeyWorks } from '../../../activities/aws/sts-gateway';
 import { STACK_ENV } from '../../harness/stack-env';

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { msNumberToTs } from '@temporalio/common';
+import { readWebhookPolicyFile } from '../../../client/webhook/policy-file';
+import { buildWebhookServer } from '../../../client/webhook/server';
+import { signWebhookPayload } from '../../../client/webhook/signature';
 import { KeywardenKind, searchAttributeRegistrations } from '../../../domain/search-attributes';
+import { paths } from '../../../sandbox/project-paths';
 import { runKeywarden } from '../../support/cli-process';
 import { testStack } from '../../support/test-stack';
 
@@ -49,7 +54,7 @@ describe('keywarden setup registers the search attributes on a namespace that la
   });
   after(async () => {
     const client = new Client({ connection, namespace });
-    for (const id of ['setup-before', 'setup-after', 'offboard-e-setup'])
+    for (const id of ['setup-before', 'setup-after', 'offboard-e-setup', 'offboard-e-setup-webhook'])
       await client.workflow
         .getHandle(id)
         .terminate('test cleanup')
@@ -93,6 +98,44 @@ describe('keywarden setup registers the search attributes on a namespace that la
       /could not start the offboarding: namespace \S+ does not know keywarden's search attributes/,
     );
     assert.match(offboard.stderr, /run `keywarden setup`/);
+  });
+
+  test('before setup, the webhook answers an offboarding request with a message that names keywarden setup', async () => {
+    const secret = randomBytes(32).toString('hex');
+    const app = buildWebhookServer({
+      client: new Client({ connection, namespace }),
+      taskQueue,
+      policy: readWebhookPolicyFile(path.join(paths.root, 'examples', 'webhook-policy.yaml')),
+      secret,
+    });
+    try {
+      const payload = JSON.stringify({
+        employeeId: 'e-setup-webhook',
+        match: { tagValues: ['leaver@example.com'] },
+      });
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const requestId = randomUUID();
+      const response = await app.inject({
+        method: 'POST',
+        url: '/v1/offboarding',
+        payload,
+        headers: {
+          'content-type': 'application/json',
+          'x-keywarden-timestamp': timestamp,
+          'x-keywarden-request-id': requestId,
+          'x-keywarden-signature': signWebhookPayload(secret, timestamp, requestId, payload),
+        },
+      });
+      assert.equal(response.statusCode, 503, response.body);
+      const { error } = response.json<{ error: string }>();
+      assert.match(
+        error,
+        /^the offboarding could not start: namespace setup-\S+ does not know keywarden's search attributes/,
+      );
+      assert.match(error, /run `keywarden setup`/);
+    } finally {
+      await app.close();
+    }
   });
 
   test('setup registers every attribute as Keyword, and a second run changes nothing', async () => {

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { AwsClients, type MemberClients } from '../../../activities/aws/clients';
 import type { MemberRoleRef } from '../../../activities/aws/credentials';
 import { sessionsIssuedBefore } from '../../../activities/offboarding-policy';
-import { startOffboarding } from '../../../client/webhook/start-offboarding';
+import { startOffboarding } from '../../../client/offboarding-client';
 import type { OffboardingStatus } from '../../../domain/offboarding-report';
 import { parseOffboardingRequest } from '../../../domain/offboarding-request';
 import type { SeededOrg } from '../../../sandbox/seed-org';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { AwsClients } from '../../../activities/aws/clients';
 import { containmentPolicyDocument } from '../../../activities/offboarding-policy';
-import { startOffboarding } from '../../../client/webhook/start-offboarding';
+import { startOffboarding } from '../../../client/offboarding-client';
 import type { OffboardingStatus } from '../../../domain/offboarding-report';
 import { parseOffboardingRequest, type OffboardingRequestInput } from '../../../domain/offboarding-request';
 import type { SeededOrg } from '../../../sandbox/seed-org';

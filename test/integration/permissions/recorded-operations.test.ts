@@ -28,7 +28,7 @@ import {
   type RunningWorker,
 } from '../../support/test-stack';
 import { addEveryCredential, LEAVER_EMAIL } from '../offboarding/offboarding-fixtures';
-import { startRevocation } from '../../../client/start-revocation';
+import { startRevocation } from '../../../client/revocation-client';
 import { parseRevokeRequest } from '../../../domain/revoke-request';
 import type { RevokeStatus } from '../../../domain/revoke-report';
 import { approveSignal } from '../../../workflows/messages';

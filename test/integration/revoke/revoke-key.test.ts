@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import type { AwsClients } from '../../../activities/aws/clients';
 import { SdkIamGateway } from '../../../activities/aws/iam-gateway';
 import { verifyKeyWorks } from '../../../activities/aws/sts-gateway';
-import { startRevocation } from '../../../client/start-revocation';
+import { startRevocation } from '../../../client/revocation-client';
 import { revocationMarkdown } from '../../../client/report/revocation';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../../../domain/access';
 import { parseRevokeRequest, type RevokeRequestInput } from '../../../domain/revoke-request';

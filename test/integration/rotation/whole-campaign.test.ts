@@ -6,7 +6,8 @@ import { stsClientForCredentials } from '../../../activities/aws/clients';
 import type { CampaignStatus } from '../../../domain/rotation-report';
 import { ORG_ACCESS_ROLE, type SeededOrg } from '../../../sandbox/seed-org';
 import { keyWorkflowId } from '../../../workflows/key-rotation';
-import { withCampaignClient } from '../../../client/campaign-client';
+import { collectReport } from '../../../client/campaign-client';
+import { withTemporalSession } from '../../../client/temporal-connection';
 import { renderCsv } from '../../../client/report/csv';
 import { renderJson } from '../../../client/report/json';
 import { renderMarkdown } from '../../../client/report/markdown';
@@ -211,7 +212,7 @@ describe('a whole rotation campaign on the real stack', () => {
     }
     const queryText = JSON.stringify(queries);
     assert.ok(queryText.includes('alice.ops'), 'the queries answered');
-    const report = await withCampaignClient(
+    const report = await withTemporalSession(
       {
         address: stack.temporalAddress,
         namespace: stack.namespace,
@@ -219,7 +220,7 @@ describe('a whole rotation campaign on the real stack', () => {
         origin: 'the test stack',
         taskQueue: worker.taskQueue,
       },
-      (client) => client.collectReport(campaignId),
+      (client) => collectReport(client, campaignId),
     );
     const reports = [renderMarkdown(report), renderCsv(report), renderJson(report)].join('\n');
     assert.ok(reports.includes('alice.ops'), 'the reports were rendered');

@@ -2,14 +2,13 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AccountRef } from '../../../domain/inventory';
-import type { AccountScope } from '../../../activities/aws/account-scope';
+import { resolveAccountsInScope, type AccountScope } from '../../../activities/aws/account-scope';
 import type {
   OrgAccount,
   OrganizationsGateway,
   OrgRoot,
   OrgUnit,
 } from '../../../activities/aws/organizations-gateway';
-import { resolveAccountsInScope } from '../../../activities/aws/organizations-gateway';
 
 // Root ─┬─ Prod (ou-root-prod00001) ── Payments (ou-root-paym00001)
 //       ├─ Dev  (ou-root-dev000001) ── Web (ou-root-web000001)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { kindFromShape } from '../../../client/campaign-client';
+import { kindFromShape } from '../../../client/workflow-kind';
 import {
   approvalOf,
   approvalVerdict,

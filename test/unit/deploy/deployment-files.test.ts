@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import { awsEnvironmentFromEnv } from '../../../activities/aws/aws-config';
 import { buildProgram } from '../../../client/cli';
 import { webhookSecretFromEnv } from '../../../client/commands/webhook';
+import { publicKeyOf } from '../../../domain/approval-signature';
 import { resolveTemporalTarget } from '../../../client/temporal-target';
 import { policyPath, readWebhookPolicyFile } from '../../../client/webhook/policy-file';
 import { previousWebhookSecretFromEnv } from '../../../client/webhook/startup-options';
@@ -140,6 +141,35 @@ describe('docker-compose.yml', () => {
     const source = interpolate(mount).split(':')[0] ?? '';
     const policy = readWebhookPolicyFile(path.resolve(paths.root, source));
     assert.ok(policy, 'the policy parses');
+  });
+
+  test('the worker reads the approver keys file mounted read-only from KEYWARDEN_APPROVER_KEYS_FILE, and runs without one', () => {
+    const worker = service('keywarden-worker');
+    const mount = (worker.volumes ?? []).find((v) => v.includes('KEYWARDEN_APPROVER_KEYS_FILE'));
+    assert.ok(mount, 'the worker mounts the approver keys file');
+    assert.equal(containerEnv(worker, samples).KEYWARDEN_APPROVER_KEYS, '', 'unset on the host: no registry');
+    assert.equal(approverRegistryFromEnv(containerEnv(worker, samples)), undefined);
+
+    const dir = mkdtempSync(path.join(tmpdir(), 'keywarden-approver-keys-'));
+    try {
+      const hostFile = path.join(dir, 'approver-keys.yaml');
+      const publicKey = publicKeyOf(randomBytes(32));
+      writeFileSync(hostFile, `approvers:\n  alice@example.com: ${publicKey}\n`);
+      const shell = { ...samples, KEYWARDEN_APPROVER_KEYS_FILE: hostFile };
+      const [source, target, mode] = interpolate(mount, shell).split(':');
+      assert.equal(source, hostFile);
+      assert.equal(mode, 'ro', 'mounted read-only');
+      assert.equal(
+        containerEnv(worker, shell).KEYWARDEN_APPROVER_KEYS,
+        target,
+        'the variable names the mount',
+      );
+      // The worker reads the file the mount puts at `target`: here, the host file itself.
+      const registry = approverRegistryFromEnv({ KEYWARDEN_APPROVER_KEYS: source });
+      assert.deepEqual(registry?.publicKeys, { 'alice@example.com': publicKey });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('no AWS secret has a value in the file: credentials come from the shell or a mounted profile', () => {

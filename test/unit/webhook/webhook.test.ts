@@ -211,6 +211,7 @@ function fakeClient(
 ) {
   const starts: Starts = [];
   const client = {
+    options: { namespace: 'default' },
     withDeadline: <R>(_deadline: number, fn: () => Promise<R>) => fn(),
     withAbortSignal: <R>(_signal: AbortSignal, fn: () => Promise<R>) => fn(),
     workflow: {

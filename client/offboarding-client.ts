@@ -1,10 +1,14 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import type { OffboardingRequest } from '../../domain/offboarding-request';
-import { offboardingWorkflowId } from '../../domain/offboarding-request';
-import type { OffboardingStatus } from '../../domain/offboarding-report';
-import { KeywardenInitiator, KeywardenKind, KeywardenPhase } from '../../domain/search-attributes';
-import type { offboardEmployee } from '../../workflows/offboard-employee';
+import type { OffboardingRequest } from '../domain/offboarding-request';
+import { offboardingWorkflowId } from '../domain/offboarding-request';
+import type { OffboardingStatus } from '../domain/offboarding-report';
+import { KeywardenInitiator, KeywardenKind, KeywardenPhase } from '../domain/search-attributes';
+import type { offboardEmployee } from '../workflows/offboard-employee';
+import { UsageError } from './cli-error';
+import type { DescribedWorkflow, TemporalSession } from './temporal-connection';
+import { QUERY_DEADLINE_MS } from './temporal-connection';
+import { withArticle } from './workflow-kind';
 
 export interface StartedOffboarding {
   workflowId: string;
@@ -64,4 +68,40 @@ export async function queryOffboardingStatus(
     if (error instanceof WorkflowNotFoundError) return undefined;
     throw error;
   }
+}
+
+/**
+ * The offboarding workflow's status: its `status` query while it runs, its result once it has
+ * completed. It does not check the kind, so the approval commands can read the approval record of
+ * any workflow that carries one; use collectOffboardingReport for an offboarding only.
+ */
+export async function offboardingStatus(
+  session: TemporalSession,
+  workflowId: string,
+  described?: DescribedWorkflow,
+  queryDeadlineMs = QUERY_DEADLINE_MS,
+): Promise<OffboardingStatus> {
+  const d = described ?? (await session.describe(workflowId));
+  const handle = session.client.workflow.getHandle<typeof offboardEmployee>(workflowId);
+  // By name (the workflow's offboardingStatusQuery): the client never loads workflow modules.
+  return session.readStatus(
+    handle,
+    d.executionStatus,
+    () => handle.query<OffboardingStatus>('status'),
+    'offboarding',
+    queryDeadlineMs,
+  );
+}
+
+/** The status of an offboarding run (`offboard-<employeeId>`), everything its report shows. */
+export async function collectOffboardingReport(
+  session: TemporalSession,
+  workflowId: string,
+  described?: DescribedWorkflow,
+): Promise<OffboardingStatus> {
+  const d = described ?? (await session.describe(workflowId));
+  if (d.kind !== 'offboarding') {
+    throw new UsageError(`${workflowId} is ${withArticle(d.kind)} workflow, not an offboarding`);
+  }
+  return offboardingStatus(session, workflowId, d);
 }
