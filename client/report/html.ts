@@ -7,6 +7,7 @@ import { approvalRecordItems } from './approval-record';
 import type { CampaignReport } from './campaign-report';
 import { AFTER_MEANS, controlTable } from './control-table';
 import type { SafeHtml } from './html-template';
+import { notificationFacts, OWNERLESS_MEANS } from './notifications-section';
 import { markup } from './html-template';
 import { formatCounts } from './key-facts';
 import { AGE_DISTRIBUTION_MEANS, keyAgeDistribution } from './key-age-distribution';
@@ -96,6 +97,21 @@ export function renderHtml(report: CampaignReport): string {
           c.failedAccounts.map((f) => [f.accountId, f.error]),
         )}`
       : undefined;
+  const notified = notificationFacts(report);
+  const notifications =
+    notified === undefined
+      ? undefined
+      : markup`<h2>Notifications</h2>
+<p>${notified.sent} notification(s) recorded, ${notified.failed.length} with a failure.</p>
+${
+  notified.ownerless.length > 0
+    ? markup`<p>${OWNERLESS_MEANS}</p>\n<ul>${notified.ownerless.map((u) => markup`<li>${u}</li>`)}</ul>\n`
+    : undefined
+}${
+          notified.failed.length > 0
+            ? markup`<p>Failed notifications:</p>\n<ul>${notified.failed.map((f) => markup`<li>${f}</li>`)}</ul>\n`
+            : undefined
+        }`;
   const page = markup`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -118,7 +134,7 @@ ${tableHtml(
   [1, 2],
 )}<h2>Controls</h2>
 <p class="means">${AFTER_MEANS}</p>
-${tableHtml(['Controls', 'Finding', 'Title', 'Before', 'After'], controls, [3, 4])}${failed}<h2>Accounts</h2>
+${tableHtml(['Controls', 'Finding', 'Title', 'Before', 'After'], controls, [3, 4])}${failed}${notifications}<h2>Accounts</h2>
 ${tableHtml(ACCOUNT_HEADER, accountRows(report))}${report.accounts.map((account) => accountSection(account, c, now))}</body>
 </html>
 `;

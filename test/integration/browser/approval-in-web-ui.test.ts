@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { signedPayload, type ApprovalKey } from '../../../client/approval-keys';
 import { publicKeyOf } from '../../../domain/approval-signature';
@@ -14,8 +15,11 @@ import {
   waitForPhase,
   waitForStatus,
 } from '../../support/campaign-helpers';
+import { runKeywarden } from '../../support/cli-process';
+import { checkHtmlReportRenders } from '../../support/html-report-check';
 import { freshOrg, startTestWorker, testStack, type RunningWorker } from '../../support/test-stack';
 import {
+  BROWSER_ARTIFACTS_DIR,
   executionStatus,
   openListedWorkflow,
   openWebUi,
@@ -122,6 +126,26 @@ describe('approving a campaign in the Temporal Web UI (headless Chromium)', () =
       await ui.screenshot('signed-approval-sent');
       await waitForExecutionStatus(page, 'Completed');
       await ui.screenshot('campaign-completed');
+
+      // The auditor's view: the HTML report of the same campaign, as `keywarden report` writes it.
+      const reportPath = path.join(BROWSER_ARTIFACTS_DIR, 'approval-in-web-ui', 'report.html');
+      const report = await runKeywarden(
+        {
+          ...process.env,
+          TEMPORAL_ADDRESS: stack.temporalAddress,
+          TEMPORAL_NAMESPACE: stack.namespace,
+          KEYWARDEN_TASK_QUEUE: worker.taskQueue,
+        },
+        'report',
+        spec.id,
+        '--format',
+        'html',
+        '--output',
+        reportPath,
+      );
+      assert.equal(report.code, 0, report.stderr);
+      await checkHtmlReportRenders(page, reportPath);
+      await ui.screenshot('html-report');
     } catch (error) {
       const shot = await ui.screenshot('failure').catch(() => 'none could be taken');
       throw new Error(`${(error as Error).message} (screenshot: ${shot})`, { cause: error });

@@ -80,6 +80,17 @@ describe('HTML report', () => {
     assert.match(page, /After: those findings with the campaign&#39;s outcomes applied/);
   });
 
+  test('users with no owner tag are listed, not skipped; no notifications, no section', () => {
+    assert.doesNotMatch(page, /<h2>Notifications<\/h2>/);
+    const report = beforeAfterReport();
+    const user = report.accounts[0]!.users[0]!;
+    user.noOwnerTag = true;
+    const html = renderHtml(report);
+    assert.match(html, /<h2>Notifications<\/h2>/);
+    assert.ok(html.includes(`<li>${escapeHtml(`${user.userName} in ${user.accountId}`)}</li>`), html);
+    assert.ok(renderMarkdown(report).includes(`- ${user.userName} in ${user.accountId}`));
+  });
+
   test('every account, user and key, with what was done and who approved it', () => {
     assert.match(page, /<h2>Account 111111111111 \(Prod, OU Prod\)<\/h2>/);
     assert.match(page, /<h2>Account 222222222222 \(Dev, OU Dev\)<\/h2>/);
