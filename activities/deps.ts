@@ -4,7 +4,12 @@ import type { AwsClients } from './aws/clients';
 import type { NotifyChannels } from './notification-channels';
 
 /** Named points where a test can make an activity fail on purpose, to prove crash recovery. */
-export type FaultPoint = 'after-create-access-key';
+/**
+ * `create-response-lost`: CreateAccessKey acted but the worker never learned the new key's ID (the
+ * answer lost on the wire, or the worker died before recording it). `after-create-access-key`: the
+ * key ID was recorded, then the attempt failed.
+ */
+export type FaultPoint = 'create-response-lost' | 'after-create-access-key';
 
 export interface ActivityDeps {
   aws: AwsClients;

@@ -9,6 +9,7 @@ import { SdkIamGateway } from './aws/iam-gateway';
 import { SdkParameterGateway } from './aws/parameter-gateway';
 import { SdkSecretsGateway } from './aws/secrets-gateway';
 import { verifyKeyWorks } from './aws/sts-gateway';
+import { CREATING_TAG, markCreating, unrecordedKey } from './creation-mark';
 import type { ActivityDeps } from './deps';
 import { keyStoreFor, type KeyStore } from './key-stores';
 import { isContainmentPolicy } from './offboarding-policy';
@@ -217,11 +218,15 @@ export function createKeyActivities(deps: ActivityDeps) {
           }
           return description;
         };
-        const recorded = (context.info.heartbeatDetails as CreateKeyProgress | undefined)?.createdAccessKeyId;
+        const sagaId = context.info.workflowExecution?.workflowId ?? context.info.activityId;
         const firstScheduled = context.info.scheduledTimestampMs;
         const known = new Set(input.knownAccessKeyIds);
         const keys = await iam.listAccessKeys(userName);
         const held = new Set(keys.map((k) => k.accessKeyId));
+        let recorded = (context.info.heartbeatDetails as CreateKeyProgress | undefined)?.createdAccessKeyId;
+        if (recorded === undefined && context.info.attempt > 1) {
+          recorded = await unrecordedKey(iam, userName, sagaId, firstScheduled, known, keys);
+        }
 
         for (const key of keys) {
           if (known.has(key.accessKeyId)) continue;
@@ -269,8 +274,15 @@ export function createKeyActivities(deps: ActivityDeps) {
           );
         }
 
+        step = `marking ${user} as getting a new key from ${sagaId}`;
+        await markCreating(iam, userName, sagaId, context.log);
         step = `creating an access key for ${user}`;
         const created = await iam.createAccessKey(userName);
+        deps.faults?.['create-response-lost']?.({
+          accountId: target.accountId,
+          userName,
+          attempt: context.info.attempt,
+        });
         context.heartbeat({ createdAccessKeyId: created.accessKeyId } satisfies CreateKeyProgress);
         deps.faults?.['after-create-access-key']?.({
           accountId: target.accountId,
@@ -288,12 +300,15 @@ export function createKeyActivities(deps: ActivityDeps) {
           await iam.deleteAccessKey(userName, created.accessKeyId).catch(() => false);
           throw error;
         }
+        const description = await describeKey(created.accessKeyId, new Date().toISOString());
+        step = `removing the creation mark from ${user}`;
+        await iam.untagUser(userName, CREATING_TAG);
         return {
           accessKeyId: created.accessKeyId,
           secretArn: stored.location,
           versionId: stored.versionId,
           secretCreated: stored.created,
-          description: await describeKey(created.accessKeyId, new Date().toISOString()),
+          description,
         };
       } catch (error) {
         throw toActivityFailure(error, step);

@@ -271,7 +271,8 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
     'iam:TagUser',
     'iam-user',
     ['createAndStageKey'],
-    "describe the new key: a user tag named after the key ID (made by, created, stored in), the console's key description",
+    "describe the new key: a user tag named after the key ID (made by, created, stored in), the console's key description; " +
+      'and mark the user right before CreateAccessKey, so a retry can tell the key it made if the answer was lost',
   ),
   member(
     'iam:UntagUser',

@@ -76,6 +76,8 @@ export interface AccountCarryOver {
   /** Sagas whose progress hint was not confirmed by asking them before the continue-as-new. */
   unconfirmed?: string[];
   approval?: ApprovalState;
+  /** With its own gate: the approvers' notifications so far (the latest few). */
+  notifications?: NotificationRecord[];
   aborted?: AbortRequest;
 }
 

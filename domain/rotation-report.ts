@@ -73,6 +73,8 @@ export interface AccountRotationReport {
   /** How many times this account workflow continued as new before this run. */
   run?: number;
   approval?: ApprovalState;
+  /** With approval.scope account and spec.notifications: its approvers' notifications (the latest few). */
+  notifications?: NotificationRecord[];
   /** Messages this account refused (decisions passed on, approvals sent to it), with why. */
   refused?: string[];
 }

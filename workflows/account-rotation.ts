@@ -34,6 +34,7 @@ import {
   decisionAuthority,
   refuseApprovals,
 } from './approval-gate';
+import { approverTeller, decisionWithNotices, MAX_NOTIFICATION_RECORDS, NOTIFICATIONS } from './notify';
 import { ChildBook, quietly, type ChildEntry } from './child-book';
 import { failureMessage } from './failure-message';
 import { keyRotation, keyWorkflowId, type KeyRotationInput } from './key-rotation';
@@ -102,6 +103,18 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
   const campaign = getExternalWorkflowHandle(input.campaignWorkflowId);
   const plans: KeyRotationInput[] = [];
   const sends: Array<Promise<void>> = [];
+  // An account's own gate (approval.scope account) tells the approvers as the campaign's does.
+  const tellApprovers =
+    gate === undefined
+      ? undefined
+      : approverTeller(
+          spec.notifications !== undefined && patched(NOTIFICATIONS) ? spec.notifications : undefined,
+          spec.approval.approvers,
+          sends,
+          (record) => {
+            carry.notifications = [...(carry.notifications ?? []), record].slice(-MAX_NOTIFICATION_RECORDS);
+          },
+        );
   let abort: AbortRequest | undefined = carry.aborted;
   let campaignDecision: RoundDecision | undefined;
   let usersThisRun = 0;
@@ -134,6 +147,7 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     counts: carry.counts,
     usersWithoutKeys: carry.usersWithoutKeys,
     ...(gate ? { approval: gate.snapshot() } : {}),
+    ...(carry.notifications === undefined ? {} : { notifications: carry.notifications }),
   }));
   setHandler(accountProgressQuery, () => carry.lastProgress ?? null);
   let gateOpen = false;
@@ -446,7 +460,13 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
         `Account ${account.accountId}: every saga awaits the decision. Approval: ${gate.describe()}`,
       );
       gateOpen = true;
-      const decision = await gate.waitForDecision(undefined, () => abort !== undefined);
+      const decision = await decisionWithNotices(
+        gate,
+        selfId,
+        tellApprovers,
+        () => undefined,
+        () => abort !== undefined,
+      );
       gateOpen = false;
       if (decision) {
         deliver({ ...decision, round: gate.round }, offered);
@@ -499,6 +519,7 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
   report.counts = carry.counts;
   report.usersWithoutKeys = carry.usersWithoutKeys;
   if (gate) report.approval = gate.snapshot();
+  if (carry.notifications !== undefined) report.notifications = carry.notifications;
   carry.progressSeq = (carry.progressSeq ?? 0) + 1;
   carry.lastProgress = { accountId: account.accountId, stage: 'finished', seq: carry.progressSeq };
   await campaign.signal(accountProgressSignal, carry.lastProgress).catch(() => undefined);

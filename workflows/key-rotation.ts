@@ -32,6 +32,10 @@ import { refuseApprovals } from './approval-gate';
 import type { OwnerNotice } from '../domain/notification-messages';
 import type { OwnerNotifySettings } from '../domain/notification-settings';
 import { NOTIFICATIONS, notifications, notify } from './notify';
+import { adoptionSpreadMs } from '../domain/wake-spread';
+
+/** Adoption windows lengthened a little per user, so the sagas of a campaign do not all wake at once. */
+export const SPREAD_WAKEUPS = 'spread-adoption-wakeups';
 
 export interface KeyRotationInput {
   /** The account workflow that counts this saga's slot and passes the decision down. */
@@ -428,6 +432,9 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
       );
     }
 
+    const adoptionMs =
+      input.adoptionMs +
+      (patched(SPREAD_WAKEUPS) ? adoptionSpreadMs(input.adoptionMs, target.accountId, userName) : 0);
     await tellOwner({
       kind: 'new-key-stored',
       ...who,
@@ -435,11 +442,11 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
       oldAccessKeyId: oldKey,
       storedIn: `${describeDestination(destination)} in account ${target.accountId}`,
       // The adoption window starts after this message: the old key is deactivated no earlier.
-      switchBy: new Date(Date.now() + input.adoptionMs).toISOString(),
+      switchBy: new Date(Date.now() + adoptionMs).toISOString(),
     });
     await tell({ stage: 'waiting' });
     const adoptionStarted = Date.now();
-    if (!(await waitOut(input.adoptionMs))) return unwind(abortReason());
+    if (!(await waitOut(adoptionMs))) return unwind(abortReason());
 
     const afterAdoption = await inspect();
     const old = afterAdoption.keys.find((k) => k.accessKeyId === oldKey);

@@ -40,11 +40,9 @@ import {
   PLAN_OFFERS,
   ApprovalGate,
   campaignGateConfig,
-  exampleApproval,
   refuseApprovals,
 } from './approval-gate';
-import type { ApproverNoticeInput } from '../activities/notification-activities';
-import { MAX_NOTIFICATION_RECORDS, NOTIFICATIONS, notifications, notify } from './notify';
+import { approverTeller, decisionWithNotices, MAX_NOTIFICATION_RECORDS, NOTIFICATIONS } from './notify';
 import { ChildBook, quietly, type ChildEntry } from './child-book';
 import { failureMessage } from './failure-message';
 import {
@@ -158,27 +156,14 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     }
   };
 
-  const notifySettings =
-    spec.notifications !== undefined && patched(NOTIFICATIONS) ? spec.notifications : undefined;
-  /**
-   * Tells the approvers, without holding up the gate: the send joins `sends`, which are awaited
-   * before the campaign finishes or continues as new. A failure is recorded in the status.
-   */
-  const tellApprovers = (notice: ApproverNoticeInput) => {
-    if (notifySettings === undefined) return;
-    const { webhook, email } = notifySettings;
-    const input = {
-      webhook,
-      ...(email === undefined ? {} : { email }),
-      approvers: spec.approval.approvers,
-      notice,
-    };
-    sends.push(
-      notify(notice.kind, () => notifications.notifyApprovers(input)).then((record) => {
-        carry.notifications = [...(carry.notifications ?? []), record].slice(-MAX_NOTIFICATION_RECORDS);
-      }),
-    );
-  };
+  const tellApprovers = approverTeller(
+    spec.notifications !== undefined && patched(NOTIFICATIONS) ? spec.notifications : undefined,
+    spec.approval.approvers,
+    sends,
+    (record) => {
+      carry.notifications = [...(carry.notifications ?? []), record].slice(-MAX_NOTIFICATION_RECORDS);
+    },
+  );
 
   // Declared before any handler that reads them: a signal may arrive in the first activation.
   let offered: string[] = [];
@@ -373,53 +358,15 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
       offerPlan();
       showDetails();
       gateOpen = true;
-      const before = notifySettings === undefined ? undefined : gate.snapshot();
-      const opening = before !== undefined && before.openedAt === undefined;
-      const signed = before?.signatures === 'required';
-      const payload = exampleApproval(before?.signatures);
-      const waiting = gate.waitForDecision(
-        () => {
-          upsertSearchAttributes([{ key: KeywardenPhase, value: 'approval-escalated' }]);
-          const state = gate.snapshot();
-          // Without notifications nothing is scheduled here (tellApprovers returns at once).
-          tellApprovers({
-            kind: 'escalated',
-            workflowId: campaignId,
-            round: state.round,
-            escalations: state.escalations.length,
-            ...(state.deadline === undefined ? {} : { deadline: state.deadline }),
-            payload,
-            signed,
-          });
-          return Promise.resolve();
-        },
+      const decision = await decisionWithNotices(
+        gate,
+        campaignId,
+        tellApprovers,
+        () => upsertSearchAttributes([{ key: KeywardenPhase, value: 'approval-escalated' }]),
         () => abort !== undefined,
       );
-      if (opening) {
-        // waitForDecision opened the gate (and set its deadline) before its first wait.
-        const state = gate.snapshot();
-        tellApprovers({
-          kind: 'decision-awaited',
-          workflowId: campaignId,
-          round: state.round,
-          summary: state.plan?.summary ?? 'delete the old keys awaiting the decision',
-          ...(state.plan === undefined ? {} : { planDigest: state.plan.digest }),
-          ...(state.deadline === undefined ? {} : { deadline: state.deadline }),
-          payload,
-          signed,
-        });
-      }
-      const decision = await waiting;
       gateOpen = false;
       if (decision) {
-        tellApprovers({
-          kind: 'decided',
-          workflowId: campaignId,
-          round: gate.round,
-          outcome: decision.outcome,
-          by: decision.by,
-          reason: decision.reason,
-        });
         deliver({ ...decision, round: gate.round });
         gate.nextRound();
         setPhase('finishing');

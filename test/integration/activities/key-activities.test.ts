@@ -14,6 +14,7 @@ import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import type { AwsClients } from '../../../activities/aws/clients';
 import { DEFAULT_MEMBER_ROLE_NAME, type MemberRoleRef } from '../../../activities/aws/credentials';
 import { SdkIamGateway } from '../../../activities/aws/iam-gateway';
+import { CREATING_TAG } from '../../../activities/creation-mark';
 import { SdkSecretsGateway } from '../../../activities/aws/secrets-gateway';
 import type { ActivityDeps } from '../../../activities/deps';
 import {
@@ -450,7 +451,7 @@ describe('key and inventory activities against the AWS emulator', () => {
     assert.ok(logLines.some((line) => line.includes(orphan) && /never stored/.test(line)));
   });
 
-  test('a crash whose heartbeat was lost: the retry cannot prove the never-stored key is its own, and leaves it', async () => {
+  test('a crash whose heartbeat was lost: the creation mark proves the never-stored key is the saga own, and the retry removes it', async () => {
     const account = accountId(0);
     const userName = 'grace.console';
     faults['after-create-access-key'] = (ctx) => {
@@ -461,12 +462,42 @@ describe('key and inventory activities against the AWS emulator', () => {
     const [orphan, ...none] = await keyIdsOf(account, userName);
     assert.ok(orphan);
     assert.deepEqual(none, []);
+    assert.ok((await iamOf(account).listUserTags(userName))[CREATING_TAG], 'the user carries the mark');
 
-    // grace.console had no key, so there is room: the retry makes its own and leaves the other.
     const result = await createAndStage(account, userName, { info: { attempt: 2, scheduledTimestampMs } });
     assert.notEqual(result.accessKeyId, orphan);
-    assert.deepEqual(await keyIdsOf(account, userName), [orphan, result.accessKeyId].sort());
-    assert.deepEqual(await stagesOf(account, userName), { [result.versionId]: [CURRENT, PENDING] });
+    assert.deepEqual(await keyIdsOf(account, userName), [result.accessKeyId], 'the orphan is gone');
+    assert.equal(
+      (await iamOf(account).listUserTags(userName))[CREATING_TAG],
+      undefined,
+      'the mark is removed',
+    );
+  });
+
+  test('without this saga mark (another saga, or no room for tags) the never-stored key is left: it may be its owner', async () => {
+    const account = accountId(0);
+    const userName = 'carol.dev';
+    const before = await keyIdsOf(account, userName);
+    faults['after-create-access-key'] = (ctx) => {
+      if (ctx.attempt === 1) throw new Error('simulated worker crash after CreateAccessKey');
+    };
+    const scheduledTimestampMs = Date.now() - 1_000;
+    await failureOf(
+      createAndStage(account, userName, { known: before, info: { attempt: 1, scheduledTimestampMs } }),
+    );
+    const [orphan] = (await keyIdsOf(account, userName)).filter((k) => !before.includes(k));
+    assert.ok(orphan);
+    await iamOf(account).tagUser(userName, CREATING_TAG, 'another-saga@2026-11-29T00:00:00Z');
+
+    const failure = await failureOf(
+      createAndStage(account, userName, { known: before, info: { attempt: 2, scheduledTimestampMs } }),
+    );
+    assert.equal(failure.type, 'LimitExceeded', failure.message);
+    assert.ok(failure.message.includes(orphan), failure.message);
+    assert.deepEqual(await keyIdsOf(account, userName), [...before, orphan].sort(), 'nothing was deleted');
+    // Leave carol.dev as seeded for the tests below.
+    await iamOf(account).deleteAccessKey(userName, orphan);
+    await iamOf(account).untagUser(userName, CREATING_TAG);
   });
 
   test('a user who already holds two keys gets a non-retryable LimitExceeded, and no key', async () => {

@@ -4,9 +4,11 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { AwsClients } from '../../../activities/aws/clients';
 import { renderMarkdown } from '../../../client/report/markdown';
 import type { SeededOrg } from '../../../sandbox/seed-org';
+import { accountWorkflowId } from '../../../workflows/account-rotation';
 import { approveSignal } from '../../../workflows/messages';
 import { currentSecret, memberIam } from '../../support/aws-snapshot';
 import {
@@ -70,7 +72,8 @@ describe('notifications of a rotation campaign', () => {
   let accountId: string;
 
   before(async () => {
-    org = await freshOrg(stack, { memberAccounts: 1 });
+    // The second account is for the account-gate test: the first test rotates every key of the first.
+    org = await freshOrg(stack, { memberAccounts: 2 });
     observer = awsClientsFor(stack, org);
     accountId = org.accounts[0]?.accountId ?? '';
     // build-bot keeps no owner tag: it must be listed, not skipped.
@@ -195,5 +198,36 @@ describe('notifications of a rotation campaign', () => {
     }
     const histories = await campaignHistoriesText(worker.client, spec.id, 2 + rotated.length);
     assert.ok(!histories.includes(WEBHOOK_TOKEN), 'the webhook URL entered a workflow history');
+  });
+
+  test('an account that holds its own gate (approval.scope account) tells the approvers too', async () => {
+    const otherAccount = org.accounts[1]?.accountId ?? '';
+    const spec = testSpec({
+      id: uniqueId('notify-acct'),
+      scope: { includeAccounts: [otherAccount] },
+      approval: { approvers: APPROVERS, timeout: '10m', scope: 'account' },
+      notifications: {},
+    });
+    const handle = await startCampaign(worker.client, worker.taskQueue, spec);
+    const gateId = accountWorkflowId(spec.id, otherAccount);
+    const awaited = () => receiver.bodies.find((b) => b.includes(`keywarden: decision awaited on ${gateId}`));
+    const deadline = Date.now() + 180_000;
+    while (awaited() === undefined) {
+      assert.ok(Date.now() < deadline, 'the account gate told the approvers in time');
+      await delay(500);
+    }
+    assert.ok(awaited()?.includes(`/workflows/${encodeURIComponent(gateId)}`), awaited());
+    await worker.client.workflow
+      .getHandle(gateId)
+      .signal(approveSignal, { approver: APPROVERS[0], comment: 'account gate' });
+    await handle.result();
+    const [report] = await accountReports(worker.client, spec.id, 1);
+    assert.deepEqual(
+      report?.notifications?.map((n) => n.event),
+      ['decision-awaited', 'decided'],
+    );
+    assert.ok(
+      receiver.bodies.some((b) => b.includes(`${gateId}`) && b.includes('round 1 decided: approved')),
+    );
   });
 });
