@@ -40,12 +40,21 @@ export function workerEnv(opts: WorkerEnvOptions): NodeJS.ProcessEnv {
   };
 }
 
+/** Every process started here, so none outlives the test process, even one that times out. */
+const started = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of started)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
 function spawnWorker(slot: number, env: NodeJS.ProcessEnv): WorkerProcess {
   const child = spawn(process.execPath, [path.join(paths.root, 'bin', 'keywarden.js'), 'worker'], {
     cwd: paths.root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
   const worker: WorkerProcess = { slot, child, output: [] };
   const collect = (chunk: Buffer) => {
     worker.output.push(chunk.toString('utf8'));
