@@ -25,8 +25,11 @@ export interface ChaosSettings {
   minKills: number;
   maxKills: number;
   blackoutMs: number;
-  /** When the blackout starts, from the start of the campaign. */
-  blackoutAfterMs: number;
+  /**
+   * The blackout starts once the campaign has sent this many AWS requests: in the middle of its
+   * traffic, whatever the machine's speed (a blackout while every saga sleeps would test nothing).
+   */
+  blackoutAfterRequests: number;
   seed: number;
   rates: FaultRates;
   windows: { adoption: string; grace: string };
@@ -181,14 +184,18 @@ export async function runChaos(stack: TestStack, settings: ChaosSettings): Promi
     const campaignStart = Date.now();
     const faultsBefore = proxy.faults();
     killer.start();
+    let campaignDone = false;
     const campaignRun = runKeywardenFor(45 * 60_000, env, 'rotate', spec, '--approve-as', APPROVERS[0] ?? '');
     const blackout = (async () => {
-      await delay(settings.blackoutAfterMs);
+      const from = proxy.counts.requests;
+      while (proxy.counts.requests - from < settings.blackoutAfterRequests && !campaignDone) await delay(200);
+      if (campaignDone) return;
       log(`blackout: ${settings.blackoutMs / 1000} s with every AWS connection dropped`);
       proxy.blackout(settings.blackoutMs);
     })();
     await sampleUntil(checker, campaignRun, log);
     const campaign = await campaignRun;
+    campaignDone = true;
     await blackout;
     if (campaign.code !== 0) throw new Error(`the campaign failed:\n${campaign.stdout}${campaign.stderr}`);
     const campaignStatus = (await client.workflow.getHandle(campaignId).describe()).status.name;
