@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { format, resolveConfig } from 'prettier';
 import { z } from 'zod';
 import { paths } from '../../sandbox/project-paths';
 import type { BadInputFigures, ChaosFigures } from '../support/chaos/chaos-figures';
@@ -42,7 +43,9 @@ export function renderReliabilityDoc(figures: ChaosFigures, badInputs?: BadInput
   return [
     '# Reliability',
     '',
-    `Figures of the last \`npm run chaos\` (${figures.mode} version, seed ${figures.seed}), ${figures.startedAt} to ${figures.finishedAt}.`,
+    figures.mode === 'full'
+      ? `Figures of the last \`npm run chaos\` (full version, seed ${figures.seed}), ${figures.startedAt} to ${figures.finishedAt}.`
+      : `Figures of the last chaos run: the short version in \`npm test\` (its figures kept with \`KEYWARDEN_CHAOS_FIGURES=<file>\`), seed ${figures.seed}, ${figures.startedAt} to ${figures.finishedAt}. \`npm run chaos\` (the full version) has not written this file yet.`,
     'This file is generated from `docs/reliability-figures.json`, which the run writes; do not edit it by hand.',
     '',
     '| figure | value |',
@@ -126,12 +129,29 @@ export function readBadInputFigures(file = BAD_INPUT_FIGURES_FILE): BadInputFigu
   return parsed.data;
 }
 
-export function writeReliabilityDoc(figures: ChaosFigures): void {
-  writeFileSync(RELIABILITY_DOC, renderReliabilityDoc(figures, readBadInputFigures()));
+/** Formatted as the project formats Markdown, so a regenerated file differs only where a figure does. */
+async function formatted(text: string, filepath: string): Promise<string> {
+  return format(text, { ...(await resolveConfig(filepath)), filepath });
+}
+
+export async function writeFigures(figures: ChaosFigures): Promise<void> {
+  writeFileSync(FIGURES_FILE, await formatted(JSON.stringify(figures, null, 2), FIGURES_FILE));
+}
+
+export async function writeReliabilityDoc(figures: ChaosFigures): Promise<void> {
+  writeFileSync(
+    RELIABILITY_DOC,
+    await formatted(renderReliabilityDoc(figures, readBadInputFigures()), RELIABILITY_DOC),
+  );
 }
 
 if (require.main === module) {
   const file = process.argv[2] ?? FIGURES_FILE;
-  writeReliabilityDoc(JSON.parse(readFileSync(file, 'utf8')) as ChaosFigures);
-  console.log(`wrote ${RELIABILITY_DOC} from ${file}`);
+  writeReliabilityDoc(JSON.parse(readFileSync(file, 'utf8')) as ChaosFigures).then(
+    () => console.log(`wrote ${RELIABILITY_DOC} from ${file}`),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -6,7 +6,7 @@ import { paths } from '../../sandbox/project-paths';
 import { payloadConverterPath } from '../../worker/create-worker';
 import { runChaos } from '../support/chaos/chaos-run';
 import { FULL_CHAOS } from '../support/chaos/chaos-settings';
-import { FIGURES_FILE, RELIABILITY_DOC, writeReliabilityDoc } from './reliability-doc';
+import { FIGURES_FILE, RELIABILITY_DOC, writeFigures, writeReliabilityDoc } from './reliability-doc';
 
 /**
  * `npm run chaos`: the full version on a local stack of its own. Writes the figures and
@@ -43,8 +43,8 @@ async function main(): Promise<number> {
       );
     }
     mkdirSync(path.dirname(FIGURES_FILE), { recursive: true });
-    writeFileSync(FIGURES_FILE, `${JSON.stringify(figures, null, 2)}\n`);
-    writeReliabilityDoc(figures);
+    await writeFigures(figures);
+    await writeReliabilityDoc(figures);
     console.log(JSON.stringify(figures, null, 2));
     console.log(`wrote ${FIGURES_FILE} and ${RELIABILITY_DOC}`);
     if (notInterrupted.length > 0) console.error(`never interrupted: ${notInterrupted.join(', ')}`);
