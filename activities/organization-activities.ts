@@ -3,6 +3,7 @@ import { resolveAccountsInScope, type AccountScope } from './aws/account-scope';
 import { toActivityFailure } from './aws/errors';
 import { SdkOrganizationsGateway } from './aws/organizations-gateway';
 import type { ActivityDeps } from './deps';
+import { heartbeatWhile } from './heartbeat-while';
 
 export function createOrganizationActivities(deps: ActivityDeps) {
   return {
@@ -10,7 +11,7 @@ export function createOrganizationActivities(deps: ActivityDeps) {
     async listAccountsInScope(scope: AccountScope): Promise<AccountRef[]> {
       const gateway = new SdkOrganizationsGateway(deps.aws.management().organizations);
       try {
-        return await resolveAccountsInScope(gateway, scope);
+        return await heartbeatWhile(() => resolveAccountsInScope(gateway, scope));
       } catch (error) {
         throw toActivityFailure(error, 'listing the accounts in scope');
       }

@@ -33,6 +33,9 @@ export async function runWorker(
       deps: { aws, notify: config.notify, ...(approverRegistry === undefined ? {} : { approverRegistry }) },
       maxConcurrentActivityTaskExecutions: config.KEYWARDEN_MAX_CONCURRENT_ACTIVITIES,
       maxTaskQueueActivitiesPerSecond: config.KEYWARDEN_TASK_QUEUE_ACTIVITIES_PER_SECOND,
+      ...(config.KEYWARDEN_WORKFLOW_BUNDLE === undefined
+        ? {}
+        : { workflowBundlePath: config.KEYWARDEN_WORKFLOW_BUNDLE }),
     });
     say(
       `keywarden worker polling task queue ${config.KEYWARDEN_TASK_QUEUE} on ${describeTemporalConnection(config.temporal)}`,

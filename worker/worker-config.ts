@@ -9,6 +9,8 @@ const WorkerEnvSchema = z.object({
   KEYWARDEN_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(20),
   /** Task-queue-wide: the whole fleet of workers together stays under this many activities a second. */
   KEYWARDEN_TASK_QUEUE_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(50),
+  /** A workflow bundle built ahead (bundleWorkflowCode): the process starts polling without bundling. */
+  KEYWARDEN_WORKFLOW_BUNDLE: z.string().min(1).optional(),
 });
 
 export type WorkerConfig = z.infer<typeof WorkerEnvSchema> & {

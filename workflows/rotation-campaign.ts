@@ -62,8 +62,10 @@ const { approverRegistry } = proxyActivities<KeywardenActivities>({
   retry: { maximumAttempts: 10 },
 });
 
+// The activity heartbeats while it lists: a worker killed mid-list is noticed in 30 s, not 5 minutes.
 const { listAccountsInScope } = proxyActivities<KeywardenActivities>({
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
 });
 

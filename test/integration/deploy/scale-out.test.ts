@@ -1,33 +1,25 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { paths } from '../../../sandbox/project-paths';
 import type { SeededOrg } from '../../../sandbox/seed-org';
 import { runKeywardenFor } from '../../support/cli-process';
 import { APPROVERS, listWorkflowIds, uniqueId } from '../../support/campaign-helpers';
 import { freshOrg, testStack } from '../../support/test-stack';
+import { WorkerPool, workerEnv } from '../../support/worker-processes';
 
 const WORKERS = 3;
 const { EventType } = temporal.api.enums.v1;
-
-interface WorkerProcess {
-  child: ChildProcess;
-  output: string[];
-  identity?: string;
-}
 
 describe('scaling out: a campaign runs on three `keywarden worker` processes sharing a task queue', () => {
   const stack = testStack();
   const taskQueue = `scale-out-${Date.now().toString(36)}`;
   const campaignId = uniqueId('scale-out');
   const dir = mkdtempSync(path.join(tmpdir(), 'keywarden-scale-out-'));
-  const workers: WorkerProcess[] = [];
+  let pool: WorkerPool | undefined;
   let org: SeededOrg;
   let env: NodeJS.ProcessEnv;
   let connection: Connection;
@@ -35,65 +27,28 @@ describe('scaling out: a campaign runs on three `keywarden worker` processes sha
 
   before(async () => {
     org = await freshOrg(stack, { memberAccounts: 3 });
-    // What a deployment sets: the Temporal frontend and task queue, the AWS region and endpoint
-    // (the emulator here), and base credentials through the standard variables.
-    const { AWS_PROFILE: _profile, ...inherited } = process.env;
-    env = {
-      ...inherited,
-      TEMPORAL_CONFIG_FILE: '',
-      TEMPORAL_ADDRESS: stack.temporalAddress,
-      TEMPORAL_NAMESPACE: stack.namespace,
-      KEYWARDEN_TASK_QUEUE: taskQueue,
-      AWS_REGION: org.region,
-      AWS_ENDPOINT_URL: stack.awsEndpoint,
-      AWS_ACCESS_KEY_ID: org.operatorCredentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: org.operatorCredentials.secretAccessKey,
-    };
-    for (let i = 0; i < WORKERS; i++) {
-      const child = spawn(process.execPath, [path.join(paths.root, 'bin', 'keywarden.js'), 'worker'], {
-        cwd: paths.root,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const worker: WorkerProcess = { child, output: [] };
-      const collect = (chunk: Buffer) => {
-        const text = chunk.toString('utf8');
-        worker.output.push(text);
-        worker.identity ??= /^worker identity: (\S+)$/m.exec(worker.output.join(''))?.[1];
-      };
-      child.stdout?.on('data', collect);
-      child.stderr?.on('data', collect);
-      workers.push(worker);
-    }
-    // Each process bundles the workflow code before it polls: that takes a while on a busy machine.
-    const deadline = Date.now() + 240_000;
-    while (workers.some((w) => w.identity === undefined)) {
-      const dead = workers.find((w) => w.child.exitCode !== null);
-      if (dead) throw new Error(`a worker exited early:\n${dead.output.join('')}`);
-      if (Date.now() > deadline) throw new Error('the workers did not start in time');
-      await delay(250);
-    }
+    env = workerEnv({
+      temporalAddress: stack.temporalAddress,
+      namespace: stack.namespace,
+      taskQueue,
+      region: org.region,
+      awsEndpoint: stack.awsEndpoint,
+      credentials: org.operatorCredentials,
+    });
+    pool = await WorkerPool.start(WORKERS, env);
     connection = await Connection.connect({ address: stack.temporalAddress });
     client = new Client({ connection, namespace: stack.namespace });
   });
 
   after(async () => {
-    await Promise.all(
-      workers.map(
-        (w) =>
-          new Promise<void>((resolve) => {
-            if (w.child.exitCode !== null) return resolve();
-            w.child.once('exit', () => resolve());
-            w.child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await pool?.stop();
     await connection?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   test('the campaign completes, and its activities ran on more than one process', async (t) => {
-    assert.equal(new Set(workers.map((w) => w.identity)).size, WORKERS, 'every process has its own identity');
+    const identities = pool?.identities() ?? new Set<string>();
+    assert.equal(identities.size, WORKERS, 'every process has its own identity');
     const spec = path.join(dir, 'campaign.yaml');
     writeFileSync(
       spec,
@@ -128,7 +83,6 @@ describe('scaling out: a campaign runs on three `keywarden worker` processes sha
       }
     }
     t.diagnostic(`activities per worker: ${JSON.stringify(Object.fromEntries(ranActivities))}`);
-    const identities = new Set(workers.map((w) => w.identity));
     for (const identity of ranActivities.keys())
       assert.ok(identities.has(identity), `${identity} is one of ours`);
     assert.ok(

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { readBadInputFigures, renderReliabilityDoc } from '../../chaos/reliability-doc';
+import type { ChaosFigures } from '../../support/chaos/chaos-figures';
+
+const figures: ChaosFigures = {
+  mode: 'full',
+  seed: 9,
+  startedAt: '2026-11-29T10:00:00.000Z',
+  finishedAt: '2026-11-29T10:20:00.000Z',
+  accounts: 20,
+  workers: 3,
+  blackoutSeconds: 30,
+  campaign: { id: 'c1', status: 'COMPLETED', selectedUsers: 60, durationSeconds: 600 },
+  offboarding: {
+    id: 'offboard-x',
+    phase: 'completed',
+    matchedUsers: 6,
+    purged: 6,
+    contained: 0,
+    durationSeconds: 90,
+  },
+  killsSurvived: 13,
+  interruptedActivityTypes: ['createAndStageKey', 'inventoryPage'],
+  activityTypesRun: ['createAndStageKey', 'inventoryPage', 'listAccounts'],
+  faults: {
+    campaign: { throttling: 100, serverError: 50, connectionReset: 30, blackout: 12 },
+    offboarding: { throttling: 10, serverError: 5, connectionReset: 3, blackout: 0 },
+  },
+  awsRequests: 2000,
+  checkerSamples: 300,
+  longestUnstagedSeconds: 4,
+  violations: [],
+};
+
+const dir = mkdtempSync(path.join(tmpdir(), 'keywarden-reliability-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('docs/reliability.md is generated from the figures of a run', () => {
+  test('every figure comes from the run, and bad inputs say "not yet measured" without a corpus run', () => {
+    const doc = renderReliabilityDoc(figures);
+    assert.match(doc, /\| kills survived .* \| 13 \|/);
+    assert.match(doc, /\| faults injected \| 210 of 2000 AWS requests \|/);
+    assert.match(doc, /\| throttling \(HTTP 400, `Throttling`\) \| 100 \| 10 \| 110 \|/);
+    assert.match(doc, /\| connections dropped in the blackout \| 12 \| 0 \| 12 \|/);
+    assert.match(doc, /\| bad inputs refused \| not yet measured/);
+    assert.match(doc, /\| violations \| 0 \|/);
+    assert.match(doc, /no kill interrupted: listAccounts\./);
+    assert.match(doc, /npm run chaos/);
+  });
+
+  test("a corpus run's figure is used when it exists; violations are listed", () => {
+    const doc = renderReliabilityDoc(
+      { ...figures, violations: ['u1 had no Active key'] },
+      { refused: 41, total: 41 },
+    );
+    assert.match(doc, /\| bad inputs refused \| 41 of 41 \|/);
+    assert.match(doc, /\| violations \| 1 \|/);
+    assert.match(doc, /- u1 had no Active key/);
+  });
+
+  test('a malformed corpus figure file is refused with what to fix', () => {
+    const file = path.join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ refused: 'many' }));
+    assert.throws(() => readBadInputFigures(file), /refused.*total|total/s);
+    assert.equal(readBadInputFigures(path.join(dir, 'absent.json')), undefined);
+  });
+});
