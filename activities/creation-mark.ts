@@ -2,7 +2,7 @@ import type { AccessKeySummary, IamGateway } from './aws/iam-gateway';
 import { isAwsError } from './aws/errors';
 
 /**
- * The user tag a saga puts on its user right before CreateAccessKey: `<saga workflow ID>@<time>`.
+ * The user tag a saga puts on its user right before CreateAccessKey: `<saga workflow ID>/<run ID>@<time>`.
  * If the answer to CreateAccessKey is lost (or the worker dies before recording the new key's
  * ID), the retry finds the key it made by this mark: without it, that key could not be told from
  * one the owner made, and would be left Active and unstored.

@@ -218,7 +218,10 @@ export function createKeyActivities(deps: ActivityDeps) {
           }
           return description;
         };
-        const sagaId = context.info.workflowExecution?.workflowId ?? context.info.activityId;
+        // The run, not only the saga's ID: a user's saga ID is the same in every campaign.
+        const execution = context.info.workflowExecution;
+        const sagaId =
+          execution === undefined ? context.info.activityId : `${execution.workflowId}/${execution.runId}`;
         const firstScheduled = context.info.scheduledTimestampMs;
         const known = new Set(input.knownAccessKeyIds);
         const keys = await iam.listAccessKeys(userName);
