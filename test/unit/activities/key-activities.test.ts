@@ -12,6 +12,7 @@ import {
   ListAccessKeysCommand,
   ListUserPoliciesCommand,
   TagUserCommand,
+  ListUserTagsCommand,
   UntagUserCommand,
 } from '@aws-sdk/client-iam';
 import {
@@ -258,6 +259,10 @@ class FakeAccount {
         this.tags[tag.Key ?? ''] = tag.Value ?? '';
       }
       return {};
+    }
+    if (command instanceof ListUserTagsCommand) {
+      this.calls.push('ListUserTags');
+      return { Tags: Object.entries(this.tags).map(([Key, Value]) => ({ Key, Value })), IsTruncated: false };
     }
     if (command instanceof UntagUserCommand) {
       for (const key of command.input.TagKeys ?? []) {
