@@ -48,6 +48,15 @@ export const NotificationSettingsSchema = z.strictObject({
 
 export type NotificationSettings = z.output<typeof NotificationSettingsSchema>;
 
+/**
+ * The `notifications` of an offboarding or a revocation: the channels through which its approvers
+ * are told when a decision is awaited, on every escalation and when it is made. Only approvers are
+ * told (a leaver's keys have no owner to warn), so there are no owner tags.
+ */
+export const ApproverNotificationSettingsSchema = NotificationSettingsSchema.omit({ ownerTags: true });
+
+export type ApproverNotificationSettings = z.output<typeof ApproverNotificationSettingsSchema>;
+
 /** What a saga needs to tell a key's owner: the settings and who the owner is. */
 export interface OwnerNotifySettings {
   webhook: boolean;

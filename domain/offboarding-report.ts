@@ -1,3 +1,4 @@
+import type { NotificationRecord } from './notification-messages';
 import type { ApprovalState } from './approval-state';
 import type { KeyStatus } from './inventory';
 
@@ -196,7 +197,8 @@ export interface OffboardingStatus {
   purgeMode: PurgeMode;
   /** Set when the phase is `failed` or `incomplete`. */
   error?: string;
-  finishedAt?: string;
+  finishedAt?: string; /** With request.notifications: what each notification to the approvers came to. */
+  notifications?: NotificationRecord[];
 }
 
 export interface FailedAccount {

@@ -4,6 +4,7 @@ import { AccessSchema } from './access';
 import { ApprovalSettingsBase, approverShortfall, publicKeyProblem } from './approval-settings';
 import { durationSchema } from './duration';
 import { accountIdSchema, principalSchema } from './ids';
+import { ApproverNotificationSettingsSchema } from './notification-settings';
 
 const MatchSchema = z
   .strictObject({
@@ -64,6 +65,8 @@ export const OffboardingRequestSchema = z
     access: AccessSchema,
     approval: OffboardingApprovalSchema,
     containmentPolicyName: containmentPolicyNameSchema.default(CONTAINMENT_POLICY_NAME_DEFAULT),
+    /** Tell the approvers when their decision is awaited, on every escalation and when it is made. */
+    notifications: ApproverNotificationSettingsSchema.optional(),
   })
   .superRefine((request, ctx) => {
     const problem = approverShortfall(request.approval, request.initiator);

@@ -1,3 +1,4 @@
+import type { NotificationRecord } from './notification-messages';
 import type { ApprovalState } from './approval-state';
 
 export type RevokePhase =
@@ -65,5 +66,6 @@ export interface RevokeStatus {
   approval?: ApprovalState;
   timeline: Array<{ at: string; event: string }>;
   error?: string;
-  finishedAt?: string;
+  finishedAt?: string; /** With request.notifications: what each notification to the approvers came to. */
+  notifications?: NotificationRecord[];
 }

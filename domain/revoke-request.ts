@@ -3,6 +3,7 @@ import { AccessSchema } from './access';
 import { ApprovalSettingsBase, approverShortfall, publicKeyProblem } from './approval-settings';
 import { durationSchema } from './duration';
 import { principalSchema } from './ids';
+import { ApproverNotificationSettingsSchema } from './notification-settings';
 import { secretNameTemplateSchema } from './secret-name';
 
 /** Why `id` cannot be revoked as an IAM user's access key, or undefined when it can. */
@@ -59,9 +60,21 @@ export const RevokeRequestSchema = z
     access: AccessSchema,
     /** Who may approve deleting the key; without it, the key is left inactive and nothing is deleted. */
     approval: RevokeApprovalSchema.optional(),
+    /** Tell the approvers when the deletion awaits their decision and when it is made. */
+    notifications: ApproverNotificationSettingsSchema.optional(),
   })
   .superRefine((request, ctx) => {
-    if (request.approval === undefined) return;
+    if (request.approval === undefined) {
+      if (request.notifications !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'notifications tell the approvers of the deletion, and this revocation names none: add approval.approvers or drop notifications',
+          path: ['notifications'],
+        });
+      }
+      return;
+    }
     const problem = approverShortfall(request.approval, request.initiator);
     if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['approval', 'requiredApprovals'] });
     const unkeyed = publicKeyProblem(request.approval, request.initiator);

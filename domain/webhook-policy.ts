@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AccessSchema } from './access';
 import { approverShortfall, publicKeyProblem } from './approval-settings';
 import { accountIdSchema, principalSchema } from './ids';
+import { ApproverNotificationSettingsSchema } from './notification-settings';
 import {
   CONTAINMENT_POLICY_NAME_DEFAULT,
   containmentPolicyNameSchema,
@@ -58,6 +59,8 @@ export const WebhookPolicySchema = z
     }),
     access: AccessSchema,
     containmentPolicyName: containmentPolicyNameSchema.default(CONTAINMENT_POLICY_NAME_DEFAULT),
+    /** How the approvers of every offboarding this server starts are told (see the request's). */
+    notifications: ApproverNotificationSettingsSchema.optional(),
   })
   .superRefine((policy, ctx) => {
     const shortfall = approverShortfall(policy.approval, policy.initiator);

@@ -139,6 +139,7 @@ export function authorizeWebhookRequest(policy: WebhookPolicy, body: unknown): W
     access: policy.access,
     approval: policy.approval,
     containmentPolicyName: policy.containmentPolicyName,
+    ...(policy.notifications === undefined ? {} : { notifications: policy.notifications }),
   });
   if (!built.success) {
     return { ok: false, status: 400, error: `invalid offboarding request: ${z.prettifyError(built.error)}` };

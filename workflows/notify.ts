@@ -3,7 +3,7 @@ import type { KeywardenActivities } from '../activities';
 import type { ApproverNoticeInput } from '../activities/notification-activities';
 import type { ApprovalDecision } from '../domain/approval-state';
 import type { NotificationRecord, NotifyResult } from '../domain/notification-messages';
-import type { NotificationSettings } from '../domain/notification-settings';
+import type { ApproverNotificationSettings } from '../domain/notification-settings';
 import { exampleApproval, type ApprovalGate } from './approval-gate';
 import { failureMessage } from './failure-message';
 
@@ -96,7 +96,7 @@ export async function decisionWithNotices(
  * awaited before the workflow ends or continues as new) and its record goes to `record`.
  */
 export function approverTeller(
-  settings: NotificationSettings | undefined,
+  settings: ApproverNotificationSettings | undefined,
   approvers: string[],
   sends: Array<Promise<void>>,
   record: (record: NotificationRecord) => void,
@@ -107,4 +107,26 @@ export function approverTeller(
     const input = { webhook, ...(email === undefined ? {} : { email }), approvers, notice };
     sends.push(notify(notice.kind, () => notifications.notifyApprovers(input)).then(record));
   };
+}
+
+/**
+ * The approvers' notifications of a run that never continues as new (an offboarding, a
+ * revocation): `tell` is undefined when the request asks for none; `settled` waits for every send
+ * before the run ends, and `records` is what each came to (the latest MAX_NOTIFICATION_RECORDS).
+ */
+export class ApproverNotices {
+  readonly records: NotificationRecord[] = [];
+  readonly tell: ((notice: ApproverNoticeInput) => void) | undefined;
+  private readonly sends: Array<Promise<void>> = [];
+
+  constructor(settings: ApproverNotificationSettings | undefined, approvers: string[]) {
+    this.tell = approverTeller(settings, approvers, this.sends, (record) => {
+      this.records.push(record);
+      if (this.records.length > MAX_NOTIFICATION_RECORDS) this.records.shift();
+    });
+  }
+
+  async settled(): Promise<void> {
+    await Promise.all(this.sends);
+  }
 }

@@ -35,6 +35,7 @@ import { roleSessionName } from '../domain/session-name';
 import { failureMessage } from './failure-message';
 import { KEY_REGISTRY, PLAN_OFFERS, ApprovalGate } from './approval-gate';
 import { effectiveSignatures } from '../domain/approver-registry';
+import { ApproverNotices, decisionWithNotices, NOTIFICATIONS } from './notify';
 
 export interface OffboardEmployeeInput {
   request: OffboardingRequest;
@@ -96,6 +97,17 @@ const { restoreUser, purgeStep } = proxyActivities<KeywardenActivities>({
  * 4. Approved: purge each user in AWS's documented order. Otherwise: restore each user exactly.
  */
 export async function offboardEmployee(input: OffboardEmployeeInput): Promise<OffboardingStatus> {
+  const { notifications, approval } = input.request;
+  const notices = new ApproverNotices(
+    notifications !== undefined && patched(NOTIFICATIONS) ? notifications : undefined,
+    approval.approvers,
+  );
+  const result = await offboard(input, notices);
+  await notices.settled();
+  return notices.tell === undefined ? result : { ...result, notifications: [...notices.records] };
+}
+
+async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices): Promise<OffboardingStatus> {
   const { request, requestedAt } = input;
   const workflowId = workflowInfo().workflowId;
   const gate = new ApprovalGate({
@@ -124,6 +136,7 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
     escalations: [],
     approval: gate.snapshot(),
     purgeMode: request.purgeMode,
+    ...(notices.tell === undefined ? {} : { notifications: notices.records }),
   };
   setHandler(offboardingStatusQuery, () => ({ ...status, approval: gate.snapshot() }));
   setHandler(skipAccountSignal, (payload) => {
@@ -406,10 +419,16 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
   offerPlan();
   let decision: ApprovalDecision;
   for (;;) {
-    decision = (await gate.waitForDecision(() => {
-      if (patched(SILENCE_NEVER_RESTORES)) escalate();
-      return Promise.resolve();
-    })) as ApprovalDecision;
+    // Without notifications this waits exactly as gate.waitForDecision does: the same commands.
+    decision = (await decisionWithNotices(
+      gate,
+      workflowId,
+      notices.tell,
+      () => {
+        if (patched(SILENCE_NEVER_RESTORES)) escalate();
+      },
+      () => false,
+    )) as ApprovalDecision;
     if (decision.outcome !== 'timed-out' || !patched(SILENCE_NEVER_RESTORES)) break;
     // A run started while onTimeout 'reject' was accepted: escalate and open the gate again.
     escalate();

@@ -1,6 +1,7 @@
 import {
   defineQuery,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -21,6 +22,7 @@ import { roleSessionName } from '../domain/session-name';
 import { ApprovalGate, refuseApprovals } from './approval-gate';
 import { creation, verification } from './rollout-activities';
 import { failureMessage } from './failure-message';
+import { ApproverNotices, decisionWithNotices, NOTIFICATIONS } from './notify';
 
 export interface RevokeKeyInput {
   request: RevokeRequest;
@@ -68,6 +70,19 @@ export function revokePlanDigest(accountId: string, userName: string, accessKeyI
  *    there and inactive (and the replacement active). A rejection or a timeout leaves it inactive.
  */
 export async function revokeKey(input: RevokeKeyInput): Promise<RevokeStatus> {
+  const { notifications, approval } = input.request;
+  const notices = new ApproverNotices(
+    notifications !== undefined && approval !== undefined && patched(NOTIFICATIONS)
+      ? notifications
+      : undefined,
+    approval?.approvers ?? [],
+  );
+  const result = await revoke(input, notices);
+  await notices.settled();
+  return notices.tell === undefined ? result : { ...result, notifications: [...notices.records] };
+}
+
+async function revoke(input: RevokeKeyInput, notices: ApproverNotices): Promise<RevokeStatus> {
   const { request, requestedAt } = input;
   const { accessKeyId } = request;
   const workflowId = workflowInfo().workflowId;
@@ -80,6 +95,7 @@ export async function revokeKey(input: RevokeKeyInput): Promise<RevokeStatus> {
     phase: 'locating',
     summary: 'locating the key',
     timeline: [],
+    ...(notices.tell === undefined ? {} : { notifications: notices.records }),
   };
   const approval = request.approval;
   const gate =
@@ -238,7 +254,14 @@ export async function revokeKey(input: RevokeKeyInput): Promise<RevokeStatus> {
     `delete leaked key ${accessKeyId} of user ${userName} in account ${accountId}`,
   );
   enter('awaiting-approval', `waiting for approval to delete key ${accessKeyId}: ${gate.describe()}`);
-  const decision = await gate.waitForDecision();
+  // Without notifications this waits exactly as gate.waitForDecision does: the same commands.
+  const decision = await decisionWithNotices(
+    gate,
+    workflowId,
+    notices.tell,
+    () => undefined,
+    () => false,
+  );
   if (decision === undefined || decision.outcome !== 'approved') {
     return finish(
       'kept-inactive',

@@ -7,6 +7,7 @@ import { connectionFailureMessage } from '../../connection/connection-failure';
 import { clientConnectionOptions } from '../../connection/connection-options';
 import { CliError, UsageError } from '../cli-error';
 import { parseIntegerOption } from '../options';
+import { addNotifyOptions, notificationsFromOptions, type NotifyOptions } from '../notify-options';
 import { resolveTemporalTarget, workflowUiLink } from '../temporal-target';
 import { startOffboarding } from '../offboarding-client';
 import { skipDigest } from '../../domain/offboarding-skip';
@@ -16,7 +17,7 @@ import { missingSearchAttributesMessage } from '../search-attribute-setup';
 const say = (line: string) => console.log(line);
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-interface OffboardOptions {
+interface OffboardOptions extends NotifyOptions {
   employee: string;
   email: string[];
   user: string[];
@@ -55,12 +56,13 @@ export function offboardingRequestFromOptions(opts: OffboardOptions): Record<str
   };
   if (opts.purgeMode !== undefined) raw.purgeMode = opts.purgeMode;
   if (opts.reason !== undefined) raw.reason = opts.reason;
+  const notifications = notificationsFromOptions(opts);
+  if (notifications !== undefined) raw.notifications = notifications;
   return raw;
 }
 
 export function registerOffboardCommand(program: Command): void {
-  program
-    .command('offboard')
+  addNotifyOptions(program.command('offboard'))
     .description('contain a leaver in every account now; purge after approval, restore on reject or cancel')
     .requiredOption('--employee <id>', 'the employee ID (the workflow is offboard-<id>)')
     .option('--email <email>', 'match users whose email tag has this value (repeatable)', collect, [])

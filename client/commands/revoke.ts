@@ -5,6 +5,7 @@ import type { RevokeStatus } from '../../domain/revoke-report';
 import { withTemporalSession } from '../temporal-connection';
 import { CliError, UsageError } from '../cli-error';
 import { parseIntegerOption } from '../options';
+import { addNotifyOptions, notificationsFromOptions, type NotifyOptions } from '../notify-options';
 import { revocationJson, revocationMarkdown } from '../report/revocation';
 import { isFinalRevokePhase, revocationStatus, startRevocation } from '../revocation-client';
 import { resolveTemporalTarget, workflowUiLink } from '../temporal-target';
@@ -13,7 +14,7 @@ const say = (line: string) => console.log(line);
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-interface RevokeOptions {
+interface RevokeOptions extends NotifyOptions {
   reason?: string;
   replace?: boolean;
   approver: string[];
@@ -47,6 +48,8 @@ export function revokeRequestFromOptions(accessKeyId: string, opts: RevokeOption
       ...(opts.timeout === undefined ? {} : { timeout: opts.timeout }),
     };
   }
+  const notifications = notificationsFromOptions(opts);
+  if (notifications !== undefined) raw.notifications = notifications;
   return raw;
 }
 
@@ -55,8 +58,7 @@ const contained = (s: RevokeStatus): boolean =>
   isFinalRevokePhase(s) || !['locating', 'containing', 'replacing'].includes(s.phase);
 
 export function registerRevokeCommand(program: Command): void {
-  program
-    .command('revoke')
+  addNotifyOptions(program.command('revoke'))
     .description(
       'revoke a leaked access key: deactivate it and deny its sessions now, delete it after approval',
     )

@@ -59,3 +59,19 @@ export function notificationSection(report: CampaignReport): string[] {
     lines.push('Failed notifications:', '', ...facts.failed.map((f) => `- ${f}`), '');
   return lines;
 }
+
+/**
+ * The Markdown section listing what each notification to the approvers of an offboarding or a
+ * revocation came to. Empty when the run was asked to send none.
+ */
+export function approverNotificationSection(records: readonly NotificationRecord[] | undefined): string[] {
+  if (records === undefined) return [];
+  const lines = ['## Notifications to approvers', ''];
+  if (records.length === 0) return [...lines, 'None sent yet.', ''];
+  for (const r of records) {
+    const sent = r.sent.length > 0 ? `sent through ${r.sent.join(', ')}` : 'sent through no channel';
+    const failed = r.failed.length > 0 ? `; failed: ${r.failed.join('; ')}` : '';
+    lines.push(`- ${r.at} ${r.event}: ${sent}${failed}`);
+  }
+  return [...lines, ''];
+}

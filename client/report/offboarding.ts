@@ -1,3 +1,4 @@
+import { approverNotificationSection } from './notifications-section';
 import type {
   OffboardedUser,
   OffboardingStatus,
@@ -344,6 +345,7 @@ export function renderOffboardingMarkdown(status: OffboardingStatus): string {
     '',
     ...approvalLines(status.approval),
     '',
+    ...approverNotificationSection(status.notifications),
     '## Accounts',
     '',
   ];

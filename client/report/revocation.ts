@@ -1,3 +1,4 @@
+import { approverNotificationSection } from './notifications-section';
 import type { RevokeStatus } from '../../domain/revoke-report';
 import { safeJson } from './json';
 
@@ -56,6 +57,8 @@ export function revocationMarkdown(status: RevokeStatus): string {
   ];
   if (status.error) lines.push('', `Error: ${status.error}`);
   lines.push('', '## Timeline', '', ...status.timeline.map((t) => `- ${t.at} ${t.event}`));
+  const notices = approverNotificationSection(status.notifications);
+  if (notices.length > 0) lines.push('', ...notices);
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,8 +1,6 @@
 import { VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
 import { UntagUserCommand } from '@aws-sdk/client-iam';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AwsClients } from '../../../activities/aws/clients';
@@ -11,6 +9,7 @@ import type { SeededOrg } from '../../../sandbox/seed-org';
 import { accountWorkflowId } from '../../../workflows/account-rotation';
 import { approveSignal } from '../../../workflows/messages';
 import { currentSecret, memberIam } from '../../support/aws-snapshot';
+import { sentEmails, WEBHOOK_TOKEN, webhookReceiver } from '../../support/notification-inbox';
 import {
   accountReports,
   APPROVERS,
@@ -30,38 +29,6 @@ import {
 
 const SENDER = 'keywarden-notify@example.com';
 const UI = 'http://temporal-ui.example.com';
-/** The path part of the webhook URL plays the token a real incoming webhook URL carries. */
-const WEBHOOK_TOKEN = 'T000-hook-token-not-for-history';
-
-interface SentEmail {
-  source: string;
-  subject: string;
-  body: string;
-  destinations: { ToAddresses?: string[] };
-}
-
-/** A local incoming webhook: keeps every body posted to it. */
-async function webhookReceiver(status = 200): Promise<{ server: Server; url: string; bodies: string[] }> {
-  const bodies: string[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      bodies.push(Buffer.concat(chunks).toString('utf8'));
-      response.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'no');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}/services/${WEBHOOK_TOKEN}`, bodies };
-}
-
-/** The e-mail the emulator accepted, read back from its model dump. */
-async function sentEmails(endpoint: string): Promise<SentEmail[]> {
-  const response = await fetch(`${endpoint}/moto-api/data.json`);
-  const data = (await response.json()) as { ses?: { Message?: SentEmail[] } };
-  return data.ses?.Message ?? [];
-}
 
 describe('notifications of a rotation campaign', () => {
   const stack = testStack();
