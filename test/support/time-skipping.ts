@@ -36,7 +36,11 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
 export async function scriptedWorker(
   env: TestWorkflowEnvironment,
   aws: ReturnType<typeof scriptedAws>,
-  options: { maxConcurrentActivityTaskExecutions?: number; approverRegistry?: ApproverRegistry } = {},
+  options: {
+    maxConcurrentActivityTaskExecutions?: number;
+    maxConcurrentWorkflowTaskExecutions?: number;
+    approverRegistry?: ApproverRegistry;
+  } = {},
 ) {
   const { approverRegistry, ...workerOptions } = options;
   const taskQueue = `ts-${randomUUID()}`;
@@ -70,4 +74,53 @@ export async function scriptedWorker(
 /** Workflow time elapsed since `startMs`, in days with one decimal. */
 export async function simulatedDay(env: TestWorkflowEnvironment, startMs: number): Promise<number> {
   return Math.round(((await env.currentTimeMs()) - startMs) / (DAY / 10)) / 10;
+}
+
+export interface ClockWatch {
+  /** Locks released because the simulated clock had stalled at wall-clock speed. */
+  releases: number;
+  /** Releases the server refused (it held no lock: the stall was something else). */
+  refused: number;
+  stop(): void;
+}
+
+/**
+ * Under heavy load the time-skipping test server now and then leaks a time-skipping lock: its
+ * clock then runs at wall-clock speed with nothing left to wait for, and a week takes a week.
+ * Every `everyMs` of wall time this compares the simulated time that passed with the wall time;
+ * when the clock moved less than `minSpeed` times as fast, it releases one lock. A healthy run
+ * releases none; the scale test prints the count.
+ */
+export function watchClock(
+  env: TestWorkflowEnvironment,
+  { everyMs = 60_000, minSpeed = 2 }: { everyMs?: number; minSpeed?: number } = {},
+): ClockWatch {
+  const watch = { releases: 0, refused: 0, stop: () => clearInterval(timer) };
+  let last: { wall: number; sim: number } | undefined;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void (async () => {
+      try {
+        const now = { wall: Date.now(), sim: await env.currentTimeMs() };
+        if (last !== undefined && now.sim - last.sim < minSpeed * (now.wall - last.wall)) {
+          try {
+            await env.connection.testService?.unlockTimeSkipping({});
+            watch.releases++;
+          } catch {
+            watch.refused++;
+          }
+        }
+        last = now;
+      } catch {
+        // the server did not answer this time; compare again at the next tick
+        last = undefined;
+      } finally {
+        busy = false;
+      }
+    })();
+  }, everyMs);
+  timer.unref();
+  return watch;
 }
