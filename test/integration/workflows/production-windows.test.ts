@@ -7,6 +7,7 @@ import { approveSignal, campaignStatusQuery } from '../../../workflows/messages'
 import { rotationCampaign } from '../../../workflows/rotation-campaign';
 import { APPROVERS, testSpec, uniqueId } from '../../support/campaign-helpers';
 import { ACCOUNTS, oldKey, scriptedAws, user } from '../../support/scripted-aws';
+import { writeProductionWindowFigures } from '../../support/production-window-figures';
 import { DAY, scriptedWorker, simulatedDay, timeSkippingEnv, watchClock } from '../../support/time-skipping';
 
 function at(timeline: TimelineEntry[], event: RegExp): number {
@@ -169,6 +170,19 @@ describe('production-length windows, on the time-skipping test server', () => {
       });
     } finally {
       clock.stop();
+    }
+    if (process.env.KEYWARDEN_WRITE_FIGURES === '1') {
+      writeProductionWindowFigures({
+        measuredAt: new Date().toISOString(),
+        accounts: accountCount,
+        usersPerAccount,
+        windows: 'adoption 7d, grace 7d',
+        limits: '5 accounts, 5 keys per account in flight',
+        simulatedDayReached: Object.fromEntries(reached),
+        peakRollOutActivities: aws.peakInFlight(),
+        wallSeconds: Math.round((Date.now() - wallStart) / 1000),
+        stalledClockReleases: clock.releases,
+      });
     }
     const approvalDay = reached.get('awaiting-approval');
     const completedDay = reached.get('completed');
