@@ -319,7 +319,7 @@ describe('bad input: every case is refused clearly, starts nothing and changes n
       queueCount = await workflowsOnQueue();
     });
 
-    async function assertGateUnmoved(): Promise<OffboardingStatus> {
+    async function assertGateUnmoved(): Promise<void> {
       const now = await status();
       assert.equal(now.phase, 'awaiting-approval');
       assert.equal(now.approval.decision, undefined, 'no decision');
@@ -329,10 +329,8 @@ describe('bad input: every case is refused clearly, starts nothing and changes n
         'only the valid approval counts',
       );
       assert.equal(await workflowsOnQueue(), queueCount, 'no workflow on the task queue');
-      return now;
     }
 
-    /** Sends a signal, then waits for the gate to record its refusal; returns the reason. */
     /** Sends one signal as the Web UI could: raw payload bytes in any encoding. */
     const rawSignal = (encoding: string, data: string) =>
       worker.client.workflowService.signalWorkflowExecution({
@@ -349,6 +347,8 @@ describe('bad input: every case is refused clearly, starts nothing and changes n
     const signalCases = APPROVAL_CASES.filter((c) => (c.channels ?? ['signal', 'update']).includes('signal'));
     const updateCases = APPROVAL_CASES.filter((c) => (c.channels ?? ['signal', 'update']).includes('update'));
 
+    // The signals are sent one after another from one client, so the gate judges them in that
+    // order; each case then reads its own refusal, and the gate is checked again at the end.
     describe('as signals', () => {
       /** The refusals the gate recorded, in the order the signals were sent (one client, one after another). */
       let refusals: Array<{ signal: string; reason: string }>;
