@@ -12,8 +12,16 @@ export interface TemporalTarget extends TemporalConnection {
 }
 
 const TargetEnvSchema = z.object({
-  TEMPORAL_UI_URL: z.url().optional(),
-  KEYWARDEN_TASK_QUEUE: z.string().min(1).optional(),
+  TEMPORAL_UI_URL: z
+    .url('TEMPORAL_UI_URL is not a URL: give the Web UI address, e.g. http://127.0.0.1:8233, or unset it')
+    .optional(),
+  KEYWARDEN_TASK_QUEUE: z
+    .string()
+    .min(
+      1,
+      'KEYWARDEN_TASK_QUEUE is empty: name the task queue the workers poll, or unset it for "keywarden"',
+    )
+    .optional(),
 });
 
 /**
@@ -23,7 +31,8 @@ const TargetEnvSchema = z.object({
  */
 export function resolveTemporalTarget(env: NodeJS.ProcessEnv = process.env): TemporalTarget {
   const parsed = TargetEnvSchema.safeParse(env);
-  if (!parsed.success) throw new CliError(`bad environment: ${z.prettifyError(parsed.error)}`);
+  // Wrong input, like a bad option: exit code 2, and nothing was started.
+  if (!parsed.success) throw new CliError(`bad environment: ${z.prettifyError(parsed.error)}`, 2);
   const vars = parsed.data;
   let sandbox: SandboxState | undefined;
   let connection: TemporalConnection | undefined;

@@ -65,6 +65,13 @@ export function loadTemporalConnection(
     fromFile ? `profile "${profileName ?? DEFAULT_PROFILE}" of ${file.path}` : undefined,
   );
 
+  // envconfig reads anything but "1" and "true" as false: a typo would silently turn TLS off.
+  const tlsFlag = env.TEMPORAL_TLS;
+  if (tlsFlag !== undefined && tlsFlag !== '' && !['1', 'true', '0', 'false'].includes(tlsFlag)) {
+    throw new TemporalConfigError(
+      'TEMPORAL_TLS must be true or false (or 1 or 0): set one of those, or unset it to let the address and profile decide',
+    );
+  }
   if (isTrue(env.TEMPORAL_TLS_DISABLE_HOST_VERIFICATION)) {
     throw new TemporalConfigError(
       'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION is not supported by the Temporal TypeScript SDK: unset it and set TEMPORAL_TLS_SERVER_NAME (or tls.server_name) to the name in the server certificate',

@@ -6,7 +6,9 @@ import { workerConnectionOptions } from '../connection/connection-options';
 import { describeTemporalConnection } from '../connection/temporal-connection';
 import { approverRegistryFromEnv } from './approver-registry-file';
 import { createKeywardenWorker } from './create-worker';
-import { workerConfigFromEnv } from './worker-config';
+import { workerConfigFromEnv, type WorkerConfig } from './worker-config';
+import { WorkerConfigError } from './worker-config-error';
+import type { ApproverRegistry } from '../domain/approver-registry';
 
 /**
  * One worker: polls the task queue until SIGINT/SIGTERM, then finishes running activities and
@@ -16,9 +18,17 @@ export async function runWorker(
   env: NodeJS.ProcessEnv = process.env,
   say: (line: string) => void = console.log,
 ): Promise<void> {
-  const config = workerConfigFromEnv(env);
-  const approverRegistry = approverRegistryFromEnv(env);
-  const aws = new AwsClients(awsEnvironmentFromEnv(env));
+  let config: WorkerConfig;
+  let approverRegistry: ApproverRegistry | undefined;
+  let awsEnvironment: ReturnType<typeof awsEnvironmentFromEnv>;
+  try {
+    config = workerConfigFromEnv(env);
+    approverRegistry = approverRegistryFromEnv(env);
+    awsEnvironment = awsEnvironmentFromEnv(env);
+  } catch (error) {
+    throw new WorkerConfigError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+  const aws = new AwsClients(awsEnvironment);
   const connection = await NativeConnection.connect(workerConnectionOptions(config.temporal)).catch(
     async (error: unknown) => {
       aws.destroy();

@@ -4,6 +4,7 @@ import { normalizePrincipal } from '../../domain/ids';
 import {
   readKeyFile,
   signedPayload,
+  type ApprovalKey,
   validityMs,
   writeNewKeyFile,
   type SigningTarget,
@@ -63,8 +64,10 @@ export function registerApprovalCommands(program: Command): void {
         "print the signed JSON to paste into the Web UI's Send a Signal form; send nothing",
       )
       .action(async (id: string, opts: ApprovalOptions) => {
+        // Options and the key file are checked before connecting: wrong input is exit 2 whatever Temporal does.
+        const signer = signerFrom(opts);
         await withTemporalSession(resolveTemporalTarget(), async (client) => {
-          const from = await payloadFor(client, id, signal, opts);
+          const from = await payloadFor(client, id, signal, signer);
           if (opts.printPayload) {
             console.log(JSON.stringify(from));
             return;
@@ -98,12 +101,12 @@ export function registerApprovalCommands(program: Command): void {
     });
 }
 
-async function payloadFor(
-  client: TemporalSession,
-  id: string,
-  signal: SigningTarget['action'],
-  opts: ApprovalOptions,
-): Promise<ApprovalSignal> {
+type Signer =
+  | { approver: string; comment?: string; key?: undefined }
+  | { key: ApprovalKey; comment?: string; validForMs: number };
+
+/** Who sends the message and how it is signed, from the options alone. */
+function signerFrom(opts: ApprovalOptions): Signer {
   if (opts.key === undefined) {
     if (opts.approver === undefined)
       throw new UsageError('say who you are with --approver <who> (or sign with --key <file>)');
@@ -119,6 +122,20 @@ async function payloadFor(
     );
   }
   const validForMs = validityMs(opts.validFor);
+  return opts.comment === undefined ? { key, validForMs } : { key, validForMs, comment: opts.comment };
+}
+
+async function payloadFor(
+  client: TemporalSession,
+  id: string,
+  signal: SigningTarget['action'],
+  signer: Signer,
+): Promise<ApprovalSignal> {
+  if (signer.key === undefined) {
+    return signer.comment === undefined
+      ? { approver: signer.approver }
+      : { approver: signer.approver, comment: signer.comment };
+  }
   const target = await signingTargetFor(client, id, signal);
-  return signedPayload(key, target, opts.comment, validForMs);
+  return signedPayload(signer.key, target, signer.comment, signer.validForMs);
 }

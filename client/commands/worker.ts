@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { runWorker } from '../../worker/run-worker';
+import { WorkerConfigError } from '../../worker/worker-config-error';
 import { CliError } from '../cli-error';
 
 export function registerWorkerCommand(program: Command): void {
@@ -11,7 +12,9 @@ export function registerWorkerCommand(program: Command): void {
     )
     .action(async () => {
       await runWorker().catch((error: unknown) => {
-        throw new CliError(`worker: ${error instanceof Error ? error.message : String(error)}`);
+        const message = `worker: ${error instanceof Error ? error.message : String(error)}`;
+        // A wrong environment or file is wrong input (exit 2); anything later is a failure (exit 1).
+        throw new CliError(message, error instanceof WorkerConfigError ? 2 : 1);
       });
     });
 }

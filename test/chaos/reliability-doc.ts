@@ -10,9 +10,11 @@ export const FIGURES_FILE = path.join(paths.root, 'docs', 'reliability-figures.j
 export const BAD_INPUT_FIGURES_FILE = path.join(paths.root, 'docs', 'bad-input-figures.json');
 export const RELIABILITY_DOC = path.join(paths.root, 'docs', 'reliability.md');
 
+const CountSchema = { refused: z.number().int().min(0), total: z.number().int().min(0) };
 const BadInputFiguresSchema = z.object({
-  refused: z.number().int().min(0),
-  total: z.number().int().min(0),
+  ...CountSchema,
+  byCategory: z.array(z.object({ category: z.string(), ...CountSchema })).optional(),
+  measuredAt: z.string().optional(),
 });
 
 const FAULT_LABELS = {
@@ -35,6 +37,21 @@ function badInputLine(badInputs: BadInputFigures | undefined): string {
     : `${badInputs.refused} of ${badInputs.total}`;
 }
 
+/** The bad-input corpus's counts by kind of input, when its run wrote them. */
+function badInputSection(badInputs: BadInputFigures | undefined): string[] {
+  if (badInputs?.byCategory === undefined) return [];
+  return [
+    '## Bad input refused, by kind',
+    '',
+    `From the last run of the bad-input corpus (\`test/integration/bad-input\`)${badInputs.measuredAt === undefined ? '' : `, ${badInputs.measuredAt}`}: each case was refused with its expected message, started no workflow and changed nothing in the emulator.`,
+    '',
+    '| input | refused | cases |',
+    '| --- | --- | --- |',
+    ...badInputs.byCategory.map((c) => `| ${c.category} | ${c.refused} | ${c.total} |`),
+    '',
+  ];
+}
+
 /** docs/reliability.md from the figures of a run; nothing in it is typed by hand. */
 export function renderReliabilityDoc(figures: ChaosFigures, badInputs?: BadInputFigures): string {
   const notInterrupted = figures.activityTypesRun.filter(
@@ -55,6 +72,7 @@ export function renderReliabilityDoc(figures: ChaosFigures, badInputs?: BadInput
     `| bad inputs refused | ${badInputLine(badInputs)} |`,
     `| violations | ${figures.violations.length} |`,
     '',
+    ...badInputSection(badInputs),
     '## Faults injected, by class',
     '',
     '| class | campaign | offboarding | total |',

@@ -33,4 +33,7 @@ export interface ChaosFigures {
 export interface BadInputFigures {
   refused: number;
   total: number;
+  /** Per kind of input, in the corpus's order. */
+  byCategory?: Array<{ category: string; refused: number; total: number }>;
+  measuredAt?: string;
 }

@@ -62,6 +62,23 @@ describe('docs/reliability.md is generated from the figures of a run', () => {
     assert.match(doc, /- u1 had no Active key/);
   });
 
+  test("the corpus's counts by kind of input get a table of their own, when the run wrote them", () => {
+    const doc = renderReliabilityDoc(figures, {
+      refused: 5,
+      total: 6,
+      measuredAt: '2026-11-29T21:00:00.000Z',
+      byCategory: [
+        { category: 'webhook request', refused: 3, total: 3 },
+        { category: 'monitor event', refused: 2, total: 3 },
+      ],
+    });
+    assert.match(doc, /\| bad inputs refused \| 5 of 6 \|/);
+    assert.match(doc, /## Bad input refused, by kind/);
+    assert.match(doc, /bad-input corpus .*2026-11-29T21:00:00\.000Z/);
+    assert.match(doc, /\| webhook request \| 3 \| 3 \|\n\| monitor event \| 2 \| 3 \|/);
+    assert.doesNotMatch(renderReliabilityDoc(figures, { refused: 1, total: 1 }), /by kind/);
+  });
+
   test('a malformed corpus figure file is refused with what to fix', () => {
     const file = path.join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ refused: 'many' }));

@@ -299,6 +299,15 @@ describe('TLS material', () => {
     assert.deepEqual(load({ TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_TLS: 'true' }).tls, {});
   });
 
+  test('TEMPORAL_TLS other than true/false/1/0 is refused, not read as false', () => {
+    for (const value of ['yes', 'TRUE', 'maybe'])
+      assert.equal(
+        configError({ TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_TLS: value }),
+        'TEMPORAL_TLS must be true or false (or 1 or 0): set one of those, or unset it to let the address and profile decide',
+      );
+    assert.equal(load({ TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_TLS: '0' }).tls, false);
+  });
+
   test('a client certificate without its key', () => {
     const file = toml(
       `[profile.default]\naddress = "temporal.internal:7233"\n[profile.default.tls]\nclient_cert_path = "${pki.clientCert}"\n`,
