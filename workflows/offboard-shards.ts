@@ -43,8 +43,9 @@ export function shardsOf(
   size: number,
 ): OffboardShard[] {
   const shards: OffboardShard[] = [];
-  for (let start = 0; start < accounts.length; start += size) {
-    shards.push({ parentWorkflowId, index: shards.length, accounts: accounts.slice(start, start + size) });
+  const step = Math.max(1, Math.floor(size)); // a starter's 0 would never end
+  for (let start = 0; start < accounts.length; start += step) {
+    shards.push({ parentWorkflowId, index: shards.length, accounts: accounts.slice(start, start + step) });
   }
   return shards;
 }
