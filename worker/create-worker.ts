@@ -9,6 +9,8 @@ export interface KeywardenWorkerOptions {
   deps: ActivityDeps;
   maxConcurrentActivityTaskExecutions?: number;
   maxTaskQueueActivitiesPerSecond?: number;
+  /** Workflows kept in memory between tasks; the SDK sizes it from the heap limit when unset. */
+  maxCachedWorkflows?: number;
   /** A prebuilt workflow bundle (tests build one and share it); otherwise the worker bundles workflows/ itself. */
   workflowBundlePath?: string;
   identity?: string;
@@ -38,6 +40,7 @@ export async function createKeywardenWorker(opts: KeywardenWorkerOptions): Promi
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 20,
     maxTaskQueueActivitiesPerSecond: opts.maxTaskQueueActivitiesPerSecond ?? 50,
     ...(opts.identity ? { identity: opts.identity } : {}),
+    ...(opts.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: opts.maxCachedWorkflows }),
     shutdownGraceTime: '10s',
   });
 }

@@ -36,11 +36,24 @@ import { failureMessage } from './failure-message';
 import { KEY_REGISTRY, PLAN_OFFERS, ApprovalGate } from './approval-gate';
 import { effectiveSignatures } from '../domain/approver-registry';
 import { ApproverNotices, decisionWithNotices, NOTIFICATIONS } from './notify';
+import {
+  DEFAULT_SHARDING,
+  SHARDS_IN_FLIGHT,
+  runShard,
+  shardsOf,
+  type OffboardShard,
+  type ShardOutcome,
+  type ShardingLimits,
+} from './offboard-shards';
 
 export interface OffboardEmployeeInput {
   request: OffboardingRequest;
   /** ISO-8601: when HR called (the webhook's receipt time), the start of time-to-containment. */
   requestedAt: string;
+  /** Set only on the children a large offboarding shards its accounts into: search and contain these, then return. */
+  shard?: OffboardShard;
+  /** When to shard, and how many accounts per shard (tests and simulations lower the defaults). */
+  sharding?: ShardingLimits;
 }
 
 export const offboardingStatusQuery = defineQuery<OffboardingStatus>('status');
@@ -56,6 +69,8 @@ export const skipAccountSignal = defineSignal<[unknown]>('skip-account');
 export const RETRY_UNANSWERED_ACCOUNTS = 'offboarding-retry-unanswered-accounts';
 /** An approval timeout escalates (phase `escalated`) and never restores the leaver. */
 export const SILENCE_NEVER_RESTORES = 'offboarding-silence-never-restores';
+/** Above a threshold, accounts are searched and contained in child workflows (shards). */
+export const SHARDED_DISCOVERY = 'offboarding-sharded-discovery';
 
 /** Accounts searched at once during discovery. */
 export const DISCOVERY_CONCURRENCY = 10;
@@ -98,8 +113,11 @@ const { restoreUser, purgeStep } = proxyActivities<KeywardenActivities>({
  */
 export async function offboardEmployee(input: OffboardEmployeeInput): Promise<OffboardingStatus> {
   const { notifications, approval } = input.request;
+  // A shard only searches; its parent tells the approvers.
   const notices = new ApproverNotices(
-    notifications !== undefined && patched(NOTIFICATIONS) ? notifications : undefined,
+    notifications !== undefined && input.shard === undefined && patched(NOTIFICATIONS)
+      ? notifications
+      : undefined,
     approval.approvers,
   );
   const result = await offboard(input, notices);
@@ -108,8 +126,9 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
 }
 
 async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices): Promise<OffboardingStatus> {
-  const { request, requestedAt } = input;
-  const workflowId = workflowInfo().workflowId;
+  const { request, requestedAt, shard } = input;
+  // A shard acts for its parent: same role session name, same workflow ID in its records.
+  const workflowId = shard?.parentWorkflowId ?? workflowInfo().workflowId;
   const gate = new ApprovalGate({
     approvers: request.approval.approvers,
     requiredApprovals: request.approval.requiredApprovals,
@@ -225,7 +244,7 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
   const decided = (): boolean => gate.decision !== undefined && gate.decision.outcome !== 'timed-out';
 
   // Approvers' keys from the worker's registry, when it has one (it may also require signatures).
-  if (patched(KEY_REGISTRY)) {
+  if (shard === undefined && patched(KEY_REGISTRY)) {
     // Unreadable: fail closed, signatures required and no key known, so nothing can approve a purge.
     const registry = await approverRegistry().catch(() => ({
       configured: true,
@@ -244,7 +263,7 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
   // 1. Discover.
   // Every ACTIVE account of the organization, unless the request names the accounts to search.
   const includeAccounts = request.scope.includeAccounts ?? [];
-  let accounts: AccountRef[] | undefined;
+  let accounts: AccountRef[] | undefined = shard?.accounts;
   for (let attempt = 1; accounts === undefined; attempt++) {
     try {
       accounts = await listAccountsInScope({
@@ -357,8 +376,30 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
     status.containmentComplete = status.users.every((u) => u.containedAt !== undefined);
   };
 
-  await forEachBounded(accounts, DISCOVERY_CONCURRENCY, searchAccount);
+  const sharding = input.sharding ?? DEFAULT_SHARDING;
+  if (shard === undefined && accounts.length > sharding.aboveAccounts && patched(SHARDED_DISCOVERY)) {
+    const merge = (outcome: ShardOutcome): void => {
+      if (!outcome.ok) {
+        for (const a of outcome.shard.accounts) markUnanswered(status, a.accountId, outcome.error);
+        return;
+      }
+      const found = outcome.status;
+      status.accountsSearched.push(...found.accountsSearched);
+      status.accountsFailed.push(...found.accountsFailed);
+      status.users.push(...found.users);
+      if (found.users.length > 0 && status.phase === 'discovering') enter('containing');
+    };
+    const shards = shardsOf(workflowId, accounts, sharding.accountsPerShard);
+    await forEachBounded(shards, SHARDS_IN_FLIGHT, (s) => runShard(offboardEmployee, input, s, merge));
+  } else {
+    await forEachBounded(accounts, DISCOVERY_CONCURRENCY, searchAccount);
+  }
   sortRecords();
+  if (shard !== undefined) {
+    // The parent retries the accounts that did not answer, and decides.
+    summarizeContainment();
+    return finish(status.phase);
+  }
   const retrying = status.accountsFailed.length > 0 && patched(RETRY_UNANSWERED_ACCOUNTS);
   if (!retrying && accounts.length > 0 && status.accountsFailed.length === accounts.length) {
     return finish('failed', 'no account in scope could be searched');

@@ -1,0 +1,111 @@
+import type { Client } from '@temporalio/client';
+
+export interface LargestHistory {
+  workflowId: string;
+  runId: string;
+  type: string;
+  events: number;
+  bytes: number;
+}
+
+export interface HistoryFigures {
+  workflows: number;
+  continuedAsNew: number;
+  byType: Record<string, number>;
+  mostEvents: LargestHistory;
+  mostBytes: LargestHistory;
+}
+
+/** Workflows described at once: enough to be quick, few enough not to starve the server. */
+const DESCRIBE_CONCURRENCY = 16;
+
+/**
+ * Every run in the namespace (the visibility API lists each run of a continued-as-new workflow
+ * apart), each described for its history length and size, as the server counts them.
+ */
+export async function historyFigures(client: Client): Promise<HistoryFigures> {
+  const runs: { workflowId: string; runId: string; type: string; status: string }[] = [];
+  for await (const w of client.workflow.list()) {
+    runs.push({ workflowId: w.workflowId, runId: w.runId, type: w.type, status: w.status.name });
+  }
+  const empty: LargestHistory = { workflowId: '', runId: '', type: '', events: 0, bytes: 0 };
+  let mostEvents = empty;
+  let mostBytes = empty;
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    for (let i = next++; i < runs.length; i = next++) {
+      const run = runs[i]!;
+      const d = await client.workflow.getHandle(run.workflowId, run.runId).describe();
+      const found: LargestHistory = {
+        workflowId: run.workflowId,
+        runId: run.runId,
+        type: run.type,
+        events: d.historyLength,
+        bytes: d.historySize ?? 0,
+      };
+      if (found.events > mostEvents.events) mostEvents = found;
+      if (found.bytes > mostBytes.bytes) mostBytes = found;
+    }
+  };
+  await Promise.all(Array.from({ length: DESCRIBE_CONCURRENCY }, lane));
+  const byType: Record<string, number> = {};
+  for (const r of runs) byType[r.type] = (byType[r.type] ?? 0) + 1;
+  return {
+    workflows: runs.length,
+    continuedAsNew: runs.filter((r) => r.status === 'CONTINUED_AS_NEW').length,
+    byType,
+    mostEvents,
+    mostBytes,
+  };
+}
+
+/** Samples the pending children of the workflows that fan out, while they run. */
+export class PendingChildrenSampler {
+  private peak = { workflowId: '', pendingChildren: 0 };
+  private samples = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+
+  constructor(
+    private readonly client: Client,
+    private readonly workflowIds: () => string[],
+    private readonly everyMs = 2000,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.sample(), this.everyMs);
+  }
+
+  stop(): { workflowId: string; pendingChildren: number; samples: number } {
+    if (this.timer) clearInterval(this.timer);
+    return { ...this.peak, samples: this.samples };
+  }
+
+  private async sample(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      // Besides the named parents, a few running account workflows (each one's sagas are its children).
+      const ids = [...this.workflowIds()];
+      for await (const w of this.client.workflow.list({
+        query: 'ExecutionStatus = "Running" AND KeywardenKind = "account-rotation"',
+        pageSize: 10,
+      })) {
+        ids.push(w.workflowId);
+        if (ids.length >= this.workflowIds().length + 10) break;
+      }
+      for (const id of ids) {
+        const d = await this.client.workflow
+          .getHandle(id)
+          .describe()
+          .catch(() => undefined);
+        if (d === undefined || d.status.name !== 'RUNNING') continue;
+        const pending = d.raw.pendingChildren?.length ?? 0;
+        this.samples++;
+        if (pending > this.peak.pendingChildren) this.peak = { workflowId: id, pendingChildren: pending };
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+}

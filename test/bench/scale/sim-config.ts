@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/** The simulation's knobs, from the environment; every one has the default of the full run. */
+const SimEnvSchema = z.object({
+  KEYWARDEN_SCALE_SIM_ACCOUNTS: z.coerce
+    .number({ error: 'KEYWARDEN_SCALE_SIM_ACCOUNTS is a number of accounts, e.g. 200' })
+    .int()
+    .min(2)
+    .max(50_000)
+    .default(10_000),
+  KEYWARDEN_SCALE_SIM_CAMPAIGN_ACCOUNTS: z.coerce
+    .number({ error: 'KEYWARDEN_SCALE_SIM_CAMPAIGN_ACCOUNTS is a number of accounts, e.g. 200' })
+    .int()
+    .min(0)
+    .max(50_000)
+    .optional(),
+  KEYWARDEN_SCALE_SIM_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  KEYWARDEN_SCALE_SIM_WORKER_HEAP_MB: z.coerce
+    .number({ error: 'KEYWARDEN_SCALE_SIM_WORKER_HEAP_MB is megabytes of V8 heap for the worker, e.g. 384' })
+    .int()
+    .min(128)
+    .optional(),
+  KEYWARDEN_SCALE_SIM_USERS: z.coerce
+    .number({ error: 'KEYWARDEN_SCALE_SIM_USERS is the number of rotating users per account, e.g. 2' })
+    .int()
+    .min(1)
+    .max(50)
+    .default(2),
+  KEYWARDEN_SCALE_SIM_LATENCY_MS: z
+    .string()
+    .regex(/^\d+-\d+$/, 'KEYWARDEN_SCALE_SIM_LATENCY_MS is a range of milliseconds per AWS call, e.g. 50-150')
+    .default('50-150'),
+  KEYWARDEN_SCALE_SIM_ACCOUNTS_IN_FLIGHT: z.coerce.number().int().min(1).max(200).default(50),
+  KEYWARDEN_SCALE_SIM_OUTPUT: z.string().min(1).optional(),
+});
+
+export interface SimConfig {
+  /** Accounts in the organization: the offboarding searches them all. */
+  accounts: number;
+  /** Accounts the campaign rotates (0: no campaign); all of them unless set apart. */
+  campaignAccounts: number;
+  /** The worker's workflow cache; undefined: the SDK's default, sized from the heap limit. */
+  maxCachedWorkflows?: number;
+  usersPerAccount: number;
+  latency: { minMs: number; maxMs: number };
+  accountsInFlight: number;
+  keysInFlightPerAccount: number;
+  /** Campaign history bound: accounts per campaign run before it continues as new. */
+  continueAsNewAfterAccounts: number;
+  /** Offboarding sharding: shard above this many accounts, this many per shard. */
+  sharding: { aboveAccounts: number; accountsPerShard: number };
+  /** The worker's V8 heap limit (--max-old-space-size), as a container's memory limit would set it. */
+  workerHeapMb?: number;
+  /** Where the figures are written; undefined: printed only. */
+  output?: string;
+}
+
+export function simConfigFromEnv(env: NodeJS.ProcessEnv, defaultOutput: string): SimConfig {
+  const parsed = SimEnvSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`bad simulation settings:\n${z.prettifyError(parsed.error)}`);
+  const e = parsed.data;
+  const [minMs, maxMs] = e.KEYWARDEN_SCALE_SIM_LATENCY_MS.split('-').map(Number) as [number, number];
+  if (minMs > maxMs)
+    throw new Error('KEYWARDEN_SCALE_SIM_LATENCY_MS: the first number is the smaller, e.g. 50-150');
+  return {
+    accounts: e.KEYWARDEN_SCALE_SIM_ACCOUNTS,
+    campaignAccounts: Math.min(
+      e.KEYWARDEN_SCALE_SIM_CAMPAIGN_ACCOUNTS ?? e.KEYWARDEN_SCALE_SIM_ACCOUNTS,
+      e.KEYWARDEN_SCALE_SIM_ACCOUNTS,
+    ),
+    ...(e.KEYWARDEN_SCALE_SIM_WORKER_HEAP_MB === undefined
+      ? {}
+      : { workerHeapMb: e.KEYWARDEN_SCALE_SIM_WORKER_HEAP_MB }),
+    ...(e.KEYWARDEN_SCALE_SIM_MAX_CACHED_WORKFLOWS === undefined
+      ? {}
+      : { maxCachedWorkflows: e.KEYWARDEN_SCALE_SIM_MAX_CACHED_WORKFLOWS }),
+    usersPerAccount: e.KEYWARDEN_SCALE_SIM_USERS,
+    latency: { minMs, maxMs },
+    accountsInFlight: e.KEYWARDEN_SCALE_SIM_ACCOUNTS_IN_FLIGHT,
+    keysInFlightPerAccount: 5,
+    continueAsNewAfterAccounts: 500,
+    sharding: { aboveAccounts: 1000, accountsPerShard: 500 },
+    output: e.KEYWARDEN_SCALE_SIM_OUTPUT ?? defaultOutput,
+  };
+}
