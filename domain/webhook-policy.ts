@@ -6,6 +6,7 @@ import {
   CONTAINMENT_POLICY_NAME_DEFAULT,
   containmentPolicyNameSchema,
   OffboardingApprovalSchema,
+  OffboardingLimitsSchema,
   PurgeModeSchema,
 } from './offboarding-request';
 
@@ -58,6 +59,7 @@ export const WebhookPolicySchema = z
     }),
     access: AccessSchema,
     containmentPolicyName: containmentPolicyNameSchema.default(CONTAINMENT_POLICY_NAME_DEFAULT),
+    limits: OffboardingLimitsSchema.optional(),
   })
   .superRefine((policy, ctx) => {
     const shortfall = approverShortfall(policy.approval, policy.initiator);
