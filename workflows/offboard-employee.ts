@@ -509,6 +509,8 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
       timeout: request.approval.timeout,
     });
   };
+  // The approvers see the whole prior state: the reads after containment finish before the gate opens.
+  await credentialsRead;
   enter('awaiting-approval');
   offerPlan();
   let decision: ApprovalDecision;
@@ -524,7 +526,6 @@ export async function offboardEmployee(input: OffboardEmployeeInput): Promise<Of
     offerPlan();
   }
   await retries;
-  await credentialsRead;
   sortRecords();
   summarizeContainment();
 
