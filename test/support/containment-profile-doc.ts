@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** One profiled containment: figures measured by test/support/profile-containment.ts. */
 export interface ProfileRun {
   accounts: number;
@@ -28,6 +30,10 @@ export interface ProfileRun {
       { count: number; p50WaitMs: number; p95WaitMs: number; p50RunMs: number; p95RunMs: number }
     >;
   };
+}
+
+export function renderFromFile(path: string): string {
+  return renderContainmentProfile(JSON.parse(readFileSync(path, 'utf8')) as ProfileFile);
 }
 
 export interface ProfileFile {
@@ -77,6 +83,57 @@ function activityTable(runs: ProfileRun[]): string[] {
   return lines;
 }
 
+/** Before against after: the first and the last label, size by size. */
+function comparison(file: ProfileFile): string[] {
+  const labels = Object.keys(file.labels);
+  const first = labels[0];
+  const last = labels[labels.length - 1];
+  if (first === undefined || last === undefined || first === last) return [];
+  const before = file.labels[first]!.runs;
+  const after = file.labels[last]!.runs;
+  const lines = [
+    `## ${first} and ${last}`,
+    '',
+    `| accounts | request to contained, ${first} | ${last} | faster | AWS calls per account, ${first} | ${last} |`,
+    '| -------: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const b of before) {
+    const a = after.find((r) => r.accounts === b.accounts);
+    if (a === undefined) continue;
+    const factor =
+      a.timeToContainmentMs > 0 ? (b.timeToContainmentMs / a.timeToContainmentMs).toFixed(1) : '-';
+    lines.push(
+      `| ${b.accounts} | ${s(b.timeToContainmentMs)} | ${s(a.timeToContainmentMs)} | ${factor}x | ${b.awsCallsPerAccount} | ${a.awsCallsPerAccount} |`,
+    );
+  }
+  return [...lines, ''];
+}
+
+/** Where the time of one run goes, in figures taken from it. */
+function whereTheTimeGoes(r: ProfileRun): string[] {
+  const rate = r.awsWindowMs > 0 ? Math.round((r.awsCalls / r.awsWindowMs) * 1000) : 0;
+  const activities = Object.entries(r.history.activities);
+  const waits = Math.max(0, ...activities.map(([, a]) => a.p95WaitMs));
+  const [slowest, slow] = activities.sort(([, x], [, y]) => y.p50RunMs - x.p50RunMs)[0] ?? ['-', undefined];
+  return [
+    `At ${r.accounts} accounts (${s(r.timeToContainmentMs)} from request to contained):`,
+    '',
+    `- **Emulator calls**: ${r.awsCalls} calls between ${s(r.firstAwsCallAfterMs)} after the request and the end, ` +
+      `a window of ${s(r.awsWindowMs)} at ${rate} calls/s; each call took ${r.awsP50Ms} ms at the median ` +
+      `(${r.awsP95Ms} ms at p95), so the calls overlap ${(r.awsBusyMs / Math.max(1, r.awsWindowMs)).toFixed(1)} deep on average.`,
+    `- **Emulator throughput bound**: at ${rate} calls/s the emulator needs ${s((r.awsCalls / Math.max(1, rate)) * 1000)} ` +
+      `for these calls, against ${s(r.timeToContainmentMs)} from request to contained.`,
+    `- **Activity round trips**: the longest queue wait (p95, scheduled to started) was ${waits} ms; ` +
+      `${slowest} ran ${slow?.p50RunMs ?? 0} ms at the median, of which its account's ${r.awsCallsPerAccount} calls ` +
+      `one after another at the median latency make about ${Math.round(r.awsCallsPerAccount * r.awsP50Ms)} ms; ` +
+      'the rest is spent outside the emulator (in the worker, which shares 2 cores with the emulator and the dev server).',
+    `- **Workflow tasks**: ${r.history.workflowTasks.count} tasks, ${s(r.history.workflowTasks.totalRunMs)} in all ` +
+      `(median ${r.history.workflowTasks.p50RunMs} ms each, ${r.history.workflowTasks.p50WaitMs} ms queued), ` +
+      `in ${r.history.events} history events.`,
+    '',
+  ];
+}
+
 /** docs/containment-profile.md, generated from docs/containment-profile.json. */
 export function renderContainmentProfile(file: ProfileFile): string {
   const out = [
@@ -96,6 +153,7 @@ export function renderContainmentProfile(file: ProfileFile): string {
     '',
     'Reproduce: `npm run build && node dist/test/support/profile-containment.js --accounts 10,50,100 --label <name>`.',
     '',
+    ...comparison(file),
   ];
   for (const [label, { measuredAt, runs }] of Object.entries(file.labels)) {
     const sample = runs[0];
@@ -109,6 +167,7 @@ export function renderContainmentProfile(file: ProfileFile): string {
       '',
       ...runTable(runs),
       '',
+      ...(runs.length > 0 ? whereTheTimeGoes(runs[runs.length - 1]!) : []),
       'AWS calls by operation:',
       '',
       ...operationsTable(runs),

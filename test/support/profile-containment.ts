@@ -15,6 +15,7 @@ import { temporal } from '@temporalio/proto';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { format, resolveConfig } from 'prettier';
 import { AwsClients } from '../../activities/aws/clients';
 import { queryOffboardingStatus, startOffboarding } from '../../client/offboarding-client';
 import { parseOffboardingRequest } from '../../domain/offboarding-request';
@@ -22,7 +23,12 @@ import { startLocalStack } from '../../sandbox/local-stack';
 import { resetMoto } from '../../sandbox/moto-server';
 import { createKeywardenWorker, payloadConverterPath } from '../../worker/create-worker';
 import { CallTimingProxy } from './call-timing-proxy';
-import { renderContainmentProfile, type ProfileFile, type ProfileRun } from './containment-profile-doc';
+import {
+  renderContainmentProfile,
+  renderFromFile,
+  type ProfileFile,
+  type ProfileRun,
+} from './containment-profile-doc';
 import { seedLeaverOrg } from './leaver-org';
 
 const EventType = temporal.api.enums.v1.EventType;
@@ -239,7 +245,17 @@ async function profileOnce(opts: {
   }
 }
 
+/** The doc as the project's Prettier settings write it. */
+async function formatted(markdown: string): Promise<string> {
+  const config = (await resolveConfig(DOC)) ?? {};
+  return format(markdown, { ...config, parser: 'markdown' });
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--render-only')) {
+    writeFileSync(DOC, await formatted(renderFromFile(FIGURES)));
+    return;
+  }
   const counts = (option('accounts') ?? '10').split(',').map(Number);
   const label = option('label') ?? 'current';
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -277,7 +293,7 @@ async function main(): Promise<void> {
     : { labels: {} };
   file.labels[label] = { measuredAt: new Date().toISOString(), runs };
   writeFileSync(FIGURES, `${JSON.stringify(file, null, 2)}\n`);
-  writeFileSync(DOC, renderContainmentProfile(file));
+  writeFileSync(DOC, await formatted(renderContainmentProfile(file)));
   console.log(`wrote ${path.relative(ROOT, FIGURES)} and ${path.relative(ROOT, DOC)}`);
 }
 
