@@ -1,3 +1,4 @@
+import { createAccountContainmentActivities } from './account-containment';
 import { createApproverRegistryActivities } from './approver-registry-activities';
 import type { ActivityDeps } from './deps';
 import { createInventoryActivities } from './inventory-activities';
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInventoryActivities(deps),
     ...createKeyActivities(deps),
     ...createOffboardingActivities(deps),
+    ...createAccountContainmentActivities(deps),
     ...createWorkflowActivities(deps),
     ...createApproverRegistryActivities(deps),
     ...createRevokeActivities(deps),

@@ -17,15 +17,10 @@ import { toActivityFailure } from './aws/errors';
 import type { IamGateway } from './aws/iam-gateway';
 import { mapWithConcurrency, SdkIamGateway } from './aws/iam-gateway';
 import type { ActivityDeps } from './deps';
+import { matchLeaver, type UserMatch } from './leaver-match';
 import { containmentPolicyDocument, isContainmentPolicy, sessionsIssuedBefore } from './offboarding-policy';
 
-/** How a leaver's IAM users are recognised: by user name, or by the value of one tag. */
-export interface UserMatch {
-  userNames: string[];
-  /** Default `email`. */
-  tagKey: string;
-  tagValues: string[];
-}
+export type { UserMatch } from './leaver-match';
 
 export interface FindMatchingUsersInput {
   target: MemberRoleRef;
@@ -62,7 +57,6 @@ export interface ContainmentFailureDetails {
 /** Tags are read this many users at a time per account. */
 const TAG_LOOKUP_CONCURRENCY = 4;
 
-const norm = (value: string): string => value.trim().toLowerCase();
 const nowIso = (): string => new Date().toISOString();
 
 function failureType(error: unknown, context: string): ApplicationFailure {
@@ -74,7 +68,7 @@ function isNoSuchEntity(error: unknown): boolean {
 }
 
 /** Runs an optional read; an API the endpoint does not implement reads as empty. */
-async function optional<T>(read: Promise<T>, empty: T): Promise<T> {
+export async function optional<T>(read: Promise<T>, empty: T): Promise<T> {
   try {
     return await read;
   } catch (error) {
@@ -83,8 +77,9 @@ async function optional<T>(read: Promise<T>, empty: T): Promise<T> {
   }
 }
 
-const credentials = (items: Array<{ id: string; status: CredentialState['status'] }>): CredentialState[] =>
-  items.map(({ id, status }) => ({ id, status }));
+export const credentials = (
+  items: Array<{ id: string; status: CredentialState['status'] }>,
+): CredentialState[] => items.map(({ id, status }) => ({ id, status }));
 
 /**
  * Reads a user's state before containment. When the containment policy is already on the user,
@@ -222,24 +217,17 @@ export function createOffboardingActivities(deps: ActivityDeps) {
     async findMatchingUsers({ target, match }: FindMatchingUsersInput): Promise<MatchedUser[]> {
       try {
         const iam = gatewayFor(target);
-        const names = new Set(match.userNames.map(norm));
-        const values = new Set(match.tagValues.map(norm));
-        const tagKey = norm(match.tagKey);
         const users = await iam.listUsers();
         const found = await mapWithConcurrency(users, TAG_LOOKUP_CONCURRENCY, async (user) => {
-          if (names.has(norm(user.userName))) return { userName: user.userName, matchedBy: 'userName' };
-          if (values.size === 0) return undefined;
-          let tags: Record<string, string>;
-          try {
-            tags = await iam.listUserTags(user.userName);
-          } catch (error) {
-            if (isNoSuchEntity(error)) return undefined; // deleted while we looked
-            throw error;
-          }
-          const hit = Object.entries(tags).some(
-            ([key, value]) => norm(key) === tagKey && values.has(norm(value)),
-          );
-          return hit ? { userName: user.userName, matchedBy: `tag:${match.tagKey}` } : undefined;
+          const matchedBy = await matchLeaver(match, user.userName, async () => {
+            try {
+              return await iam.listUserTags(user.userName);
+            } catch (error) {
+              if (isNoSuchEntity(error)) return undefined; // deleted while we looked
+              throw error;
+            }
+          });
+          return matchedBy === undefined ? undefined : { userName: user.userName, matchedBy };
         });
         return found.filter((u): u is MatchedUser => u !== undefined);
       } catch (error) {

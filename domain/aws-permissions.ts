@@ -62,6 +62,8 @@ const MEMBER_ACTIVITIES = [
   'discardNewKey',
   'findMatchingUsers',
   'containUser',
+  'containLeaverInAccount',
+  'readLeaverCredentials',
   'restoreUser',
   'purgeStep',
   'locateAccessKey',
@@ -198,6 +200,12 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
     'list the users of an account',
   ),
   member(
+    'iam:GetAccountAuthorizationDetails',
+    'any',
+    ['containLeaverInAccount'],
+    "find a leaver's users with their tags, groups and policies in one call per 1,000 users (Filter User)",
+  ),
+  member(
     'iam:GenerateCredentialReport',
     'any',
     ['inventoryPage'],
@@ -230,6 +238,7 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
       'createAndStageKey',
       'inspectUserKeys',
       'containUser',
+      'containLeaverInAccount',
       'restoreUser',
       'purgeStep',
       'locateAccessKey',
@@ -283,7 +292,7 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   member(
     'iam:UpdateAccessKey',
     'iam-user',
-    ['setAccessKeyStatus', 'containUser', 'restoreUser'],
+    ['setAccessKeyStatus', 'containUser', 'containLeaverInAccount', 'restoreUser'],
     'deactivate the old key (and reactivate it on rollback); deactivate and restore the keys of a leaver; deactivate a revoked key',
   ),
   member(
@@ -309,7 +318,7 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   member(
     'iam:PutUserPolicy',
     'iam-user',
-    ['containUser', 'restoreUser', 'denyEarlierSessions'],
+    ['containUser', 'containLeaverInAccount', 'restoreUser', 'denyEarlierSessions'],
     'attach the deny-all containment policy (and put back a policy it replaced); deny the sessions of a revoked key',
   ),
   member(
@@ -338,16 +347,26 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   ),
   member('iam:DetachUserPolicy', 'iam-user', ['purgeStep'], 'purge attached managed policies'),
   member('iam:RemoveUserFromGroup', 'iam-group', ['purgeStep'], 'purge group memberships'),
-  member('iam:GetLoginProfile', 'iam-user', ['containUser', 'purgeStep'], 'record and purge console access'),
+  member(
+    'iam:GetLoginProfile',
+    'iam-user',
+    ['containUser', 'readLeaverCredentials', 'purgeStep'],
+    'record and purge console access',
+  ),
   member('iam:DeleteLoginProfile', 'iam-user', ['purgeStep'], 'purge console access'),
   member(
     'iam:ListSigningCertificates',
     'iam-user',
-    ['containUser', 'purgeStep'],
+    ['containUser', 'readLeaverCredentials', 'purgeStep'],
     'record and purge signing certificates',
   ),
   member('iam:DeleteSigningCertificate', 'iam-user', ['purgeStep'], 'purge signing certificates'),
-  member('iam:ListSSHPublicKeys', 'iam-user', ['containUser', 'purgeStep'], 'record and purge SSH keys'),
+  member(
+    'iam:ListSSHPublicKeys',
+    'iam-user',
+    ['containUser', 'readLeaverCredentials', 'purgeStep'],
+    'record and purge SSH keys',
+  ),
   member('iam:DeleteSSHPublicKey', 'iam-user', ['purgeStep'], 'purge SSH keys'),
   member(
     'iam:ListServiceSpecificCredentials',
@@ -362,7 +381,12 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
     'purge service-specific credentials',
     { notExercised: 'the emulator does not implement service-specific credentials' },
   ),
-  member('iam:ListMFADevices', 'iam-user', ['containUser', 'purgeStep'], 'record and purge MFA devices'),
+  member(
+    'iam:ListMFADevices',
+    'iam-user',
+    ['containUser', 'readLeaverCredentials', 'purgeStep'],
+    'record and purge MFA devices',
+  ),
   member('iam:DeactivateMFADevice', 'iam-user', ['purgeStep'], 'purge MFA devices'),
   member('iam:DeleteVirtualMFADevice', 'iam-mfa-device', ['purgeStep'], 'delete a purged virtual MFA device'),
   member('iam:DeleteUser', 'iam-user', ['purgeStep'], "purge the leaver's user (purgeMode delete-user)"),

@@ -77,6 +77,12 @@ export interface PriorUserState {
   sshPublicKeys: CredentialState[];
   signingCertificates: CredentialState[];
   /**
+   * Set while the login profile, MFA devices, SSH keys and signing certificates are not read yet:
+   * containment does not change them, so they are read after every account is contained (and
+   * stay unknown, said so in the report, if that read failed).
+   */
+  credentialsUnread?: boolean;
+  /**
    * When a policy with the containment policy's name but another document was on the user before,
    * its document (a policy, not a secret), which restore puts back.
    */

@@ -54,6 +54,35 @@ export const containmentPolicyNameSchema = z
   .string()
   .regex(/^[\w+=,.@-]{1,128}$/, 'a policy name is 1-128 characters from letters, digits and +=,.@_-');
 
+/** Accounts searched and contained at once, unless the request says otherwise. */
+export const ACCOUNTS_IN_FLIGHT_DEFAULT = 20;
+export const ACCOUNTS_IN_FLIGHT_MAX = 200;
+/** Matching users contained at once within one account (IAM throttles each account on its own). */
+export const USERS_IN_FLIGHT_PER_ACCOUNT_DEFAULT = 5;
+export const USERS_IN_FLIGHT_PER_ACCOUNT_MAX = 20;
+
+const inFlight = (field: string, max: number, what: string) =>
+  z
+    .number({ error: `limits.${field} is a whole number from 1 to ${max}: ${what}` })
+    .int({ error: `limits.${field} is a whole number from 1 to ${max}: ${what}` })
+    .min(1, `limits.${field} is at least 1: ${what}`)
+    .max(max, `limits.${field} is at most ${max}: ${what}`);
+
+/** How far an offboarding fans out; each limit has a default (above). */
+export const OffboardingLimitsSchema = z.strictObject({
+  accountsInFlight: inFlight(
+    'accountsInFlight',
+    ACCOUNTS_IN_FLIGHT_MAX,
+    'accounts searched and contained at once (more than the workers have activity slots only queues)',
+  ).optional(),
+  usersInFlightPerAccount: inFlight(
+    'usersInFlightPerAccount',
+    USERS_IN_FLIGHT_PER_ACCOUNT_MAX,
+    "a leaver's users contained at once within one account",
+  ).optional(),
+});
+export type OffboardingLimits = z.output<typeof OffboardingLimitsSchema>;
+
 export const OffboardingRequestSchema = z
   .strictObject({
     employeeId: employeeIdSchema,
@@ -67,6 +96,7 @@ export const OffboardingRequestSchema = z
     containmentPolicyName: containmentPolicyNameSchema.default(CONTAINMENT_POLICY_NAME_DEFAULT),
     /** Tell the approvers when their decision is awaited, on every escalation and when it is made. */
     notifications: ApproverNotificationSettingsSchema.optional(),
+    limits: OffboardingLimitsSchema.optional(),
   })
   .superRefine((request, ctx) => {
     const problem = approverShortfall(request.approval, request.initiator);

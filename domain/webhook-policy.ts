@@ -7,6 +7,7 @@ import {
   CONTAINMENT_POLICY_NAME_DEFAULT,
   containmentPolicyNameSchema,
   OffboardingApprovalSchema,
+  OffboardingLimitsSchema,
   PurgeModeSchema,
 } from './offboarding-request';
 
@@ -61,6 +62,7 @@ export const WebhookPolicySchema = z
     containmentPolicyName: containmentPolicyNameSchema.default(CONTAINMENT_POLICY_NAME_DEFAULT),
     /** How the approvers of every offboarding this server starts are told (see the request's). */
     notifications: ApproverNotificationSettingsSchema.optional(),
+    limits: OffboardingLimitsSchema.optional(),
   })
   .superRefine((policy, ctx) => {
     const shortfall = approverShortfall(policy.approval, policy.initiator);

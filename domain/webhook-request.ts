@@ -8,7 +8,14 @@ import { allowedTagKeys } from './webhook-policy';
 export const WEBHOOK_REQUEST_FIELDS = ['employeeId', 'match', 'purgeMode', 'reason'] as const;
 
 /** Fields of an OffboardingRequest that only the server's policy sets. */
-const POLICY_FIELDS = ['initiator', 'approval', 'scope', 'access', 'containmentPolicyName'] as const;
+const POLICY_FIELDS = [
+  'initiator',
+  'approval',
+  'scope',
+  'access',
+  'containmentPolicyName',
+  'limits',
+] as const;
 
 export const WebhookRequestSchema = z.strictObject({
   employeeId: employeeIdSchema,
@@ -140,6 +147,7 @@ export function authorizeWebhookRequest(policy: WebhookPolicy, body: unknown): W
     approval: policy.approval,
     containmentPolicyName: policy.containmentPolicyName,
     ...(policy.notifications === undefined ? {} : { notifications: policy.notifications }),
+    ...(policy.limits === undefined ? {} : { limits: policy.limits }),
   });
   if (!built.success) {
     return { ok: false, status: 400, error: `invalid offboarding request: ${z.prettifyError(built.error)}` };

@@ -15,16 +15,23 @@ import {
 import type { KeywardenActivities } from '../activities';
 import type { MemberRoleRef } from '../activities/aws/credentials';
 import type { ContainmentFailureDetails, MatchedUser } from '../activities/offboarding-activities';
+import type { AccountContainmentOutcome } from '../activities/account-containment';
 import type { ApprovalDecision } from '../domain/approval-state';
 import { durationToMs } from '../domain/duration';
 import { byCodeUnits } from '../domain/order';
 import { leafHash, merkleRoot } from '../domain/plan-digest';
 import type { AccountRef } from '../domain/inventory';
-import type { OffboardingRequest } from '../domain/offboarding-request';
+import {
+  ACCOUNTS_IN_FLIGHT_DEFAULT,
+  USERS_IN_FLIGHT_PER_ACCOUNT_DEFAULT,
+  type OffboardingRequest,
+} from '../domain/offboarding-request';
 import {
   accountRetryDelayMs,
   describeSteps,
   purgeStepsFor,
+  type ContainmentResult,
+  type ContainmentSteps,
   type OffboardedUser,
   type OffboardingPhase,
   type OffboardingStatus,
@@ -72,7 +79,14 @@ export const SILENCE_NEVER_RESTORES = 'offboarding-silence-never-restores';
 /** Above a threshold, accounts are searched and contained in child workflows (shards). */
 export const SHARDED_DISCOVERY = 'offboarding-sharded-discovery';
 
-/** Accounts searched at once during discovery. */
+/**
+ * One activity per account finds and contains the leaver's users (containLeaverInAccount), and
+ * the account fan-out comes from `request.limits` (default ACCOUNTS_IN_FLIGHT_DEFAULT) instead of
+ * findMatchingUsers, then containUser per user, ten accounts at a time.
+ */
+export const CONTAIN_PER_ACCOUNT = 'offboarding-contain-per-account';
+
+/** Accounts searched at once during discovery by runs without CONTAIN_PER_ACCOUNT. */
 export const DISCOVERY_CONCURRENCY = 10;
 
 const { approverRegistry } = proxyActivities<KeywardenActivities>({
@@ -90,6 +104,20 @@ const { containUser } = proxyActivities<KeywardenActivities>({
   startToCloseTimeout: '1 minute',
   heartbeatTimeout: '30s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
+});
+
+// Search and containment of one account: a failed search is retried by the workflow's own
+// backoff after a few quick attempts; a user it could not fully contain goes on to containUser.
+const { containLeaverInAccount } = proxyActivities<KeywardenActivities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 6 },
+});
+
+// The rest of the prior state, read once the accounts are contained (it is only reported).
+const { readLeaverCredentials } = proxyActivities<KeywardenActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
 const { restoreUser, purgeStep } = proxyActivities<KeywardenActivities>({
@@ -289,6 +317,31 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
 
   // 1+2. Search each account (bounded fan-out) and contain its matches at once, without waiting
   // for the other accounts: a slow or failing account delays and stops no one else.
+  const recordContained = (user: OffboardedUser, result: ContainmentResult): void => {
+    // The first record wins: a later one would describe the contained state.
+    user.prior ??= result.prior;
+    user.containedAt = result.containedAt;
+    user.alreadyContained = result.alreadyContained;
+    if (result.sessionsIssuedBefore !== undefined) user.sessionsIssuedBefore = result.sessionsIssuedBefore;
+    delete user.containment;
+    user.actions.push({
+      action: 'contained',
+      at: result.containedAt,
+      detail: `deactivated ${result.deactivatedKeyIds.length} key(s); deny policy ${policyName}${
+        result.sessionsIssuedBefore ? ` (denies sessions issued before ${result.sessionsIssuedBefore})` : ''
+      }`,
+    });
+  };
+  // Half contained: say exactly which step held. Only both steps make a user contained.
+  const recordIncomplete = (user: OffboardedUser, steps: ContainmentSteps, error: string): void => {
+    user.containment = steps;
+    user.error = error;
+    user.actions.push({
+      action: 'containment-incomplete',
+      at: new Date().toISOString(),
+      detail: describeSteps(steps),
+    });
+  };
   const contain = async (user: OffboardedUser): Promise<void> => {
     if (status.phase === 'discovering') enter('containing');
     try {
@@ -297,19 +350,7 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
         userName: user.userName,
         policyName,
       });
-      // The first record wins: a later one would describe the contained state.
-      user.prior ??= result.prior;
-      user.containedAt = result.containedAt;
-      user.alreadyContained = result.alreadyContained;
-      if (result.sessionsIssuedBefore !== undefined) user.sessionsIssuedBefore = result.sessionsIssuedBefore;
-      delete user.containment;
-      user.actions.push({
-        action: 'contained',
-        at: result.containedAt,
-        detail: `deactivated ${result.deactivatedKeyIds.length} key(s); deny policy ${policyName}${
-          result.sessionsIssuedBefore ? ` (denies sessions issued before ${result.sessionsIssuedBefore})` : ''
-        }`,
-      });
+      recordContained(user, result);
     } catch (error) {
       const details = failureDetails(error);
       user.prior ??= details?.prior;
@@ -317,24 +358,11 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
         fail(user, error);
         return;
       }
-      // Half contained: say exactly which step held. Only both steps make a user contained.
-      user.containment = details.steps;
-      user.error = failureMessage(error);
-      user.actions.push({
-        action: 'containment-incomplete',
-        at: new Date().toISOString(),
-        detail: describeSteps(details.steps),
-      });
+      recordIncomplete(user, details.steps, failureMessage(error));
     }
   };
-  const searchAccount = async (account: AccountRef): Promise<void> => {
-    let matched: MatchedUser[];
-    try {
-      matched = await findMatchingUsers({ target: targetFor(account.accountId), match: request.match });
-    } catch (error) {
-      markUnanswered(status, account.accountId, failureMessage(error));
-      return;
-    }
+  // Records an account that answered, with the users it holds.
+  const searched = (account: AccountRef, matched: MatchedUser[]): OffboardedUser[] => {
     status.accountsFailed = status.accountsFailed.filter((f) => f.accountId !== account.accountId);
     status.accountsSearched.push(account.accountId);
     const at = new Date().toISOString();
@@ -348,7 +376,79 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
     }));
     status.users.push(...users);
     if (gate.snapshot().openedAt !== undefined && patched(PLAN_OFFERS)) offerPlan();
-    await Promise.all(users.map(contain));
+    return users;
+  };
+  const searchAccount = async (account: AccountRef): Promise<void> => {
+    let matched: MatchedUser[];
+    try {
+      matched = await findMatchingUsers({ target: targetFor(account.accountId), match: request.match });
+    } catch (error) {
+      markUnanswered(status, account.accountId, failureMessage(error));
+      return;
+    }
+    await Promise.all(searched(account, matched).map(contain));
+  };
+  const usersInFlight = request.limits?.usersInFlightPerAccount ?? USERS_IN_FLIGHT_PER_ACCOUNT_DEFAULT;
+  // Reads the credentials part of the prior state of users contained by containLeaverInAccount.
+  // Queued until the first round of containment is done, so they never compete with it.
+  const credentialReads: Array<{ accountId: string; users: OffboardedUser[] }> = [];
+  let readCredentialsAtOnce = false;
+  const readCredentials = async ({ accountId, users }: { accountId: string; users: OffboardedUser[] }) => {
+    const unread = users.filter((u) => u.prior?.credentialsUnread === true);
+    if (unread.length === 0) return;
+    try {
+      const read = await readLeaverCredentials({
+        target: targetFor(accountId),
+        userNames: unread.map((u) => u.userName),
+        usersInFlight,
+      });
+      for (const user of unread) {
+        const credentials = read[user.userName];
+        if (credentials === undefined || user.prior === undefined) continue;
+        Object.assign(user.prior, credentials);
+        delete user.prior.credentialsUnread;
+      }
+    } catch (error) {
+      // Containment stands; the report says these parts of the prior state were not read.
+      log.warn('could not read the credentials of contained users', {
+        accountId,
+        error: failureMessage(error),
+      });
+    }
+  };
+  // CONTAIN_PER_ACCOUNT: the account's users come back contained; what did not fully hold goes on
+  // to containUser (persistent retries), unless every error was final (a quota, an SCP).
+  const searchAndContainAccount = async (account: AccountRef): Promise<void> => {
+    let outcomes: AccountContainmentOutcome[];
+    try {
+      outcomes = (
+        await containLeaverInAccount({
+          target: targetFor(account.accountId),
+          match: request.match,
+          policyName,
+          usersInFlight,
+        })
+      ).users;
+    } catch (error) {
+      markUnanswered(status, account.accountId, failureMessage(error));
+      return;
+    }
+    const users = searched(account, outcomes);
+    if (users.length > 0 && status.phase === 'discovering') enter('containing');
+    await Promise.all(
+      users.map(async (user, i) => {
+        const outcome = outcomes[i];
+        if (outcome?.outcome === 'contained') return recordContained(user, outcome.result);
+        if (outcome?.outcome === 'incomplete') {
+          user.prior ??= outcome.prior;
+          if (!outcome.retryable) return recordIncomplete(user, outcome.steps, outcome.error);
+        }
+        await contain(user);
+      }),
+    );
+    const read = { accountId: account.accountId, users };
+    if (readCredentialsAtOnce) await readCredentials(read);
+    else credentialReads.push(read);
   };
   // Approvers sign the digest of exactly who is purged, and how; users found later change the plan.
   const planLeaf = (u: OffboardedUser) => leafHash('purge', request.purgeMode, u.accountId, u.userName);
@@ -376,6 +476,11 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
     status.containmentComplete = status.users.every((u) => u.containedAt !== undefined);
   };
 
+  const perAccount = patched(CONTAIN_PER_ACCOUNT);
+  const search = perAccount ? searchAndContainAccount : searchAccount;
+  const fanOut = perAccount
+    ? (request.limits?.accountsInFlight ?? ACCOUNTS_IN_FLIGHT_DEFAULT)
+    : DISCOVERY_CONCURRENCY;
   const sharding = input.sharding ?? DEFAULT_SHARDING;
   if (shard === undefined && accounts.length > sharding.aboveAccounts && patched(SHARDED_DISCOVERY)) {
     const merge = (outcome: ShardOutcome): void => {
@@ -387,12 +492,16 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
       status.accountsSearched.push(...found.accountsSearched);
       status.accountsFailed.push(...found.accountsFailed);
       status.users.push(...found.users);
+      // A shard only contains; the parent reads the credentials part of their prior state.
+      const byAccount = new Map<string, OffboardedUser[]>();
+      for (const u of found.users) byAccount.set(u.accountId, [...(byAccount.get(u.accountId) ?? []), u]);
+      for (const [accountId, users] of byAccount) credentialReads.push({ accountId, users });
       if (found.users.length > 0 && status.phase === 'discovering') enter('containing');
     };
     const shards = shardsOf(workflowId, accounts, sharding.accountsPerShard);
     await forEachBounded(shards, SHARDS_IN_FLIGHT, (s) => runShard(offboardEmployee, input, s, merge));
   } else {
-    await forEachBounded(accounts, DISCOVERY_CONCURRENCY, searchAccount);
+    await forEachBounded(accounts, fanOut, search);
   }
   sortRecords();
   if (shard !== undefined) {
@@ -410,6 +519,8 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
     timeToContainmentMs: status.timeToContainmentMs,
     complete: status.containmentComplete,
   });
+  readCredentialsAtOnce = true;
+  const credentialsRead = forEachBounded(credentialReads.splice(0), fanOut, readCredentials);
 
   // Accounts that did not answer are searched again, with backoff, while the run goes on; the
   // loop ends when every one answered or was skipped, or when a decision ends the run.
@@ -427,7 +538,7 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
           await condition(() => decided() || status.accountsFailed.length === 0, delayMs);
           if (decided()) break;
           const due = status.accountsFailed.flatMap((f) => accountById.get(f.accountId) ?? []);
-          await forEachBounded(due, DISCOVERY_CONCURRENCY, searchAccount);
+          await forEachBounded(due, fanOut, search);
           sortRecords();
         }
         for (const failed of status.accountsFailed) delete failed.nextAttemptAt;
@@ -456,6 +567,8 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
       timeout: request.approval.timeout,
     });
   };
+  // The approvers see the whole prior state: the reads after containment finish before the gate opens.
+  await credentialsRead;
   enter('awaiting-approval');
   offerPlan();
   let decision: ApprovalDecision;

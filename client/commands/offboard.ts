@@ -2,7 +2,14 @@ import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { OffboardingStatus } from '../../domain/offboarding-report';
-import { parseOffboardingRequest, SkipAccountSignalSchema } from '../../domain/offboarding-request';
+import {
+  ACCOUNTS_IN_FLIGHT_DEFAULT,
+  ACCOUNTS_IN_FLIGHT_MAX,
+  parseOffboardingRequest,
+  SkipAccountSignalSchema,
+  USERS_IN_FLIGHT_PER_ACCOUNT_DEFAULT,
+  USERS_IN_FLIGHT_PER_ACCOUNT_MAX,
+} from '../../domain/offboarding-request';
 import { connectionFailureMessage } from '../../connection/connection-failure';
 import { clientConnectionOptions } from '../../connection/connection-options';
 import { CliError, UsageError } from '../cli-error';
@@ -31,6 +38,8 @@ interface OffboardOptions extends NotifyOptions {
   reason?: string;
   includeAccount: string[];
   excludeAccount: string[];
+  accountsInFlight?: number;
+  usersInFlight?: number;
 }
 
 /** The request the options describe, as raw input for the schema (which owns every default). */
@@ -54,6 +63,12 @@ export function offboardingRequestFromOptions(opts: OffboardOptions): Record<str
       ...(opts.includeAccount.length === 0 ? {} : { includeAccounts: opts.includeAccount }),
     },
   };
+  if (opts.accountsInFlight !== undefined || opts.usersInFlight !== undefined) {
+    raw.limits = {
+      ...(opts.accountsInFlight === undefined ? {} : { accountsInFlight: opts.accountsInFlight }),
+      ...(opts.usersInFlight === undefined ? {} : { usersInFlightPerAccount: opts.usersInFlight }),
+    };
+  }
   if (opts.purgeMode !== undefined) raw.purgeMode = opts.purgeMode;
   if (opts.reason !== undefined) raw.reason = opts.reason;
   const notifications = notificationsFromOptions(opts);
@@ -84,6 +99,16 @@ export function registerOffboardCommand(program: Command): void {
     .option('--reason <text>', 'why (shown in the status)')
     .option('--include-account <id>', 'search only these accounts (repeatable)', collect, [])
     .option('--exclude-account <id>', 'do not search this account (repeatable)', collect, [])
+    .option(
+      '--accounts-in-flight <n>',
+      `accounts searched and contained at once (default ${ACCOUNTS_IN_FLIGHT_DEFAULT})`,
+      parseIntegerOption('--accounts-in-flight', 1, ACCOUNTS_IN_FLIGHT_MAX),
+    )
+    .option(
+      '--users-in-flight <n>',
+      `users contained at once within one account (default ${USERS_IN_FLIGHT_PER_ACCOUNT_DEFAULT})`,
+      parseIntegerOption('--users-in-flight', 1, USERS_IN_FLIGHT_PER_ACCOUNT_MAX),
+    )
     .action(async (opts: OffboardOptions) => {
       if (opts.approver.length === 0) {
         throw new UsageError(

@@ -158,6 +158,7 @@ export function accountsText(status: OffboardingStatus): string {
 
 const list = (items: readonly string[]) => (items.length === 0 ? 'none' : items.join(', '));
 const yesNo = (value: boolean) => (value ? 'yes' : 'no');
+const NOT_READ = 'not read';
 
 /** The prior state as labelled facts: identifiers and statuses only. */
 export function priorStateFacts(prior: PriorUserState): Array<[string, string]> {
@@ -167,14 +168,18 @@ export function priorStateFacts(prior: PriorUserState): Array<[string, string]> 
   if (prior.uncertainKeyIds.length > 0) {
     facts.push(['Keys whose prior status is uncertain', list(prior.uncertainKeyIds)]);
   }
+  const unread = prior.credentialsUnread === true;
   facts.push(
-    ['Console login profile', yesNo(prior.loginProfile)],
+    ['Console login profile', unread ? NOT_READ : yesNo(prior.loginProfile)],
     ['Attached policies', list(prior.attachedPolicyArns)],
     ['Inline policies', list(prior.inlinePolicyNames)],
     ['Groups', list(prior.groups)],
-    ['MFA devices', list(prior.mfaDevices)],
-    ['SSH public keys', list(prior.sshPublicKeys.map((k) => `${k.id} (${k.status})`))],
-    ['Signing certificates', list(prior.signingCertificates.map((c) => `${c.id} (${c.status})`))],
+    ['MFA devices', unread ? NOT_READ : list(prior.mfaDevices)],
+    ['SSH public keys', unread ? NOT_READ : list(prior.sshPublicKeys.map((k) => `${k.id} (${k.status})`))],
+    [
+      'Signing certificates',
+      unread ? NOT_READ : list(prior.signingCertificates.map((c) => `${c.id} (${c.status})`)),
+    ],
   );
   if (prior.replacedPolicyDocument !== undefined) {
     facts.push([

@@ -1,11 +1,17 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { KeywardenActivities } from '../../activities';
 import type { ContainmentFailureDetails, MatchedUser } from '../../activities/offboarding-activities';
+import type { AccountContainmentOutcome } from '../../activities/account-containment';
 import type { PriorUserState, PurgeStepRecord } from '../../domain/offboarding-report';
 
 type OffboardingActivities = Pick<
   KeywardenActivities,
-  'listAccountsInScope' | 'findMatchingUsers' | 'containUser' | 'restoreUser' | 'purgeStep'
+  | 'listAccountsInScope'
+  | 'findMatchingUsers'
+  | 'containUser'
+  | 'containLeaverInAccount'
+  | 'restoreUser'
+  | 'purgeStep'
 >;
 
 /** A leaver's IAM user as the scripted organization holds it. */
@@ -89,6 +95,32 @@ export function scriptedOffboarding(
         return [];
       });
       return Promise.resolve(matched);
+    },
+    // Search and containment in one: the same calls are recorded as by the two activities it replaces.
+    containLeaverInAccount: async ({ target, match, policyName }) => {
+      const matched = await activities.findMatchingUsers({ target, match });
+      const users = await Promise.all(
+        matched.map(async ({ userName, matchedBy }): Promise<AccountContainmentOutcome> => {
+          try {
+            const result = await activities.containUser({ target, userName, policyName });
+            return { userName, matchedBy, outcome: 'contained', result };
+          } catch (error) {
+            const failure = error as ApplicationFailure;
+            const details = failure.details?.[0] as ContainmentFailureDetails;
+            if (details.steps === undefined) throw error;
+            return {
+              userName,
+              matchedBy,
+              outcome: 'incomplete',
+              prior: details.prior,
+              steps: details.steps,
+              error: failure.message,
+              retryable: !failure.nonRetryable,
+            };
+          }
+        }),
+      );
+      return { users };
     },
     containUser: ({ target, userName }) => {
       calls.push(`contain ${target.accountId}/${userName}`);

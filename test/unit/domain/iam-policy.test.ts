@@ -69,6 +69,7 @@ describe('the generated policies', () => {
     assert.deepEqual(statement(policy, 'AccountWideReads').Resource, ['*']);
     assert.deepEqual(statement(policy, 'AccountWideReads').Action, [
       'iam:GenerateCredentialReport',
+      'iam:GetAccountAuthorizationDetails',
       'iam:GetAccountSummary',
       'iam:GetCredentialReport',
       'iam:ListUsers',

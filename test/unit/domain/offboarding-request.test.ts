@@ -122,6 +122,31 @@ describe('offboarding request', () => {
     }
   });
 
+  test('fan-out limits: optional, whole numbers within bounds, and the error names the field and its meaning', () => {
+    assert.equal(parseOk(minimal()).limits, undefined, 'no limits: the workflow uses its defaults');
+    assert.deepEqual(
+      parseOk(minimal({ limits: { accountsInFlight: 50, usersInFlightPerAccount: 2 } })).limits,
+      {
+        accountsInFlight: 50,
+        usersInFlightPerAccount: 2,
+      },
+    );
+    assert.match(
+      parseError(minimal({ limits: { accountsInFlight: 0 } })),
+      /limits\.accountsInFlight is at least 1/,
+    );
+    assert.match(
+      parseError(minimal({ limits: { accountsInFlight: 201 } })),
+      /limits\.accountsInFlight is at most 200: accounts searched and contained at once/,
+    );
+    assert.match(
+      parseError(minimal({ limits: { usersInFlightPerAccount: 2.5 } })),
+      /limits\.usersInFlightPerAccount is a whole number from 1 to 20/,
+    );
+    assert.match(parseError(minimal({ limits: { accountsInFlight: '10' } } as never)), /whole number/);
+    assert.match(parseError(minimal({ limits: { fanOut: 3 } } as never)), /fanOut/);
+  });
+
   test('approval timeout is a duration', () => {
     assert.equal(
       parseOk(minimal({ approval: { approvers: ['a@x.io'], timeout: '2s', onTimeout: 'escalate' } })).approval

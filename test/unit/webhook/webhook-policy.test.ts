@@ -190,6 +190,27 @@ describe('a webhook request against the policy', () => {
     });
   });
 
+  test("fan-out limits are the policy's: passed on to the offboarding, refused in a request (403)", () => {
+    const limited = WebhookPolicySchema.parse({ ...base, limits: { accountsInFlight: 40 } });
+    const decided = authorizeWebhookRequest(limited, {
+      employeeId: 'e1',
+      match: { tagValues: ['a@example.com'] },
+    });
+    assert.ok(decided.ok);
+    assert.deepEqual(decided.request.limits, { accountsInFlight: 40 });
+    const refused = authorizeWebhookRequest(limited, {
+      employeeId: 'e1',
+      match: { tagValues: ['a@example.com'] },
+      limits: { accountsInFlight: 200 },
+    });
+    assert.equal(refused.ok ? 0 : refused.status, 403);
+    assert.match(refused.ok ? '' : refused.error, /"limits" is set by this server's offboarding policy/);
+    assert.throws(
+      () => WebhookPolicySchema.parse({ ...base, limits: { accountsInFlight: 0 } }),
+      /at least 1/,
+    );
+  });
+
   test('malformed requests: 400 naming the field', () => {
     const cases: Array<[unknown, RegExp]> = [
       [[], /expected object/],
