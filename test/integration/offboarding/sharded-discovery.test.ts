@@ -80,8 +80,11 @@ describe('an offboarding over many accounts searches them in shards (time-skippi
         return {
           final: result,
           waiting: status,
-          parentSearches: events.filter(
-            (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'findMatchingUsers',
+          parentSearches: events.filter((e) =>
+            // The search activity: one per account that searches and contains, or (older runs) one that only searches.
+            ['containLeaverInAccount', 'findMatchingUsers'].includes(
+              e.activityTaskScheduledEventAttributes?.activityType?.name ?? '',
+            ),
           ).length,
           childrenStarted: events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).length,
           shardEvents: shards.map((s) => s.historyLength),
