@@ -17,6 +17,8 @@ export const FULL_CHAOS: Preset = {
   rates: RATES,
   windows: { adoption: '60s', grace: '30s' },
   killIntervalMs: [5_000, 20_000],
+  // Too short for a random kill to land in: the killer kills inside each once (see activity-hold).
+  holdTypes: ['approverRegistry', 'containUser', 'findMatchingUsers', 'listAccountsInScope', 'purgeStep'],
 };
 
 /**
@@ -35,4 +37,5 @@ export const SHORT_CHAOS: Preset = {
   rates: RATES,
   windows: { adoption: '20s', grace: '10s' },
   killIntervalMs: [3_000, 10_000],
+  holdTypes: [],
 };
