@@ -35,6 +35,13 @@ function badInputLine(badInputs: BadInputFigures | undefined): string {
     : `${badInputs.refused} of ${badInputs.total}`;
 }
 
+const ACCESS_KEY_ID = /\b(AKIA|ASIA)[A-Z0-9]{8,}([A-Z0-9]{4})\b/g;
+
+/** Access key IDs shown by their kind and last four characters, as the AWS console does: AKIA…WVY4. */
+export function maskKeyIds(text: string): string {
+  return text.replace(ACCESS_KEY_ID, (_id, kind: string, tail: string) => `${kind}…${tail}`);
+}
+
 /** docs/reliability.md from the figures of a run; nothing in it is typed by hand. */
 export function renderReliabilityDoc(figures: ChaosFigures, badInputs?: BadInputFigures): string {
   const notInterrupted = figures.activityTypesRun.filter(
@@ -73,7 +80,7 @@ export function renderReliabilityDoc(figures: ChaosFigures, badInputs?: BadInput
     '',
     ...(figures.violations.length === 0
       ? ['No invariant was violated.']
-      : ['Violations:', '', ...figures.violations.map((v) => `- ${v}`)]),
+      : ['Violations:', '', ...figures.violations.map((v) => `- ${maskKeyIds(v)}`)]),
     '',
     '## What is checked',
     '',
@@ -98,6 +105,13 @@ export function renderReliabilityDoc(figures: ChaosFigures, badInputs?: BadInput
     "during the adoption window would be a use of the old key, which makes keywarden hold that user's",
     'rotation (as designed). The emulator verifies no signature, so the checker signs such a key, whose',
     'secret it never sees, with a placeholder.',
+    '',
+    'Some activities finish in milliseconds (the approver registry, listing the accounts in scope, an',
+    "offboarding's search, containment and purge steps), so a kill at a random moment rarely lands in",
+    'them. In the full run the workers are started with a test logger preloaded',
+    '(`test/support/chaos/activity-hold.ts`) that, when one of those activities starts and no kill has',
+    'interrupted its type yet, prints a marker and holds the process for 5 s; the killer kills that',
+    'process then. These kills come on top of the random ones.',
     '',
     "Faults come from a loopback proxy between the workers and the emulator (the workers' AWS",
     'endpoint), driven by a seeded PRNG: 10% throttling, 5% 500/503, 3% connection resets (half before',
@@ -135,7 +149,8 @@ async function formatted(text: string, filepath: string): Promise<string> {
 }
 
 export async function writeFigures(figures: ChaosFigures): Promise<void> {
-  writeFileSync(FIGURES_FILE, await formatted(JSON.stringify(figures, null, 2), FIGURES_FILE));
+  const masked = { ...figures, violations: figures.violations.map(maskKeyIds) };
+  writeFileSync(FIGURES_FILE, await formatted(JSON.stringify(masked, null, 2), FIGURES_FILE));
 }
 
 export async function writeReliabilityDoc(figures: ChaosFigures): Promise<void> {

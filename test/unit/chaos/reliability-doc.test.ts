@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { readBadInputFigures, renderReliabilityDoc } from '../../chaos/reliability-doc';
+import { maskKeyIds, readBadInputFigures, renderReliabilityDoc } from '../../chaos/reliability-doc';
 import type { ChaosFigures } from '../../support/chaos/chaos-figures';
 
 const figures: ChaosFigures = {
@@ -60,6 +60,18 @@ describe('docs/reliability.md is generated from the figures of a run', () => {
     assert.match(doc, /\| bad inputs refused \| 41 of 41 \|/);
     assert.match(doc, /\| violations \| 1 \|/);
     assert.match(doc, /- u1 had no Active key/);
+  });
+
+  test('access key IDs in violations are masked to their kind and last four characters', () => {
+    const doc = renderReliabilityDoc({
+      ...figures,
+      violations: [
+        '111122223333/bob holds AKIATJXX7M2IIKQIWVY4, not in its destination 184 s after it was first seen',
+      ],
+    });
+    assert.match(doc, /- 111122223333\/bob holds AKIA…WVY4, not in its destination/);
+    assert.doesNotMatch(doc, /AKIATJXX7M2IIKQIWVY4/);
+    assert.equal(maskKeyIds('ASIAABCDEFGHIJKL1234 and AKIA0123456789ABWXYZ'), 'ASIA…1234 and AKIA…WXYZ');
   });
 
   test('a malformed corpus figure file is refused with what to fix', () => {
