@@ -125,7 +125,7 @@ export function renderReliabilityDoc(figures: ChaosFigures, badInputs?: BadInput
     'node dist/test/chaos/reliability-doc.js   # this file again from docs/reliability-figures.json',
     '```',
     '',
-    '`npm test` runs a short version (`test/integration/chaos/kill-and-fault.test.ts`: 5 accounts, at',
+    '`npm test` runs a short version (`test/integration/chaos/kill-and-fault.test.ts`: 3 accounts, at',
     'least 4 kills, a 5 s blackout) that asserts no violation and that kills cut activities mid-flight;',
     'only the full run asserts that every activity type was interrupted.',
     'The bad-input figure comes from `docs/bad-input-figures.json` (`{"refused": n, "total": m}`) when',

@@ -10,7 +10,7 @@ export const FULL_CHAOS: Preset = {
   mode: 'full',
   accounts: 20,
   minKills: 10,
-  maxKills: 40,
+  maxKills: 20,
   blackoutMs: 30_000,
   blackoutAfterRequests: 1_500,
   seed: 20261129,
@@ -28,14 +28,14 @@ export const FULL_CHAOS: Preset = {
  */
 export const SHORT_CHAOS: Preset = {
   mode: 'short',
-  accounts: 5,
+  accounts: 3,
   minKills: 4,
   maxKills: 4,
   blackoutMs: 5_000,
-  blackoutAfterRequests: 300,
+  blackoutAfterRequests: 200,
   seed: 7,
   rates: RATES,
-  windows: { adoption: '20s', grace: '10s' },
-  killIntervalMs: [3_000, 10_000],
+  windows: { adoption: '10s', grace: '5s' },
+  killIntervalMs: [2_000, 6_000],
   holdTypes: [],
 };
