@@ -18,7 +18,14 @@ export const FULL_CHAOS: Preset = {
   windows: { adoption: '60s', grace: '30s' },
   killIntervalMs: [5_000, 20_000],
   // Too short for a random kill to land in: the killer kills inside each once (see activity-hold).
-  holdTypes: ['approverRegistry', 'containUser', 'findMatchingUsers', 'listAccountsInScope', 'purgeStep'],
+  holdTypes: [
+    'approverRegistry',
+    'containUser',
+    'deleteAccessKey',
+    'findMatchingUsers',
+    'listAccountsInScope',
+    'purgeStep',
+  ],
 };
 
 /**
