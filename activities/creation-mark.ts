@@ -35,6 +35,14 @@ export async function markCreating(
 }
 
 /**
+ * True when a key's CreateDate is not before `sinceMs`. IAM gives CreateDate in whole seconds, so
+ * a key made in the same second as `sinceMs` reads as up to a second older: compared to the second.
+ */
+export function createdSince(createDate: string, sinceMs: number): boolean {
+  return Date.parse(createDate) >= Math.floor(sinceMs / 1000) * 1000;
+}
+
+/**
  * The key an earlier attempt of this activity created without recording it, or undefined. It is
  * one only when all of these hold: the user carries this saga's creation mark; exactly one key
  * of the user is neither known to the saga nor older than the activity's first scheduling; and
@@ -51,7 +59,7 @@ export async function unrecordedKey(
   const mark = (await iam.listUserTags(userName))[CREATING_TAG];
   if (mark === undefined || !mark.startsWith(`${sagaId}@`)) return undefined;
   const candidates = keys.filter(
-    (k) => !known.has(k.accessKeyId) && Date.parse(k.createDate) >= firstScheduledMs,
+    (k) => !known.has(k.accessKeyId) && createdSince(k.createDate, firstScheduledMs),
   );
   if (candidates.length !== 1) return undefined;
   const [candidate] = candidates as [AccessKeySummary];

@@ -9,7 +9,7 @@ import { SdkIamGateway } from './aws/iam-gateway';
 import { SdkParameterGateway } from './aws/parameter-gateway';
 import { SdkSecretsGateway } from './aws/secrets-gateway';
 import { verifyKeyWorks } from './aws/sts-gateway';
-import { CREATING_TAG, markCreating, unrecordedKey } from './creation-mark';
+import { CREATING_TAG, createdSince, markCreating, unrecordedKey } from './creation-mark';
 import type { ActivityDeps } from './deps';
 import { keyStoreFor, type KeyStore } from './key-stores';
 import { isContainmentPolicy } from './offboarding-policy';
@@ -28,6 +28,8 @@ export const KeyErrorType = {
   SecretMismatch: 'SecretMismatch',
   /** The key authenticates, but as someone other than the user it was made for. */
   WrongIdentity: 'WrongIdentity',
+  /** A key appeared while one was being created (retryable: the next attempt sorts out whose). */
+  KeyAppeared: 'KeyAppeared',
 } as const;
 
 /**
@@ -237,7 +239,7 @@ export function createKeyActivities(deps: ActivityDeps) {
           // this activity was first scheduled and never used. Either is taken over if staged.
           const mine =
             key.accessKeyId === recorded ||
-            (Date.parse(key.createDate) >= firstScheduled &&
+            (createdSince(key.createDate, firstScheduled) &&
               (await iam.getAccessKeyLastUsed(key.accessKeyId)).lastUsedDate === undefined);
           if (!mine) continue; // someone else's key (made out of band): never ours to delete
           step = `looking for the key ${key.accessKeyId} of ${user} in ${where}`;
@@ -280,7 +282,17 @@ export function createKeyActivities(deps: ActivityDeps) {
         step = `marking ${user} as getting a new key from ${sagaId}`;
         await markCreating(iam, userName, sagaId, context.log);
         step = `creating an access key for ${user}`;
-        const created = await iam.createAccessKey(userName);
+        const created = await iam.createAccessKey(userName).catch((error: unknown) => {
+          // The listing above left room, so a key appeared since: most likely this very call's
+          // first try, whose answer was lost and which the SDK sent again. The next attempt finds
+          // that key by the creation mark and removes it; someone else's key still stops it there.
+          if (!isAwsError(error, 'LimitExceeded', 'LimitExceededException')) throw error;
+          throw ApplicationFailure.retryable(
+            `${user} reached ${MAX_ACCESS_KEYS_PER_USER} access keys while keywarden was creating one; ` +
+              'the next attempt looks for a key an earlier try made',
+            KeyErrorType.KeyAppeared,
+          );
+        });
         deps.faults?.['create-response-lost']?.({
           accountId: target.accountId,
           userName,
@@ -293,6 +305,28 @@ export function createKeyActivities(deps: ActivityDeps) {
           attempt: context.info.attempt,
         });
 
+        if ((created.sdkAttempts ?? 1) > 1) {
+          // The SDK sent CreateAccessKey more than once: a lost answer may have left a second key.
+          step = `looking for a key an earlier try made for ${user} before ${created.accessKeyId}`;
+          const mine = new Set([...known, created.accessKeyId]);
+          const extra = await unrecordedKey(
+            iam,
+            userName,
+            sagaId,
+            firstScheduled,
+            mine,
+            await iam.listAccessKeys(userName),
+          );
+          if (extra !== undefined) {
+            step = `deleting the key ${extra} an earlier try made for ${user} but never stored`;
+            await iam.deleteAccessKey(userName, extra);
+            context.log.info('Deleted an access key whose CreateAccessKey answer was lost', {
+              accountId: target.accountId,
+              userName,
+              accessKeyId: extra,
+            });
+          }
+        }
         step = `staging the new key ${created.accessKeyId} of ${user} in ${where}`;
         let stored;
         try {

@@ -187,6 +187,9 @@ async function mergedAccountReport(
 }
 
 /** Polls the campaign until `until` holds or the campaign reaches completed/failed. */
+/** How long a wait goes on while the campaign's status query keeps failing (workers restarting). */
+const QUERY_OUTAGE_MS = 2 * 60_000;
+
 export async function waitForCampaign(
   session: TemporalSession,
   campaignId: string,
@@ -196,18 +199,22 @@ export async function waitForCampaign(
   const pollMs = opts.pollMs ?? 1_000;
   const deadline = opts.timeoutMs === undefined ? Infinity : Date.now() + opts.timeoutMs;
   let lastError: unknown;
-  let failures = 0;
+  let failingSince: number | undefined;
   for (;;) {
     try {
       const status = await campaignStatus(session, campaignId);
-      failures = 0;
+      failingSince = undefined;
       opts.onStatus?.(status);
       if (until(status) || isTerminalPhase(status.phase)) return status;
     } catch (error) {
-      // A just-started workflow may not answer queries yet; a usage error will not heal by waiting.
+      // A just-started workflow may not answer queries yet, nor one whose worker died until another
+      // takes it over; a usage error will not heal by waiting.
       if (error instanceof UsageError) throw error;
       lastError = error;
-      if (++failures >= 5) throw error instanceof CliError ? error : new CliError(errorText(error));
+      failingSince ??= Date.now();
+      if (Date.now() - failingSince >= QUERY_OUTAGE_MS) {
+        throw error instanceof CliError ? error : new CliError(errorText(error));
+      }
     }
     if (Date.now() + pollMs > deadline) {
       throw new CliError(

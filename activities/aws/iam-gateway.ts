@@ -63,6 +63,11 @@ export type AccessKeyLastUse = Pick<AccessKeyFacts, 'lastUsedDate' | 'lastUsedSe
 export interface NewAccessKey {
   accessKeyId: string;
   secretAccessKey: string;
+  /**
+   * How many times the SDK sent CreateAccessKey to get this answer. Above 1, an earlier try whose
+   * answer was lost may have made a key too.
+   */
+  sdkAttempts?: number;
 }
 
 export interface LoginProfileInfo {
@@ -432,7 +437,12 @@ export class SdkIamGateway implements IamGateway {
     if (key?.AccessKeyId === undefined || key.SecretAccessKey === undefined) {
       throw new Error('CreateAccessKey returned no key');
     }
-    return { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey };
+    const attempts = out.$metadata.attempts;
+    return {
+      accessKeyId: key.AccessKeyId,
+      secretAccessKey: key.SecretAccessKey,
+      ...(attempts === undefined ? {} : { sdkAttempts: attempts }),
+    };
   }
 
   async updateAccessKeyStatus(userName: string, accessKeyId: string, status: KeyStatus): Promise<void> {

@@ -47,17 +47,32 @@ process.once('exit', () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-function spawnWorker(slot: number, env: NodeJS.ProcessEnv): WorkerProcess {
-  const child = spawn(process.execPath, [path.join(paths.root, 'bin', 'keywarden.js'), 'worker'], {
-    cwd: paths.root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** How a pool starts its processes, besides the environment. */
+export interface SpawnOptions {
+  /** Modules node preloads (`--require`) into every process, e.g. a test logger. */
+  preload?: readonly string[];
+  /** Called with each output line of every process, as it comes. */
+  onLine?: (slot: number, line: string) => void;
+}
+
+function spawnWorker(slot: number, env: NodeJS.ProcessEnv, spawnOptions: SpawnOptions): WorkerProcess {
+  const preload = (spawnOptions.preload ?? []).flatMap((module) => ['--require', module]);
+  const child = spawn(
+    process.execPath,
+    [...preload, path.join(paths.root, 'bin', 'keywarden.js'), 'worker'],
+    {
+      cwd: paths.root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   started.add(child);
   child.once('exit', () => started.delete(child));
   const worker: WorkerProcess = { slot, child, output: [] };
   const collect = (chunk: Buffer) => {
-    worker.output.push(chunk.toString('utf8'));
+    const text = chunk.toString('utf8');
+    worker.output.push(text);
+    for (const line of text.split('\n')) if (line !== '') spawnOptions.onLine?.(slot, line);
     worker.identity ??= /^worker identity: (\S+)$/m.exec(worker.output.join(''))?.[1];
   };
   child.stdout?.on('data', collect);
@@ -92,11 +107,17 @@ export class WorkerPool {
   private constructor(
     private readonly env: NodeJS.ProcessEnv,
     private readonly startTimeoutMs: number,
+    private readonly spawnOptions: SpawnOptions,
   ) {}
 
-  static async start(count: number, env: NodeJS.ProcessEnv, startTimeoutMs = 240_000): Promise<WorkerPool> {
-    const pool = new WorkerPool(env, startTimeoutMs);
-    for (let slot = 0; slot < count; slot++) pool.workers.push(spawnWorker(slot, env));
+  static async start(
+    count: number,
+    env: NodeJS.ProcessEnv,
+    startTimeoutMs = 240_000,
+    spawnOptions: SpawnOptions = {},
+  ): Promise<WorkerPool> {
+    const pool = new WorkerPool(env, startTimeoutMs, spawnOptions);
+    for (let slot = 0; slot < count; slot++) pool.workers.push(spawnWorker(slot, env, spawnOptions));
     try {
       await untilPolling(pool.workers, startTimeoutMs);
     } catch (error) {
@@ -118,9 +139,9 @@ export class WorkerPool {
     return worker;
   }
 
-  /** A new process in the slot, once it polls. */
-  async restart(slot: number): Promise<WorkerProcess> {
-    const worker = spawnWorker(slot, this.env);
+  /** A new process in the slot, once it polls; `envChanges` apply to it alone. */
+  async restart(slot: number, envChanges: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
+    const worker = spawnWorker(slot, { ...this.env, ...envChanges }, this.spawnOptions);
     this.workers[slot] = worker;
     await untilPolling([worker], this.startTimeoutMs);
     return worker;

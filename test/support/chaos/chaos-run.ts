@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { OffboardingStatus } from '../../../domain/offboarding-report';
+import type { UserRotationReport } from '../../../domain/rotation-report';
 import type { SeededOrg } from '../../../sandbox/seed-org';
 import { APPROVERS, uniqueId } from '../campaign-helpers';
 import { runKeywardenFor } from '../cli-process';
@@ -14,6 +15,7 @@ import { WorkerPool, workerEnv } from '../worker-processes';
 import type { ChaosFigures } from './chaos-figures';
 import { InvariantChecker, type UserRef } from './invariant-checker';
 import { checkOffboarded } from './offboarding-check';
+import { HOLD_FILE_ENV, HOLD_MS_ENV } from './hold-protocol';
 import { WorkerKiller } from './worker-killer';
 
 const { EventType } = temporal.api.enums.v1;
@@ -34,10 +36,14 @@ export interface ChaosSettings {
   rates: FaultRates;
   windows: { adoption: string; grace: string };
   killIntervalMs: readonly [number, number];
+  /** Activity types too short for random kills: the workers hold on them until one is killed inside each. */
+  holdTypes: readonly string[];
   log: (line: string) => void;
 }
 
 export const WORKERS = 3;
+/** How long a worker holds inside a short activity for the killer: ample on a loaded machine. */
+const HOLD_MS = 5_000;
 /** The seed's users that the campaign's policy selects: one Active key older than 90 days, not exempt. */
 const SELECTED_ARCHETYPES = new Set(['stale-key', 'just-over-max', 'unused-since-creation']);
 const LEAVER_EMAIL = 'mallory@example.com';
@@ -139,7 +145,19 @@ export async function runChaos(stack: TestStack, settings: ChaosSettings): Promi
   const dir = mkdtempSync(path.join(tmpdir(), 'keywarden-chaos-'));
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const client = new Client({ connection, namespace: stack.namespace });
-  const pool = await WorkerPool.start(WORKERS, env);
+  const holdFile = path.join(dir, 'hold-types');
+  const hold = { types: settings.holdTypes, file: holdFile };
+  // The pool reports held workers to the killer, which needs the pool: wired once both exist.
+  const heldWorkers: { killer?: WorkerKiller } = {};
+  const pool = await WorkerPool.start(
+    WORKERS,
+    { ...env, [HOLD_FILE_ENV]: holdFile, [HOLD_MS_ENV]: String(HOLD_MS) },
+    undefined,
+    {
+      preload: settings.holdTypes.length > 0 ? [path.join(__dirname, 'activity-hold.js')] : [],
+      onLine: (slot, line) => heldWorkers.killer?.onWorkerLine(slot, line),
+    },
+  );
   const killer = new WorkerKiller({
     client,
     pool,
@@ -147,8 +165,10 @@ export async function runChaos(stack: TestStack, settings: ChaosSettings): Promi
     random,
     intervalMs: settings.killIntervalMs,
     maxKills: settings.maxKills,
+    hold,
     log,
   });
+  heldWorkers.killer = killer;
   const memberAccountIds = org.accounts.map((a) => a.accountId);
   const selected = selectedUsers(org);
   const checker = new InvariantChecker({
@@ -202,6 +222,7 @@ export async function runChaos(stack: TestStack, settings: ChaosSettings): Promi
     const campaignSeconds = (Date.now() - campaignStart) / 1000;
     const campaignFaults = faultsSince(proxy, faultsBefore);
     await checker.finalCheck(await firstApprovalAt(client, campaignId));
+    await logUnrotated(client, selected, log);
     log(
       `campaign ${campaignStatus} in ${campaignSeconds.toFixed(0)} s; faults ${JSON.stringify(campaignFaults)}`,
     );
@@ -298,6 +319,25 @@ export async function runChaos(stack: TestStack, settings: ChaosSettings): Promi
     await connection.close();
     observer.destroy();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What each selected user's saga says it did, for those that did not end rotated: when the checker
+ * finds a violation, this is where to start.
+ */
+async function logUnrotated(client: Client, users: readonly UserRef[], log: (line: string) => void) {
+  for (const user of users) {
+    const report = (await client.workflow
+      .getHandle(`rotation/${user.accountId}/${user.userName}`)
+      .result()
+      .catch(() => undefined)) as UserRotationReport | undefined;
+    if (report?.status === 'rotated') continue;
+    const last = (report?.timeline ?? []).slice(-4).map((e) => `${e.at} ${e.event}`);
+    log(
+      `saga of ${user.accountId}/${user.userName} ended ${report?.status ?? 'without a result'}` +
+        `${report?.error === undefined ? '' : ` (${report.error})`}: ${last.join(' | ')}`,
+    );
   }
 }
 

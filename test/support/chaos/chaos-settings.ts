@@ -10,13 +10,22 @@ export const FULL_CHAOS: Preset = {
   mode: 'full',
   accounts: 20,
   minKills: 10,
-  maxKills: 40,
+  maxKills: 20,
   blackoutMs: 30_000,
   blackoutAfterRequests: 1_500,
   seed: 20261129,
   rates: RATES,
   windows: { adoption: '60s', grace: '30s' },
   killIntervalMs: [5_000, 20_000],
+  // Too short for a random kill to land in: the killer kills inside each once (see activity-hold).
+  holdTypes: [
+    'approverRegistry',
+    'containUser',
+    'deleteAccessKey',
+    'findMatchingUsers',
+    'listAccountsInScope',
+    'purgeStep',
+  ],
 };
 
 /**
@@ -26,13 +35,14 @@ export const FULL_CHAOS: Preset = {
  */
 export const SHORT_CHAOS: Preset = {
   mode: 'short',
-  accounts: 5,
+  accounts: 3,
   minKills: 4,
   maxKills: 4,
   blackoutMs: 5_000,
-  blackoutAfterRequests: 300,
+  blackoutAfterRequests: 200,
   seed: 7,
   rates: RATES,
-  windows: { adoption: '20s', grace: '10s' },
-  killIntervalMs: [3_000, 10_000],
+  windows: { adoption: '10s', grace: '5s' },
+  killIntervalMs: [2_000, 6_000],
+  holdTypes: [],
 };

@@ -1,7 +1,9 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { writeFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { WorkerPool } from '../worker-processes';
+import { HOLD_MARKER } from './hold-protocol';
 
 const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 
@@ -47,8 +49,14 @@ export interface KillerOptions {
   random: () => number;
   /** Between kills: a random pause in [min, max] ms, after the previous process polls again. */
   intervalMs: readonly [number, number];
-  /** It stops killing after this many. */
+  /** It stops killing at random after this many. */
   maxKills: number;
+  /**
+   * Activity types too short for a random kill to land in: the workers (preloaded with
+   * activity-hold) hold the process when one starts, and the killer kills it then, once per type.
+   * These kills come on top of `maxKills`.
+   */
+  hold?: { types: readonly string[]; file: string };
   log: (line: string) => void;
 }
 
@@ -61,8 +69,21 @@ export class WorkerKiller {
   readonly kills: KillRecord[] = [];
   private stopped = false;
   private loop: Promise<void> | undefined;
+  /** The kill in progress, if any: one at a time. */
+  private killing: Promise<void> | undefined;
+  private randomKills = 0;
 
-  constructor(private readonly opts: KillerOptions) {}
+  constructor(private readonly opts: KillerOptions) {
+    this.writeHoldFile();
+  }
+
+  /** A worker's output line: a held worker says which activity it is inside, and is killed now. */
+  onWorkerLine(slot: number, line: string): void {
+    const type = HOLD_MARKER.exec(line)?.[1];
+    if (type === undefined || this.stopped || this.killing !== undefined) return;
+    if (this.interruptedTypes().has(type)) return;
+    void this.serialized(() => this.killAndRestart(slot, [type]));
+  }
 
   interruptedTypes(): Set<string> {
     return new Set(this.kills.flatMap((k) => k.interrupted));
@@ -75,11 +96,29 @@ export class WorkerKiller {
   /** Stops after the kill in progress (its process restarted). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.writeHoldFile();
     await this.loop;
+    await this.killing;
+  }
+
+  private writeHoldFile(): void {
+    const hold = this.opts.hold;
+    if (hold === undefined) return;
+    const covered = this.interruptedTypes();
+    const types = this.stopped ? [] : hold.types.filter((t) => !covered.has(t));
+    writeFileSync(hold.file, types.join(','));
+  }
+
+  private async serialized(kill: () => Promise<void>): Promise<void> {
+    while (this.killing !== undefined) await this.killing;
+    this.killing = kill().finally(() => {
+      this.killing = undefined;
+    });
+    await this.killing;
   }
 
   private async run(): Promise<void> {
-    while (!this.stopped && this.kills.length < this.opts.maxKills) {
+    while (!this.stopped && this.randomKills < this.opts.maxKills) {
       const [min, max] = this.opts.intervalMs;
       const until = Date.now() + min + this.opts.random() * (max - min);
       let victim: number | undefined;
@@ -91,7 +130,9 @@ export class WorkerKiller {
         if (victim === undefined) await delay(500);
       }
       if (victim === undefined) return;
-      await this.killAndRestart(victim);
+      const slot = victim;
+      this.randomKills++;
+      await this.serialized(() => this.killAndRestart(slot));
     }
   }
 
@@ -104,19 +145,23 @@ export class WorkerKiller {
     return worker?.slot;
   }
 
-  private async killAndRestart(slot: number): Promise<void> {
+  /** `inside`: activity types the process said it was running (held) when it was killed. */
+  private async killAndRestart(slot: number, inside: readonly string[] = []): Promise<void> {
     const killed = await this.opts.pool.kill(slot);
     const at = new Date().toISOString();
     const identity = killed.identity ?? '';
-    const interrupted = (await runningActivities(this.opts.client, this.opts.taskQueue).catch(() => []))
+    const seen = (await runningActivities(this.opts.client, this.opts.taskQueue).catch(() => []))
       .filter((a) => a.workerIdentity === identity)
       .map((a) => a.activityType);
+    const interrupted = [...inside, ...seen.filter((t) => !inside.includes(t))];
+    this.kills.push({ at, slot, identity, interrupted, restartMs: 0 });
+    this.writeHoldFile();
     const started = Date.now();
     await this.opts.pool.restart(slot);
-    const record: KillRecord = { at, slot, identity, interrupted, restartMs: Date.now() - started };
-    this.kills.push(record);
+    const record = this.kills.at(-1) as KillRecord;
+    record.restartMs = Date.now() - started;
     this.opts.log(
-      `kill ${this.kills.length}: worker ${slot} (${identity}) with ${interrupted.length ? interrupted.join(', ') : 'no activity'} in flight; back in ${record.restartMs} ms`,
+      `kill ${this.kills.length}: worker ${slot} (${identity}) with ${interrupted.length ? interrupted.join(', ') : 'no activity'} in flight${inside.length ? ' (held)' : ''}; back in ${record.restartMs} ms`,
     );
   }
 }

@@ -38,6 +38,7 @@ import {
   type DiscardNewKeyInput,
   type StagedKeyInput,
 } from '../../../activities/key-activities';
+import { CREATING_TAG } from '../../../activities/creation-mark';
 import { CONTAINMENT_POLICY_DOCUMENT } from '../../../activities/offboarding-policy';
 import { formatKeySecret, secretVersionToken } from '../../../activities/secret-value';
 
@@ -129,6 +130,13 @@ class FakeAccount {
   deleteFailure: Error | undefined;
   /** When set, every IAM call fails with it. */
   iamFailure: Error | undefined;
+  /**
+   * When set, CreateAccessKey's first answer is lost and the SDK sends it again: IAM makes a key
+   * for the lost try, then answers the second as IAM would (LimitExceeded for a full user).
+   */
+  createAnswerLost = false;
+  /** IAM's clock: CreateDate of a new key, which IAM gives in whole seconds. */
+  now = (): Date => new Date();
   secret: Record<string, FakeVersion> | undefined;
 
   readonly iam = new IAMClient({ region: 'us-east-1', credentials: CREDS });
@@ -226,11 +234,33 @@ class FakeAccount {
           status: 409,
         });
       }
-      const id = this.nextKeyIds.shift();
-      assert.ok(id, 'the test gave CreateAccessKey enough key IDs');
-      this.keys.push({ id, status: 'Active', createDate: new Date() });
+      const createDate = new Date(Math.floor(this.now().getTime() / 1000) * 1000);
+      const make = (): string => {
+        const id = this.nextKeyIds.shift();
+        assert.ok(id, 'the test gave CreateAccessKey enough key IDs');
+        this.keys.push({ id, status: 'Active', createDate });
+        return id;
+      };
+      let attempts = 1;
+      if (this.createAnswerLost) {
+        this.createAnswerLost = false;
+        make();
+        attempts = 2;
+        if (this.keys.length >= 2) {
+          throw Object.assign(
+            awsError({
+              name: 'LimitExceeded',
+              message: 'Cannot exceed quota for AccessKeysPerUser: 2',
+              status: 409,
+            }),
+            { $metadata: { httpStatusCode: 409, attempts } },
+          );
+        }
+      }
+      const id = make();
       return {
         AccessKey: { AccessKeyId: id, SecretAccessKey: SECRET_OF[id], UserName: USER, Status: 'Active' },
+        $metadata: { httpStatusCode: 200, attempts },
       };
     }
     if (command instanceof DeleteAccessKeyCommand) {
@@ -599,6 +629,41 @@ describe('createAndStageKey (fake AWS)', () => {
       'CreateAccessKey',
     ]);
     assert.ok(logLines.some((l) => l.includes(NEW_KEY) && /never stored/.test(l)));
+  });
+
+  describe('a lost CreateAccessKey answer that the SDK sends again, in the same second as the schedule', () => {
+    // IAM gives CreateDate in whole seconds: a key made 100 ms after the first schedule reads as
+    // 700 ms older than it.
+    const second = Math.floor(Date.now() / 1000) * 1000;
+    const info = { scheduledTimestampMs: second + 700 };
+
+    test('a full user: LimitExceeded is retryable, and the retry removes the key the lost try made', async () => {
+      const account = new FakeAccount().withExistingSecret();
+      account.now = () => new Date(second + 800);
+      account.createAnswerLost = true;
+      const failure = await failureOf(createAndStage(account, { ...info, attempt: 1 }));
+      assert.equal(failure.nonRetryable, false, failure.message);
+      assert.equal(failure.type, 'KeyAppeared');
+      assert.deepEqual(account.keyIds, [OLD_KEY, NEW_KEY], 'the lost try made a key nobody recorded');
+
+      const result = await createAndStage(account, { ...info, attempt: 2 });
+      assert.equal(result.accessKeyId, NEW_KEY_2);
+      assert.deepEqual(account.keyIds, [OLD_KEY, NEW_KEY_2], 'exactly one new key, the stored one');
+      assert.equal(account.tags[CREATING_TAG], undefined, 'the creation mark is gone');
+      assert.ok(account.calls.includes(`DeleteAccessKey ${NEW_KEY}`));
+    });
+
+    test('a user with room: the extra key of the lost try is removed at once', async () => {
+      const account = new FakeAccount();
+      account.keys = [];
+      account.now = () => new Date(second + 800);
+      account.createAnswerLost = true;
+      const result = await createAndStage(account, { ...info, attempt: 1 }, { knownAccessKeyIds: [] });
+      assert.equal(result.accessKeyId, NEW_KEY_2);
+      assert.deepEqual(account.keyIds, [NEW_KEY_2]);
+      assert.ok(account.calls.includes(`DeleteAccessKey ${NEW_KEY}`));
+      assert.ok(logLines.some((l) => l.includes(NEW_KEY) && /answer was lost/.test(l)));
+    });
   });
 
   test('a retry after the key was staged returns the earlier result and makes nothing new', async () => {

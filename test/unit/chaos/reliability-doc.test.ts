@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { readBadInputFigures, renderReliabilityDoc } from '../../chaos/reliability-doc';
+import { maskKeyIds, readBadInputFigures, renderReliabilityDoc } from '../../chaos/reliability-doc';
 import type { ChaosFigures } from '../../support/chaos/chaos-figures';
 
 const figures: ChaosFigures = {
@@ -77,6 +77,18 @@ describe('docs/reliability.md is generated from the figures of a run', () => {
     assert.match(doc, /bad-input corpus .*2026-11-29T21:00:00\.000Z/);
     assert.match(doc, /\| webhook request \| 3 \| 3 \|\n\| monitor event \| 2 \| 3 \|/);
     assert.doesNotMatch(renderReliabilityDoc(figures, { refused: 1, total: 1 }), /by kind/);
+  });
+
+  test('access key IDs in violations are masked to their kind and last four characters', () => {
+    const doc = renderReliabilityDoc({
+      ...figures,
+      violations: [
+        '111122223333/bob holds AKIATJXX7M2IIKQIWVY4, not in its destination 184 s after it was first seen',
+      ],
+    });
+    assert.match(doc, /- 111122223333\/bob holds AKIA…WVY4, not in its destination/);
+    assert.doesNotMatch(doc, /AKIATJXX7M2IIKQIWVY4/);
+    assert.equal(maskKeyIds('ASIAABCDEFGHIJKL1234 and AKIA0123456789ABWXYZ'), 'ASIA…1234 and AKIA…WXYZ');
   });
 
   test('a malformed corpus figure file is refused with what to fix', () => {
