@@ -20,11 +20,13 @@ export const FULL_CHAOS: Preset = {
   // Too short for a random kill to land in: the killer kills inside each once (see activity-hold).
   holdTypes: [
     'approverRegistry',
+    'containLeaverInAccount',
     'containUser',
     'deleteAccessKey',
     'findMatchingUsers',
     'listAccountsInScope',
     'purgeStep',
+    'readLeaverCredentials',
   ],
 };
 
