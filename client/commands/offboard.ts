@@ -9,6 +9,8 @@ import { CliError, UsageError } from '../cli-error';
 import { parseIntegerOption } from '../options';
 import { resolveTemporalTarget, workflowUiLink } from '../temporal-target';
 import { startOffboarding } from '../offboarding-client';
+import { containmentLine, waitForOffboarding, WaitTargetSchema } from '../offboarding-wait';
+import { durationSchema, durationToMs } from '../../domain/duration';
 import { skipDigest } from '../../domain/offboarding-skip';
 import { readKeyFile, signedPayload, validityMs } from '../approval-keys';
 import { missingSearchAttributesMessage } from '../search-attribute-setup';
@@ -30,6 +32,9 @@ interface OffboardOptions {
   reason?: string;
   includeAccount: string[];
   excludeAccount: string[];
+  wait?: boolean;
+  until?: string;
+  waitTimeout: string;
 }
 
 /** The request the options describe, as raw input for the schema (which owns every default). */
@@ -58,6 +63,21 @@ export function offboardingRequestFromOptions(opts: OffboardOptions): Record<str
   return raw;
 }
 
+/** --wait, --until and --wait-timeout, checked before anything starts. */
+function parseWaitOptions(
+  opts: OffboardOptions,
+): { until: z.infer<typeof WaitTargetSchema>; timeoutMs: number } | undefined {
+  if (!opts.wait) {
+    if (opts.until !== undefined) throw new UsageError('--until needs --wait');
+    return undefined;
+  }
+  const until = WaitTargetSchema.safeParse(opts.until ?? 'contained');
+  if (!until.success) throw new UsageError(z.prettifyError(until.error));
+  const timeout = durationSchema.safeParse(opts.waitTimeout);
+  if (!timeout.success) throw new UsageError(`--wait-timeout: ${z.prettifyError(timeout.error)}`);
+  return { until: until.data, timeoutMs: durationToMs(timeout.data) };
+}
+
 export function registerOffboardCommand(program: Command): void {
   program
     .command('offboard')
@@ -82,6 +102,12 @@ export function registerOffboardCommand(program: Command): void {
     .option('--reason <text>', 'why (shown in the status)')
     .option('--include-account <id>', 'search only these accounts (repeatable)', collect, [])
     .option('--exclude-account <id>', 'do not search this account (repeatable)', collect, [])
+    .option('--wait', 'return when the leaver is contained, and print the time from request to contained')
+    .option(
+      '--until <phase>',
+      'with --wait: return at this phase instead (e.g. awaiting-approval, completed)',
+    )
+    .option('--wait-timeout <duration>', 'with --wait: give up waiting after this long', '10m')
     .action(async (opts: OffboardOptions) => {
       if (opts.approver.length === 0) {
         throw new UsageError(
@@ -94,6 +120,7 @@ export function registerOffboardCommand(program: Command): void {
           `invalid offboarding request (the fields map to options: approval.approvers is --approver, match.tagValues is --email, match.userNames is --user):\n${parsed.message}`,
         );
       }
+      const wait = parseWaitOptions(opts);
       const target = resolveTemporalTarget();
       const connection = await Connection.connect(clientConnectionOptions(target)).catch(
         async (error: unknown) => {
@@ -118,6 +145,19 @@ export function registerOffboardCommand(program: Command): void {
         const link = workflowUiLink(target, started.workflowId);
         if (link) say(`Temporal Web UI: ${link}`);
         say(`status: keywarden status ${started.workflowId}`);
+        if (wait === undefined) return;
+        const outcome = await waitForOffboarding(client, started.workflowId, wait);
+        say(containmentLine(outcome.status));
+        if (!outcome.reached) {
+          throw new CliError(
+            outcome.timedOut
+              ? `still in phase ${outcome.status.phase} after waiting ${opts.waitTimeout} for ${wait.until}`
+              : `the run ended in phase ${outcome.status.phase} without reaching ${wait.until}${outcome.status.error ? `: ${outcome.status.error}` : ''}`,
+          );
+        }
+        if (wait.until !== 'contained') say(`phase ${outcome.status.phase} reached`);
+        if (outcome.status.containmentComplete === false)
+          throw new CliError('containment is incomplete: see the status for the step that failed and why');
       } finally {
         await connection.close();
       }
