@@ -17,6 +17,8 @@ export interface LocalStackOptions {
   temporalPort?: number;
   temporalUiPort?: number;
   awsPort?: number;
+  /** An AWS emulator that is already running: attach to it instead of starting one (it is not ours to stop). */
+  awsEndpoint?: string;
   log?: (line: string) => void;
 }
 
@@ -54,16 +56,22 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       started.push(t.process);
       return t;
     });
-    log('starting the AWS emulator');
-    const moto = await startMotoServer({
-      python: tools.python,
-      port: opts.awsPort,
-      keepRunningAfterExit: keep,
-    });
-    started.push(moto.process);
+    let awsEndpoint = opts.awsEndpoint;
+    if (awsEndpoint === undefined) {
+      log('starting the AWS emulator');
+      const moto = await startMotoServer({
+        python: tools.python,
+        port: opts.awsPort,
+        keepRunningAfterExit: keep,
+      });
+      started.push(moto.process);
+      awsEndpoint = moto.endpoint;
+    } else {
+      log(`attaching to the AWS endpoint ${awsEndpoint}`);
+    }
     return {
       temporal: temporal.endpoint,
-      awsEndpoint: moto.endpoint,
+      awsEndpoint,
       processes: started,
       stop: async () => {
         await stopAll(started);

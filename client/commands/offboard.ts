@@ -17,6 +17,8 @@ import { parseIntegerOption } from '../options';
 import { addNotifyOptions, notificationsFromOptions, type NotifyOptions } from '../notify-options';
 import { resolveTemporalTarget, workflowUiLink } from '../temporal-target';
 import { startOffboarding } from '../offboarding-client';
+import { containmentLine, waitForOffboarding, WaitTargetSchema } from '../offboarding-wait';
+import { durationSchema, durationToMs } from '../../domain/duration';
 import { skipDigest } from '../../domain/offboarding-skip';
 import { readKeyFile, signedPayload, validityMs } from '../approval-keys';
 import { missingSearchAttributesMessage } from '../search-attribute-setup';
@@ -40,6 +42,9 @@ interface OffboardOptions extends NotifyOptions {
   excludeAccount: string[];
   accountsInFlight?: number;
   usersInFlight?: number;
+  wait?: boolean;
+  until?: string;
+  waitTimeout: string;
 }
 
 /** The request the options describe, as raw input for the schema (which owns every default). */
@@ -76,6 +81,21 @@ export function offboardingRequestFromOptions(opts: OffboardOptions): Record<str
   return raw;
 }
 
+/** --wait, --until and --wait-timeout, checked before anything starts. */
+function parseWaitOptions(
+  opts: OffboardOptions,
+): { until: z.infer<typeof WaitTargetSchema>; timeoutMs: number } | undefined {
+  if (!opts.wait) {
+    if (opts.until !== undefined) throw new UsageError('--until needs --wait');
+    return undefined;
+  }
+  const until = WaitTargetSchema.safeParse(opts.until ?? 'contained');
+  if (!until.success) throw new UsageError(z.prettifyError(until.error));
+  const timeout = durationSchema.safeParse(opts.waitTimeout);
+  if (!timeout.success) throw new UsageError(`--wait-timeout: ${z.prettifyError(timeout.error)}`);
+  return { until: until.data, timeoutMs: durationToMs(timeout.data) };
+}
+
 export function registerOffboardCommand(program: Command): void {
   addNotifyOptions(program.command('offboard'))
     .description('contain a leaver in every account now; purge after approval, restore on reject or cancel')
@@ -109,6 +129,12 @@ export function registerOffboardCommand(program: Command): void {
       `users contained at once within one account (default ${USERS_IN_FLIGHT_PER_ACCOUNT_DEFAULT})`,
       parseIntegerOption('--users-in-flight', 1, USERS_IN_FLIGHT_PER_ACCOUNT_MAX),
     )
+    .option('--wait', 'return when the leaver is contained, and print the time from request to contained')
+    .option(
+      '--until <phase>',
+      'with --wait: return at this phase instead (e.g. awaiting-approval, completed)',
+    )
+    .option('--wait-timeout <duration>', 'with --wait: give up waiting after this long', '10m')
     .action(async (opts: OffboardOptions) => {
       if (opts.approver.length === 0) {
         throw new UsageError(
@@ -121,6 +147,7 @@ export function registerOffboardCommand(program: Command): void {
           `invalid offboarding request (the fields map to options: approval.approvers is --approver, match.tagValues is --email, match.userNames is --user):\n${parsed.message}`,
         );
       }
+      const wait = parseWaitOptions(opts);
       const target = resolveTemporalTarget();
       const connection = await Connection.connect(clientConnectionOptions(target)).catch(
         async (error: unknown) => {
@@ -145,6 +172,19 @@ export function registerOffboardCommand(program: Command): void {
         const link = workflowUiLink(target, started.workflowId);
         if (link) say(`Temporal Web UI: ${link}`);
         say(`status: keywarden status ${started.workflowId}`);
+        if (wait === undefined) return;
+        const outcome = await waitForOffboarding(client, started.workflowId, wait);
+        say(containmentLine(outcome.status));
+        if (!outcome.reached) {
+          throw new CliError(
+            outcome.timedOut
+              ? `still in phase ${outcome.status.phase} after waiting ${opts.waitTimeout} for ${wait.until}`
+              : `the run ended in phase ${outcome.status.phase} without reaching ${wait.until}${outcome.status.error ? `: ${outcome.status.error}` : ''}`,
+          );
+        }
+        if (wait.until !== 'contained') say(`phase ${outcome.status.phase} reached`);
+        if (outcome.status.containmentComplete === false)
+          throw new CliError('containment is incomplete: see the status for the step that failed and why');
       } finally {
         await connection.close();
       }

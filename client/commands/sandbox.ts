@@ -1,7 +1,8 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { isAlive } from '../../sandbox/processes';
 import { readSandboxState } from '../../sandbox/sandbox-state';
 import { sandboxDown, sandboxUp } from '../../sandbox/sandbox-lifecycle';
+import { z } from 'zod';
 import { parseIntegerOption } from '../options';
 
 const say = (line: string) => console.log(line);
@@ -24,6 +25,15 @@ export function registerSandboxCommands(program: Command): void {
     )
     .option('--seed <n>', 'seed of the generated org', parseIntegerOption('--seed', 0, 2 ** 31), 1)
     .option(
+      '--no-seed',
+      'attach mode: work on the org already at --aws-endpoint, with the AWS credentials of this shell',
+    )
+    .option(
+      '--aws-endpoint <url>',
+      'attach to this AWS endpoint (an emulator already running) instead of starting one; the sandbox never stops it',
+      parseEndpoint,
+    )
+    .option(
       '--temporal-port <port>',
       'Temporal frontend port (default: a free one)',
       parseIntegerOption('--temporal-port', 1, 65535),
@@ -41,14 +51,17 @@ export function registerSandboxCommands(program: Command): void {
     .action(
       async (opts: {
         accounts: number;
-        seed: number;
+        seed: number | false;
+        awsEndpoint?: string;
         temporalPort?: number;
         uiPort?: number;
         awsPort?: number;
       }) => {
         const state = await sandboxUp({
           memberAccounts: opts.accounts,
-          seed: opts.seed,
+          seed: opts.seed === false ? undefined : opts.seed,
+          seedOrg: opts.seed !== false,
+          awsEndpoint: opts.awsEndpoint,
           temporalPort: opts.temporalPort,
           temporalUiPort: opts.uiPort,
           awsPort: opts.awsPort,
@@ -56,7 +69,9 @@ export function registerSandboxCommands(program: Command): void {
         });
         say(`Temporal Web UI: ${state.temporal.uiUrl}`);
         say(`Temporal:        ${state.temporal.address} (namespace ${state.temporal.namespace})`);
-        say(`AWS emulator:    ${state.aws.endpoint} (${state.org.accounts.length} member accounts)`);
+        say(
+          `AWS emulator:    ${state.aws.endpoint} (${state.org.accounts.length} member accounts${state.aws.attached ? ', attached: not started or stopped by the sandbox' : ''})`,
+        );
         say('stop it with: keywarden sandbox down');
       },
     );
@@ -85,4 +100,18 @@ export function registerSandboxCommands(program: Command): void {
       for (const account of state.org.accounts)
         say(`account ${account.accountId} ${account.name} (OU ${account.ouName})`);
     });
+}
+
+/** An http(s) URL with nothing after the host and port but an optional slash. */
+function parseEndpoint(value: string): string {
+  const parsed = z
+    .url({ protocol: /^https?$/ })
+    .refine((url) => /^https?:\/\/[^/?#]+\/?$/.test(url), 'no path, query or fragment')
+    .safeParse(value.trim());
+  if (!parsed.success) {
+    throw new InvalidArgumentError(
+      `--aws-endpoint must be the emulator's base URL, like http://127.0.0.1:5000 (got "${value}": ${z.prettifyError(parsed.error)})`,
+    );
+  }
+  return parsed.data.replace(/\/$/, '');
 }
