@@ -96,8 +96,9 @@ export async function sendSignalFromUi(page: Page, signalName: string, json: str
   // Leaving the editor pretty-prints the JSON and grows the dialog: do it before aiming at Submit.
   await editor.blur();
   await dialog.getByTestId('confirm-modal-button').click();
+  // The UI closes the dialog once Temporal took the signal: slow on a loaded machine, so wait long.
   const closed = await dialog
-    .waitFor({ state: 'hidden' })
+    .waitFor({ state: 'hidden', timeout: 90_000 })
     .then(() => true)
     .catch(() => false);
   if (!closed) {
