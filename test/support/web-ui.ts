@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import { paths } from '../../sandbox/project-paths';
 import { requireChromium } from '../harness/chromium';
 
@@ -23,6 +23,7 @@ export async function openWebUi(testName: string): Promise<WebUiSession> {
   const browser = await chromium.launch({ executablePath: requireChromium(), headless: true });
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.setDefaultTimeout(UI_TIMEOUT_MS);
+  trackRequestsInFlight(page);
   const dir = path.join(BROWSER_ARTIFACTS_DIR, testName);
   mkdirSync(dir, { recursive: true });
   let step = 0;
@@ -37,6 +38,34 @@ export async function openWebUi(testName: string): Promise<WebUiSession> {
       return file;
     },
   };
+}
+
+const requestsInFlight = new WeakMap<Page, Map<Request, number>>();
+
+/** Keeps the page's unanswered requests, so a step that hangs can say what it waits for. */
+function trackRequestsInFlight(page: Page): void {
+  const open = new Map<Request, number>();
+  requestsInFlight.set(page, open);
+  page.on('request', (request) => open.set(request, Date.now()));
+  page.on('requestfinished', (request) => open.delete(request));
+  page.on('requestfailed', (request) => open.delete(request));
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') {
+      console.log(`# Web UI console ${message.type()}: ${message.text().slice(0, 300)}`);
+    }
+  });
+  page.on('pageerror', (error) => console.log(`# Web UI page error: ${error.message.slice(0, 300)}`));
+}
+
+/** The page's unanswered requests, oldest first, as "METHOD /path (age s)". */
+function unansweredRequests(page: Page): string[] {
+  const open = requestsInFlight.get(page) ?? new Map<Request, number>();
+  return [...open.entries()]
+    .sort((a, b) => a[1] - b[1])
+    .map(([request, since]) => {
+      const url = new URL(request.url());
+      return `${request.method()} ${url.pathname} (${Math.round((Date.now() - since) / 1000)} s)`;
+    });
 }
 
 /**
@@ -79,8 +108,45 @@ function workflowLink(page: Page, workflowId: string) {
   return page.getByRole('link', { name: workflowId, exact: true }).first();
 }
 
-/** More Actions → Send a Signal: picks the signal by name and types the JSON into the Data editor. */
+/** How long Submit may spin before the dialog is cancelled and the signal sent again. */
+const SIGNAL_SUBMIT_WAIT_MS = 45_000;
+
+/**
+ * More Actions → Send a Signal: picks the signal by name, types the JSON into the Data editor and
+ * submits. If the dialog still spins after SIGNAL_SUBMIT_WAIT_MS, it does what a person would:
+ * Cancel, and send once more (the Web UI's request has been seen to hang under a loaded full run,
+ * with no answer and no error). Every signal the test sends is judged by the workflow, so a
+ * repeat is harmless: a refused payload is refused again, an approval counts once per approver.
+ * The log line and the error name the page's unanswered requests.
+ */
 export async function sendSignalFromUi(page: Page, signalName: string, json: string): Promise<void> {
+  const hung: string[] = [];
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    const dialog = await fillSignalDialog(page, signalName, json);
+    await dialog.getByTestId('confirm-modal-button').click();
+    const closed = await dialog
+      .waitFor({ state: 'hidden', timeout: SIGNAL_SUBMIT_WAIT_MS })
+      .then(() => true)
+      .catch(() => false);
+    if (closed) {
+      if (hung.length > 0) console.log(`# Send a Signal closed on attempt ${attempt}`);
+      return;
+    }
+    const shown = (await dialog.getByRole('alert').allTextContents()).filter((t) => t.trim() !== '');
+    const waiting = unansweredRequests(page);
+    hung.push(
+      `attempt ${attempt}: ${shown.length > 0 ? `the dialog shows ${shown.join('; ')}; ` : ''}` +
+        `the page waits for ${waiting.length > 0 ? waiting.join(', ') : 'no API request'}`,
+    );
+    console.log(`# Send a Signal did not close after Submit (${hung[hung.length - 1]})`);
+    // Cancel is disabled while Submit spins: reload the workflow page instead.
+    await page.reload();
+    await page.getByTestId('execution-status').first().waitFor({ state: 'visible' });
+  }
+  throw new Error(`the Send a Signal dialog did not close after Submit, twice: ${hung.join(' | ')}`);
+}
+
+async function fillSignalDialog(page: Page, signalName: string, json: string) {
   await page.getByRole('button', { name: 'More Actions' }).click();
   await page.getByRole('menuitem', { name: 'Send a Signal' }).click();
   const dialog = page.getByRole('dialog', { name: 'Send a Signal' });
@@ -95,18 +161,7 @@ export async function sendSignalFromUi(page: Page, signalName: string, json: str
   await page.keyboard.insertText(json);
   // Leaving the editor pretty-prints the JSON and grows the dialog: do it before aiming at Submit.
   await editor.blur();
-  await dialog.getByTestId('confirm-modal-button').click();
-  // The UI closes the dialog once Temporal took the signal: slow on a loaded machine, so wait long.
-  const closed = await dialog
-    .waitFor({ state: 'hidden', timeout: 90_000 })
-    .then(() => true)
-    .catch(() => false);
-  if (!closed) {
-    const shown = (await dialog.getByRole('alert').allTextContents()).filter((t) => t.trim() !== '');
-    throw new Error(
-      `the Send a Signal dialog did not close after Submit${shown.length > 0 ? `: ${shown.join('; ')}` : ''}`,
-    );
-  }
+  return dialog;
 }
 
 /**
