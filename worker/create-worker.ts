@@ -1,6 +1,7 @@
 import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps, type KeywardenActivities } from '../activities';
+import { DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS } from './worker-config';
 
 export interface KeywardenWorkerOptions {
   connection: NativeConnection;
@@ -8,6 +9,12 @@ export interface KeywardenWorkerOptions {
   taskQueue: string;
   deps: ActivityDeps;
   maxConcurrentActivityTaskExecutions?: number;
+  /**
+   * Workflow tasks one worker holds at once. A task the worker has taken but not yet run counts
+   * against its 10 s timeout, so taking more than the process can run (the SDK takes 40) turns a
+   * burst, such as a decision reaching every account of a campaign, into timed-out tasks.
+   */
+  maxConcurrentWorkflowTaskExecutions?: number;
   maxTaskQueueActivitiesPerSecond?: number;
   /** Workflows kept in memory between tasks; the SDK sizes it from the heap limit when unset. */
   maxCachedWorkflows?: number;
@@ -38,6 +45,8 @@ export async function createKeywardenWorker(opts: KeywardenWorkerOptions): Promi
     dataConverter: { payloadConverterPath },
     activities: { ...createActivities(deps), ...opts.activityOverrides },
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 20,
+    maxConcurrentWorkflowTaskExecutions:
+      opts.maxConcurrentWorkflowTaskExecutions ?? DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxTaskQueueActivitiesPerSecond: opts.maxTaskQueueActivitiesPerSecond ?? 50,
     ...(opts.identity ? { identity: opts.identity } : {}),
     ...(opts.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: opts.maxCachedWorkflows }),

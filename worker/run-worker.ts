@@ -42,6 +42,10 @@ export async function runWorker(
       taskQueue: config.KEYWARDEN_TASK_QUEUE,
       deps: { aws, notify: config.notify, ...(approverRegistry === undefined ? {} : { approverRegistry }) },
       maxConcurrentActivityTaskExecutions: config.KEYWARDEN_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentWorkflowTaskExecutions: config.KEYWARDEN_MAX_CONCURRENT_WORKFLOW_TASKS,
+      ...(config.KEYWARDEN_MAX_CACHED_WORKFLOWS === undefined
+        ? {}
+        : { maxCachedWorkflows: config.KEYWARDEN_MAX_CACHED_WORKFLOWS }),
       maxTaskQueueActivitiesPerSecond: config.KEYWARDEN_TASK_QUEUE_ACTIVITIES_PER_SECOND,
       ...(config.KEYWARDEN_WORKFLOW_BUNDLE === undefined
         ? {}

@@ -4,9 +4,21 @@ import type { TemporalConnection } from '../connection/temporal-connection';
 import type { NotifyChannels } from '../activities/notification-channels';
 import { notifyChannelsFromEnv } from './notify-config';
 
+/** The default of KEYWARDEN_MAX_CONCURRENT_WORKFLOW_TASKS (the SDK's own is 40). */
+export const DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS = 10;
+
 const WorkerEnvSchema = z.object({
   KEYWARDEN_TASK_QUEUE: z.string().min(1).default('keywarden'),
   KEYWARDEN_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(20),
+  /** Workflow tasks one worker takes at once; see createKeywardenWorker. */
+  KEYWARDEN_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(1000)
+    .default(DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS),
+  /** Workflows kept in memory between tasks (bounds the worker's memory); unset: sized from the heap. */
+  KEYWARDEN_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).optional(),
   /** Task-queue-wide: the whole fleet of workers together stays under this many activities a second. */
   KEYWARDEN_TASK_QUEUE_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(50),
   /** A workflow bundle built ahead (bundleWorkflowCode): the process starts polling without bundling. */

@@ -39,6 +39,7 @@ export async function scriptedWorker(
   options: {
     maxConcurrentActivityTaskExecutions?: number;
     maxConcurrentWorkflowTaskExecutions?: number;
+    maxCachedWorkflows?: number;
     approverRegistry?: ApproverRegistry;
   } = {},
 ) {

@@ -68,6 +68,10 @@ export function buildFigures(r: SimulationResults): ScaleFigures {
       campaignAccounts: count(config.campaignAccounts, 'accounts'),
       workerHeapLimit: { value: config.workerHeapMb ?? 'Node default', unit: 'MiB' },
       workerMaxCachedWorkflows: { value: config.maxCachedWorkflows ?? 'SDK default', unit: 'workflows' },
+      workerMaxWorkflowTasks: {
+        value: config.maxConcurrentWorkflowTasks ?? 'keywarden default',
+        unit: 'tasks',
+      },
       rotatingUsersPerAccount: count(config.usersPerAccount, 'users'),
       awsCallLatency: { value: `${config.latency.minMs}-${config.latency.maxMs}`, unit: 'ms per call' },
       maxAccountsInFlight: count(config.accountsInFlight, 'accounts'),

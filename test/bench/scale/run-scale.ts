@@ -75,6 +75,9 @@ export async function runScaleSimulation(
         maxConcurrentActivities: 200,
         activitiesPerSecond: 1000,
         ...(config.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: config.maxCachedWorkflows }),
+        ...(config.maxConcurrentWorkflowTasks === undefined
+          ? {}
+          : { maxConcurrentWorkflowTasks: config.maxConcurrentWorkflowTasks }),
       },
       config.workerHeapMb,
     );

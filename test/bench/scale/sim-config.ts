@@ -15,6 +15,7 @@ const SimEnvSchema = z.object({
     .max(50_000)
     .optional(),
   KEYWARDEN_SCALE_SIM_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  KEYWARDEN_SCALE_SIM_MAX_WORKFLOW_TASKS: z.coerce.number().int().min(2).optional(),
   KEYWARDEN_SCALE_SIM_WORKER_HEAP_MB: z.coerce
     .number({ error: 'KEYWARDEN_SCALE_SIM_WORKER_HEAP_MB is megabytes of V8 heap for the worker, e.g. 384' })
     .int()
@@ -41,6 +42,8 @@ export interface SimConfig {
   campaignAccounts: number;
   /** The worker's workflow cache; undefined: the SDK's default, sized from the heap limit. */
   maxCachedWorkflows?: number;
+  /** Workflow tasks the worker takes at once; undefined: keywarden's default. */
+  maxConcurrentWorkflowTasks?: number;
   usersPerAccount: number;
   latency: { minMs: number; maxMs: number };
   accountsInFlight: number;
@@ -74,6 +77,9 @@ export function simConfigFromEnv(env: NodeJS.ProcessEnv, defaultOutput: string):
     ...(e.KEYWARDEN_SCALE_SIM_MAX_CACHED_WORKFLOWS === undefined
       ? {}
       : { maxCachedWorkflows: e.KEYWARDEN_SCALE_SIM_MAX_CACHED_WORKFLOWS }),
+    ...(e.KEYWARDEN_SCALE_SIM_MAX_WORKFLOW_TASKS === undefined
+      ? {}
+      : { maxConcurrentWorkflowTasks: e.KEYWARDEN_SCALE_SIM_MAX_WORKFLOW_TASKS }),
     usersPerAccount: e.KEYWARDEN_SCALE_SIM_USERS,
     latency: { minMs, maxMs },
     accountsInFlight: e.KEYWARDEN_SCALE_SIM_ACCOUNTS_IN_FLIGHT,

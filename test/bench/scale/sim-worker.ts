@@ -22,6 +22,7 @@ const WorkerSettingsSchema = z.strictObject({
   maxConcurrentActivities: z.int().min(1),
   activitiesPerSecond: z.number().positive(),
   maxCachedWorkflows: z.int().min(0).optional(),
+  maxConcurrentWorkflowTasks: z.int().min(2).optional(),
 });
 export type SimWorkerSettings = z.infer<typeof WorkerSettingsSchema>;
 
@@ -81,6 +82,9 @@ async function main(): Promise<void> {
     maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivities,
     maxTaskQueueActivitiesPerSecond: settings.activitiesPerSecond,
     ...(settings.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: settings.maxCachedWorkflows }),
+    ...(settings.maxConcurrentWorkflowTasks === undefined
+      ? {}
+      : { maxConcurrentWorkflowTaskExecutions: settings.maxConcurrentWorkflowTasks }),
   });
   process.once('SIGTERM', () => worker.shutdown());
   process.once('SIGINT', () => worker.shutdown());

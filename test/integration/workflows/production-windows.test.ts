@@ -106,7 +106,11 @@ describe('production-length windows, on the time-skipping test server', () => {
       env,
       aws,
       accountCount > 50
-        ? { maxConcurrentWorkflowTaskExecutions: 4, maxConcurrentActivityTaskExecutions: 20 }
+        ? {
+            maxConcurrentWorkflowTaskExecutions: 4,
+            maxConcurrentActivityTaskExecutions: 20,
+            maxCachedWorkflows: 400,
+          }
         : {},
     );
     const clock = watchClock(env);
@@ -133,7 +137,7 @@ describe('production-length windows, on the time-skipping test server', () => {
         while (status.phase !== 'awaiting-approval' && (await simulatedDay(env, startedAt)) < 60) {
           await env.sleep('6 hours');
           status = await handle.query(campaignStatusQuery);
-          if (process.env.KEYWARDEN_SCALE_DEBUG)
+          if (accountCount > 50 || process.env.KEYWARDEN_SCALE_DEBUG)
             console.log(
               await simulatedDay(env, startedAt),
               status.phase,
