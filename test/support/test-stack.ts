@@ -100,6 +100,7 @@ export async function startTestWorker(
     worker,
     aws,
     stop: async () => {
+      await terminateLeftovers(client, taskQueue);
       worker.shutdown();
       await running;
       await connection.close();
@@ -107,6 +108,27 @@ export async function startTestWorker(
       aws.destroy();
     },
   };
+}
+
+/**
+ * Terminates what a test left running on its task queue (a campaign at its gate, a monitor), so
+ * that its timers do not keep the shared dev server busy for the files that run after it.
+ */
+async function terminateLeftovers(client: Client, taskQueue: string): Promise<void> {
+  let terminated = 0;
+  try {
+    const query = `TaskQueue="${taskQueue}" AND ExecutionStatus="Running"`;
+    for await (const execution of client.workflow.list({ query })) {
+      await client.workflow
+        .getHandle(execution.workflowId, execution.runId)
+        .terminate('the test that started it has finished')
+        .then(() => terminated++)
+        .catch(() => undefined); // already closed, e.g. a child of one terminated before it
+    }
+  } catch (error) {
+    console.log(`# could not list what was left running on ${taskQueue}: ${String(error)}`);
+  }
+  if (terminated > 0) console.log(`# terminated ${terminated} workflow(s) left running on ${taskQueue}`);
 }
 
 /**
