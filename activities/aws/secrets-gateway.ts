@@ -196,13 +196,15 @@ export class SdkSecretsGateway implements SecretsGateway {
     const described = await this.describe(name);
     const holder = described?.versions.find((v) => v.stages.includes(stage))?.versionId;
     if (holder === versionId) return;
-    await this.client.send(
+    await this.updateStage(
+      name,
       new UpdateSecretVersionStageCommand({
         SecretId: name,
         VersionStage: stage,
         MoveToVersionId: versionId,
         ...(holder === undefined ? {} : { RemoveFromVersionId: holder }),
       }),
+      (after) => after.find((v) => v.stages.includes(stage))?.versionId === versionId,
     );
   }
 
@@ -210,13 +212,34 @@ export class SdkSecretsGateway implements SecretsGateway {
     const described = await this.describe(name);
     const version = described?.versions.find((v) => v.versionId === versionId);
     if (!version?.stages.includes(stage)) return;
-    await this.client.send(
+    await this.updateStage(
+      name,
       new UpdateSecretVersionStageCommand({
         SecretId: name,
         VersionStage: stage,
         RemoveFromVersionId: versionId,
       }),
+      (after) => !after.some((v) => v.versionId === versionId && v.stages.includes(stage)),
     );
+  }
+
+  /**
+   * Sends a stage change; if AWS refuses it as invalid, reads the stages again and counts it as
+   * done when they are already as asked. The SDK resends a request whose answer was lost (a
+   * connection reset), and the resent request then finds the stage moved by the first one.
+   */
+  private async updateStage(
+    name: string,
+    command: UpdateSecretVersionStageCommand,
+    done: (versions: SecretDescription['versions']) => boolean,
+  ): Promise<void> {
+    try {
+      await this.client.send(command);
+    } catch (error) {
+      if (!isAwsError(error, 'InvalidParameterException')) throw error;
+      const after = await this.describe(name);
+      if (after === undefined || !done(after.versions)) throw error;
+    }
   }
 
   async restorePreviousVersion(name: string, expectedCurrentVersionId?: string): Promise<RestoreResult> {
