@@ -4,16 +4,14 @@ import { after, before, describe, test } from 'node:test';
 import type { NotifyApproversInput } from '../../../activities/notification-activities';
 import type { NotifyResult } from '../../../domain/notification-messages';
 import { OffboardingRequestSchema } from '../../../domain/offboarding-request';
-import type { OffboardingStatus } from '../../../domain/offboarding-report';
-import { KeywardenKind, KeywardenPhase } from '../../../domain/search-attributes';
 import { approveSignal } from '../../../workflows/messages';
-import {
-  offboardEmployee,
-  offboardingStatusQuery,
-  type OffboardEmployeeInput,
-} from '../../../workflows/offboard-employee';
+import { offboardingStatusQuery } from '../../../workflows/offboard-employee';
 import { scriptedOffboarding } from '../../replay/scripted-offboarding';
 import type { scriptedAws } from '../../support/scripted-aws';
+import {
+  startOffboardingOnTestServer,
+  waitForGateInRealTime,
+} from '../../support/offboarding-on-test-server';
 import { scriptedWorker, timeSkippingEnv } from '../../support/time-skipping';
 
 const A = '111111111111';
@@ -59,20 +57,8 @@ describe('approver notices at production windows (time-skipping server)', () => 
     assert.equal(request.approval.timeout, '24h', 'the default timeout of an offboarding gate');
     const startMs = await env.currentTimeMs();
     const final = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(offboardEmployee, {
-        taskQueue,
-        workflowId: `offboard-${request.employeeId}`,
-        args: [{ request, requestedAt: new Date(startMs).toISOString() } satisfies OffboardEmployeeInput],
-        typedSearchAttributes: [
-          { key: KeywardenKind, value: 'offboarding' },
-          { key: KeywardenPhase, value: 'discovering' },
-        ],
-      });
-      let status: OffboardingStatus = await handle.query(offboardingStatusQuery);
-      for (let i = 0; i < 100 && status.phase !== 'awaiting-approval'; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        status = await handle.query(offboardingStatusQuery);
-      }
+      const handle = await startOffboardingOnTestServer(env, taskQueue, request, startMs);
+      let status = await waitForGateInRealTime(handle, 100);
       assert.equal(status.phase, 'awaiting-approval', 'contained, and the gate opened');
       await env.sleep('132 hours');
       status = await handle.query(offboardingStatusQuery);

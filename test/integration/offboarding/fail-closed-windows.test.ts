@@ -3,16 +3,11 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test, type TestContext } from 'node:test';
 import { OffboardingRequestSchema, type OffboardingRequestInput } from '../../../domain/offboarding-request';
 import type { OffboardingPhase, OffboardingStatus } from '../../../domain/offboarding-report';
-import { KeywardenKind, KeywardenPhase } from '../../../domain/search-attributes';
 import { approveSignal, cancelSignal } from '../../../workflows/messages';
-import {
-  offboardEmployee,
-  offboardingStatusQuery,
-  skipAccountSignal,
-  type OffboardEmployeeInput,
-} from '../../../workflows/offboard-employee';
+import { offboardingStatusQuery, skipAccountSignal } from '../../../workflows/offboard-employee';
 import { scriptedOffboarding, type ScriptedOffboardingOptions } from '../../replay/scripted-offboarding';
 import type { scriptedAws } from '../../support/scripted-aws';
+import { startOffboardingOnTestServer } from '../../support/offboarding-on-test-server';
 import { scriptedWorker, timeSkippingEnv } from '../../support/time-skipping';
 
 const A = '111111111111';
@@ -59,7 +54,7 @@ describe('offboarding fails closed (time-skipping server, production windows)', 
       rawApproval?: Record<string, unknown>;
       aws?: ScriptedOffboardingOptions;
       script: (ctx: {
-        handle: Awaited<ReturnType<typeof env.client.workflow.start<typeof offboardEmployee>>>;
+        handle: Awaited<ReturnType<typeof startOffboardingOnTestServer>>;
         waitFor: (phase: OffboardingPhase) => Promise<OffboardingStatus>;
         hoursSinceStart: () => Promise<number>;
       }) => Promise<void>;
@@ -82,15 +77,7 @@ describe('offboarding fails closed (time-skipping server, production windows)', 
       Math.round(((await env.currentTimeMs()) - startMs) / (HOUR / 100)) / 100;
     const reached: string[] = [];
     return worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(offboardEmployee, {
-        taskQueue,
-        workflowId: `offboard-${request.employeeId}`,
-        args: [{ request, requestedAt: new Date(startMs).toISOString() } satisfies OffboardEmployeeInput],
-        typedSearchAttributes: [
-          { key: KeywardenKind, value: 'offboarding' },
-          { key: KeywardenPhase, value: 'discovering' },
-        ],
-      });
+      const handle = await startOffboardingOnTestServer(env, taskQueue, request, startMs);
       // Polls the status in simulated time (each sleep skips ahead) until the phase is reached.
       const waitFor = async (phase: OffboardingPhase): Promise<OffboardingStatus> => {
         for (let i = 0; i < 420; i++) {

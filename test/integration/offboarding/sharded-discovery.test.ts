@@ -2,16 +2,15 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { OffboardingRequestSchema } from '../../../domain/offboarding-request';
-import type { OffboardingStatus } from '../../../domain/offboarding-report';
 import { approveSignal } from '../../../workflows/messages';
-import {
-  offboardEmployee,
-  offboardingStatusQuery,
-  type OffboardEmployeeInput,
-} from '../../../workflows/offboard-employee';
+import { offboardingStatusQuery } from '../../../workflows/offboard-employee';
 import { shardWorkflowId } from '../../../workflows/offboard-shards';
 import { scriptedOffboarding, type ScriptedLeaver } from '../../replay/scripted-offboarding';
 import type { scriptedAws } from '../../support/scripted-aws';
+import {
+  startOffboardingOnTestServer,
+  waitForGateInRealTime,
+} from '../../support/offboarding-on-test-server';
 import { scriptedWorker, timeSkippingEnv } from '../../support/time-skipping';
 
 const APPROVER = 'security-lead@example.com';
@@ -47,22 +46,16 @@ describe('an offboarding over many accounts searches them in shards (time-skippi
     const workflowId = `offboard-${request.employeeId}`;
     const { final, waiting, parentSearches, childrenStarted, shardEvents } = await worker.runUntil(
       async () => {
-        const handle = await env.client.workflow.start(offboardEmployee, {
+        const handle = await startOffboardingOnTestServer(
+          env,
           taskQueue,
-          workflowId,
-          args: [
-            {
-              request,
-              requestedAt: new Date(await env.currentTimeMs()).toISOString(),
-              sharding: { aboveAccounts: 20, accountsPerShard: 10 },
-            } satisfies OffboardEmployeeInput,
-          ],
-        });
-        let status: OffboardingStatus | undefined;
-        for (let i = 0; i < 200 && status?.phase !== 'awaiting-approval'; i++) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          status = await handle.query(offboardingStatusQuery);
-        }
+          request,
+          await env.currentTimeMs(),
+          {
+            sharding: { aboveAccounts: 20, accountsPerShard: 10 },
+          },
+        );
+        let status = await waitForGateInRealTime(handle, 200);
         assert.equal(status?.phase, 'awaiting-approval');
         unreachable.clear(); // the account answers its retry
         for (let i = 0; i < 100 && (status?.accountsFailed.length ?? 0) > 0; i++) {
