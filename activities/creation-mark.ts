@@ -66,3 +66,38 @@ export async function unrecordedKey(
   const used = (await iam.getAccessKeyLastUsed(candidate.accessKeyId)).lastUsedDate !== undefined;
   return used ? undefined : candidate.accessKeyId;
 }
+
+export interface EarlierAttempt {
+  userName: string;
+  sagaId: string;
+  firstScheduledMs: number;
+  attempt: number;
+  /** The key the last heartbeat recorded, from whichever earlier attempt sent it. */
+  heartbeated: string | undefined;
+  known: ReadonlySet<string>;
+  keys: readonly AccessKeySummary[];
+}
+
+/**
+ * The keys of the user that earlier attempts of this activity made: the heartbeated one while the
+ * user still holds it, and one found by `unrecordedKey`. Heartbeat details outlive the attempt
+ * that sent them, so an attempt that made a key but lost the answer leaves the details of the one
+ * before it, whose key may be long deleted: that must not hide the unrecorded key.
+ */
+export async function earlierAttemptKeys(iam: IamGateway, attempt: EarlierAttempt): Promise<Set<string>> {
+  const { userName, sagaId, firstScheduledMs, heartbeated, known, keys } = attempt;
+  const ours = new Set<string>();
+  if (heartbeated !== undefined && keys.some((k) => k.accessKeyId === heartbeated)) ours.add(heartbeated);
+  if (attempt.attempt > 1) {
+    const unrecorded = await unrecordedKey(
+      iam,
+      userName,
+      sagaId,
+      firstScheduledMs,
+      new Set([...known, ...ours]),
+      keys,
+    );
+    if (unrecorded !== undefined) ours.add(unrecorded);
+  }
+  return ours;
+}

@@ -4,14 +4,14 @@ import { ErrorType } from '../domain/errors';
 import type { KeyStatus } from '../domain/inventory';
 import type { MemberRoleRef } from './aws/credentials';
 import { isAwsError, toActivityFailure } from './aws/errors';
-import type { IamGateway } from './aws/iam-gateway';
+import type { AccessKeySummary, IamGateway } from './aws/iam-gateway';
 import { SdkIamGateway } from './aws/iam-gateway';
 import { SdkParameterGateway } from './aws/parameter-gateway';
 import { SdkSecretsGateway } from './aws/secrets-gateway';
 import { verifyKeyWorks } from './aws/sts-gateway';
-import { CREATING_TAG, createdSince, markCreating, unrecordedKey } from './creation-mark';
+import { CREATING_TAG, createdSince, earlierAttemptKeys, markCreating, unrecordedKey } from './creation-mark';
 import type { ActivityDeps } from './deps';
-import { keyStoreFor, type KeyStore } from './key-stores';
+import { keyStoreFor, type KeyStore, type StagedVersion } from './key-stores';
 import { isContainmentPolicy } from './offboarding-policy';
 import { formatKeySecret, parseKeySecret } from './secret-value';
 import { describeDestination, type KeyDestination } from '../domain/key-destination';
@@ -228,47 +228,60 @@ export function createKeyActivities(deps: ActivityDeps) {
         const known = new Set(input.knownAccessKeyIds);
         const keys = await iam.listAccessKeys(userName);
         const held = new Set(keys.map((k) => k.accessKeyId));
-        let recorded = (context.info.heartbeatDetails as CreateKeyProgress | undefined)?.createdAccessKeyId;
-        if (recorded === undefined && context.info.attempt > 1) {
-          recorded = await unrecordedKey(iam, userName, sagaId, firstScheduled, known, keys);
-        }
+        const recorded = await earlierAttemptKeys(iam, {
+          userName,
+          sagaId,
+          firstScheduledMs: firstScheduled,
+          attempt: context.info.attempt,
+          heartbeated: (context.info.heartbeatDetails as CreateKeyProgress | undefined)?.createdAccessKeyId,
+          known,
+          keys,
+        });
 
+        let staged: { key: AccessKeySummary; found: StagedVersion } | undefined;
+        const unstored: string[] = [];
         for (const key of keys) {
           if (known.has(key.accessKeyId)) continue;
-          // Ours for sure: the key an earlier attempt heartbeated. Possibly ours: one created since
+          // Ours for sure: a key an earlier attempt recorded. Possibly ours: one created since
           // this activity was first scheduled and never used. Either is taken over if staged.
           const mine =
-            key.accessKeyId === recorded ||
+            recorded.has(key.accessKeyId) ||
             (createdSince(key.createDate, firstScheduled) &&
               (await iam.getAccessKeyLastUsed(key.accessKeyId)).lastUsedDate === undefined);
           if (!mine) continue; // someone else's key (made out of band): never ours to delete
           step = `looking for the key ${key.accessKeyId} of ${user} in ${where}`;
           const found = await store.findStaged(key.accessKeyId);
-          if (found !== undefined) {
-            context.log.info('An earlier attempt already created and staged the key', {
-              accountId: target.accountId,
-              userName,
-              accessKeyId: key.accessKeyId,
-            });
-            return {
-              accessKeyId: key.accessKeyId,
-              secretArn: found.location,
-              versionId: found.versionId,
-              secretCreated: found.created,
-              description: await describeKey(key.accessKeyId, key.createDate),
-            };
-          }
+          if (found !== undefined) staged ??= { key, found };
           // Deleted only when recorded: a key merely made in the same minutes may be its owner's.
-          if (key.accessKeyId !== recorded) continue;
-          step = `deleting the key ${key.accessKeyId} an earlier attempt made for ${user} but never stored`;
-          await iam.deleteAccessKey(userName, key.accessKeyId);
-          await iam.untagUser(userName, key.accessKeyId);
-          held.delete(key.accessKeyId);
+          else if (recorded.has(key.accessKeyId)) unstored.push(key.accessKeyId);
+        }
+        // Every recorded key that was never stored goes, even when another is returned: none of
+        // their secrets exists anywhere any more.
+        for (const accessKeyId of unstored) {
+          step = `deleting the key ${accessKeyId} an earlier attempt made for ${user} but never stored`;
+          await iam.deleteAccessKey(userName, accessKeyId);
+          await iam.untagUser(userName, accessKeyId);
+          held.delete(accessKeyId);
           context.log.info('Deleted an access key an earlier attempt created but never stored', {
+            accountId: target.accountId,
+            userName,
+            accessKeyId,
+          });
+        }
+        if (staged !== undefined) {
+          const { key, found } = staged;
+          context.log.info('An earlier attempt already created and staged the key', {
             accountId: target.accountId,
             userName,
             accessKeyId: key.accessKeyId,
           });
+          return {
+            accessKeyId: key.accessKeyId,
+            secretArn: found.location,
+            versionId: found.versionId,
+            secretCreated: found.created,
+            description: await describeKey(key.accessKeyId, key.createDate),
+          };
         }
 
         if (held.size >= MAX_ACCESS_KEYS_PER_USER) {

@@ -653,6 +653,57 @@ describe('createAndStageKey (fake AWS)', () => {
       assert.ok(account.calls.includes(`DeleteAccessKey ${NEW_KEY}`));
     });
 
+    test('a heartbeat left by an earlier attempt, whose key is gone, does not hide the key a later try lost', async () => {
+      // Attempt 1 made a key, heartbeated it, failed to store it and deleted it. Attempt 2 lost
+      // its CreateAccessKey answer and never heartbeated, so attempt 3 still sees attempt 1's details.
+      const account = new FakeAccount().withExistingSecret();
+      account.now = () => new Date(second + 800);
+      account.createAnswerLost = true;
+      const gone = 'AKIAGONEGONEGONEGONE';
+      const lost = await failureOf(
+        createAndStage(account, {
+          ...info,
+          attempt: 2,
+          heartbeatDetails: { createdAccessKeyId: gone } satisfies CreateKeyProgress,
+        }),
+      );
+      assert.equal(lost.type, 'KeyAppeared', lost.message);
+      assert.deepEqual(account.keyIds, [OLD_KEY, NEW_KEY], 'the lost try made a key nobody recorded');
+
+      const result = await createAndStage(account, {
+        ...info,
+        attempt: 3,
+        heartbeatDetails: { createdAccessKeyId: gone } satisfies CreateKeyProgress,
+      });
+      assert.equal(result.accessKeyId, NEW_KEY_2);
+      assert.deepEqual(account.keyIds, [OLD_KEY, NEW_KEY_2], 'exactly one new key, the stored one');
+      assert.ok(account.calls.includes(`DeleteAccessKey ${NEW_KEY}`));
+    });
+
+    test('a heartbeated key that was staged is returned, and a key a later try lost is removed', async () => {
+      const account = new FakeAccount();
+      account.keys = [];
+      account.now = () => new Date(second + 800);
+      const first = await createAndStage(account, { ...info, attempt: 1 }, { knownAccessKeyIds: [] });
+      // A later try of the same activity (a zombie of a timed-out attempt) marked the user again
+      // and lost its CreateAccessKey answer.
+      account.keys.push({ id: NEW_KEY_2, status: 'Active', createDate: new Date(second + 800) });
+      account.tags[CREATING_TAG] =
+        `test/00000000-0000-0000-0000-000000000000@${new Date(second + 800).toISOString()}`;
+      const again = await createAndStage(
+        account,
+        {
+          ...info,
+          attempt: 3,
+          heartbeatDetails: { createdAccessKeyId: NEW_KEY } satisfies CreateKeyProgress,
+        },
+        { knownAccessKeyIds: [] },
+      );
+      assert.deepEqual(again, first);
+      assert.deepEqual(account.keyIds, [NEW_KEY], 'the staged key stays, the lost one is gone');
+      assert.ok(account.calls.includes(`DeleteAccessKey ${NEW_KEY_2}`));
+    });
+
     test('a user with room: the extra key of the lost try is removed at once', async () => {
       const account = new FakeAccount();
       account.keys = [];
