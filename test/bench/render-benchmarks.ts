@@ -33,11 +33,32 @@ function table(header: string[], rows: string[][]): string[] {
   ];
 }
 
-/** Nested objects as `a.b.c` rows: the further sections' files are free-form. */
+const isFigure = (v: unknown): v is { value: unknown; unit: string } =>
+  v !== null &&
+  typeof v === 'object' &&
+  Object.keys(v).length === 2 &&
+  'value' in v &&
+  'unit' in v &&
+  typeof v.unit === 'string';
+
+const isGoal = (v: unknown): v is { name: string; limit: string; value: string; met: boolean } =>
+  v !== null && typeof v === 'object' && 'name' in v && 'limit' in v && 'met' in v;
+
+/**
+ * Nested objects as `a › b` rows, a `{value, unit}` figure as "value unit" and a goal as its
+ * verdict: the further sections' files are free-form.
+ */
 function flatten(value: unknown, prefix = ''): Array<[string, string]> {
+  if (isFigure(value)) return [[prefix || 'value', `${String(value.value)} ${value.unit}`]];
+  if (Array.isArray(value) && value.length > 0 && value.every(isGoal)) {
+    return value.map((g) => [
+      `goal: ${g.name}`,
+      `${g.met ? 'met' : '**missed**'}: ${g.value} (goal ${g.limit})`,
+    ]);
+  }
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) =>
-      flatten(v, prefix ? `${prefix}.${k}` : k),
+      flatten(v, prefix ? `${prefix} › ${k}` : k),
     );
   }
   return [[prefix || 'value', Array.isArray(value) ? JSON.stringify(value) : String(value)]];

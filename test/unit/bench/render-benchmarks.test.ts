@@ -107,7 +107,20 @@ describe('docs/benchmarks.md from the figures', () => {
     try {
       writeFileSync(
         path.join(docs, 'benchmark-scale-figures.json'),
-        JSON.stringify({ accounts: 10000, campaign: { days: 14.3 } }),
+        JSON.stringify({
+          accounts: 10000,
+          campaign: { days: 14.3 },
+          figures: { peakRss: { value: 388.6, unit: 'MiB' } },
+          goals: [
+            { name: 'RSS under 512 MB', limit: '< 512 MiB', value: '388.6 MiB', met: true },
+            {
+              name: 'history under 10,240 events',
+              limit: '< 10240 events',
+              value: '12000 events',
+              met: false,
+            },
+          ],
+        }),
       );
       writeFileSync(
         path.join(docs, 'production-window-figures.json'),
@@ -116,7 +129,7 @@ describe('docs/benchmarks.md from the figures', () => {
       const doc = renderBenchmarks(figures(), docs);
       assert.match(
         doc,
-        /## 10,000-account simulation\n\nFrom `docs\/benchmark-scale-figures.json`.\n\n\| figure \| value \|\n\| --- \| --- \|\n\| accounts \| 10000 \|\n\| campaign\.days \| 14\.3 \|/,
+        /## 10,000-account simulation\n\nFrom `docs\/benchmark-scale-figures.json`.\n\n\| figure \| value \|\n\| --- \| --- \|\n\| accounts \| 10000 \|\n\| campaign › days \| 14\.3 \|\n\| figures › peakRss \| 388\.6 MiB \|\n\| goal: RSS under 512 MB \| met: 388\.6 MiB \(goal < 512 MiB\) \|\n\| goal: history under 10,240 events \| \*\*missed\*\*: 12000 events \(goal < 10240 events\) \|/,
       );
       assert.match(
         doc,
