@@ -22,7 +22,26 @@ export const TOOL_LABELS: Record<Tool, string> = {
   sdk: 'plain SDK v3, 8 concurrent (assume role, list keys, deactivate, put deny policy)',
 };
 
-const RotationRunSchema = z.strictObject({ rotated: z.int(), seconds: z.number() });
+const StepTimesSchema = z.strictObject({ count: z.int(), queueMs: z.number(), runMs: z.number() });
+
+/** Where a keywarden campaign's time went, from the histories of every workflow run it made. */
+export const RotationProfileSchema = z.strictObject({
+  workflowRuns: z.record(z.string(), z.int()),
+  historyEvents: z.int(),
+  workflowTasks: StepTimesSchema,
+  activities: z.record(z.string(), StepTimesSchema.extend({ retries: z.int() })),
+  signalsSent: z.int(),
+});
+export type RotationProfile = z.infer<typeof RotationProfileSchema>;
+export type StepTimes = z.infer<typeof StepTimesSchema>;
+
+const RotationRunSchema = z.strictObject({
+  rotated: z.int(),
+  seconds: z.number(),
+  /** keywarden only: when the campaign's gate opened (the bench approves at once). */
+  gateSeconds: z.number().optional(),
+  profile: RotationProfileSchema.optional(),
+});
 
 export const BenchFiguresSchema = z.strictObject({
   generatedAt: z.string(),

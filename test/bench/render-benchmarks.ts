@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { rotationProfileSection } from './render-rotation-profile';
 import { median, TOOL_LABELS, TOOLS, type BenchFigures, type ContainmentRun, type Tool } from './figures';
+import { table } from './markdown-table';
 
 /** Figures other benchmarks write; each becomes a section of the doc when its file exists. */
 export const FURTHER_SECTIONS = [
@@ -23,14 +25,6 @@ function cell(runs: readonly ContainmentRun[]): string {
   const allSame = contained.every((c) => c === contained[0]);
   const failed = runs.filter((r) => r.error !== undefined).length;
   return `${seconds(m)} (contained ${allSame ? contained[0] : contained.join(', ')}${failed > 0 ? `; ${failed} run(s) failed` : ''})`;
-}
-
-function table(header: string[], rows: string[][]): string[] {
-  return [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ];
 }
 
 const isFigure = (v: unknown): v is { value: unknown; unit: string } =>
@@ -220,6 +214,7 @@ export function renderBenchmarks(f: BenchFigures, docsDir: string): string {
     ...containmentSection(f),
     '',
     ...rotationSection(f),
+    ...rotationProfileSection(f),
     '## What each tool does',
     '',
     "- **keywarden**: `keywarden offboard --email mallory@example.com --wait` as the client runs it (start the `offboardEmployee` workflow, wait on its `status` query), against a worker of the sandbox in attach mode (`keywarden sandbox up --aws-endpoint <emulator> --no-seed`). Discovery lists the org's accounts and searches every member account for users whose `email` tag matches; each match is recorded, its keys deactivated and the inline deny policy put.",

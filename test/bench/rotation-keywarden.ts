@@ -2,15 +2,16 @@ import { performance } from 'node:perf_hooks';
 import { campaignStartOptions } from '../../client/campaign-start-options';
 import { CampaignSpecSchema } from '../../domain/campaign-spec';
 import type { CampaignStatus } from '../../domain/rotation-report';
+import type { BenchFigures } from './figures';
 import type { KeywardenTarget } from './keywarden-containment';
+import { profileCampaign } from './rotation-profile';
+
+type BenchRotationRun = BenchFigures['rotation'][number]['keywarden'][number];
 
 const APPROVER = 'security-lead@example.com';
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export interface RotationRun {
-  rotated: number;
-  seconds: number;
-}
+export type RotationRun = Pick<BenchRotationRun, 'rotated' | 'seconds' | 'gateSeconds' | 'profile'>;
 
 /**
  * A whole campaign over every member account with the shortest windows a spec accepts (1 ms),
@@ -35,15 +36,25 @@ export async function rotateWithKeywarden(
   const started = performance.now();
   const handle = await target.client.workflow.start(workflowType, { ...options, workflowId: spec.id });
   let approved = false;
+  let gateSeconds: number | undefined;
   try {
     for (;;) {
       const status = await handle.query<CampaignStatus>('status');
       if (status.phase === 'completed') {
-        return { rotated: status.users.rotated ?? 0, seconds: (performance.now() - started) / 1000 };
+        const seconds = (performance.now() - started) / 1000;
+        // Read after the clock stopped: the profile is not part of the time.
+        const profile = await profileCampaign(target.client, spec.id);
+        return {
+          rotated: status.users.rotated ?? 0,
+          seconds,
+          ...(gateSeconds === undefined ? {} : { gateSeconds }),
+          profile,
+        };
       }
       if (status.phase === 'failed' || status.phase === 'aborted')
         throw new Error(`the campaign ended ${status.phase}: ${status.error ?? ''}`);
       if (status.phase === 'awaiting-approval' && !approved) {
+        gateSeconds = (performance.now() - started) / 1000;
         await handle.signal('approve', { approver: APPROVER, comment: 'benchmark' });
         approved = true;
       }
