@@ -35,7 +35,7 @@ import {
   refuseApprovals,
 } from './approval-gate';
 import { approverTeller, decisionWithNotices, MAX_NOTIFICATION_RECORDS, NOTIFICATIONS } from './notify';
-import { ChildBook, quietly, type ChildEntry } from './child-book';
+import { ChildBook, CONCURRENT_CHILD_STARTS, quietly, type ChildEntry } from './child-book';
 import { failureMessage } from './failure-message';
 import { keyRotation, keyWorkflowId, type KeyRotationInput } from './key-rotation';
 import {
@@ -423,6 +423,7 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     if (campaignDecision && campaignDecision.round > carry.decidedRounds) deliver(campaignDecision);
 
     // Fill free slots: more inventory when the plan queue is empty, then sagas.
+    const starts: Array<Promise<void>> = [];
     while (
       !abort &&
       report.status !== 'failed' &&
@@ -433,8 +434,12 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
         if (!(await fetchPage())) break;
         continue;
       }
-      await startSaga(plans.shift() as KeyRotationInput);
+      // startSaga books the user before its first await, so the count above sees it.
+      const start = startSaga(plans.shift() as KeyRotationInput);
+      if (patched(CONCURRENT_CHILD_STARTS)) starts.push(start);
+      else await start;
     }
+    await Promise.all(starts);
 
     const moreToDo = plans.length > 0 || (!carry.inventoryDone && report.status !== 'failed');
     if (!moreToDo && book.size === 0) break;

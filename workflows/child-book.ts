@@ -11,6 +11,13 @@ export type ChildState = CarriedChild['state'];
 /** With 'awaiting': `awaitingKey` is what a saga asks to delete, `usersWaiting` how many users an account holds there. */
 export type ChildEntry = CarriedChild;
 
+/**
+ * Free slots are filled with children started together, in one workflow task, not one task each:
+ * started one after another, a campaign under load started about one account every 3 s. Runs
+ * from before replay their one-by-one starts.
+ */
+export const CONCURRENT_CHILD_STARTS = 'concurrent-child-starts';
+
 export class ChildBook {
   private readonly entries = new Map<string, ChildEntry>();
   /** Children this run started: their results are awaited, so their messages never finish them. */

@@ -43,7 +43,7 @@ import {
   refuseApprovals,
 } from './approval-gate';
 import { approverTeller, decisionWithNotices, MAX_NOTIFICATION_RECORDS, NOTIFICATIONS } from './notify';
-import { ChildBook, quietly, type ChildEntry } from './child-book';
+import { ChildBook, CONCURRENT_CHILD_STARTS, quietly, type ChildEntry } from './child-book';
 import { failureMessage } from './failure-message';
 import {
   abortRotationSignal,
@@ -334,10 +334,15 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
       setPhase('aborting');
     }
 
+    const starts: Array<Promise<void>> = [];
     while (!abort && pending.length > 0 && book.count('working') < spec.limits.maxAccountsInFlight) {
-      await startAccount(pending.shift() as AccountRef);
+      // startAccount books the account before its first await, so the count above sees it.
+      const start = startAccount(pending.shift() as AccountRef);
       startedThisRun++;
+      if (patched(CONCURRENT_CHILD_STARTS)) starts.push(start);
+      else await start;
     }
+    await Promise.all(starts);
     if (pending.length === 0 && book.size === 0) break;
 
     if (reconciler.due()) {
