@@ -24,6 +24,7 @@ export function rotationProfileSection(f: BenchFigures): string[] {
   const profile = run?.profile;
   if (run === undefined || profile === undefined) return [];
   const activities = Object.entries(profile.activities).sort(([, a], [, b]) => b.runMs - a.runMs);
+  const activityRunMs = activities.reduce((sum, [, s]) => sum + s.runMs, 0);
   const runs = Object.entries(profile.workflowRuns)
     .map(([type, n]) => `${n} ${type}`)
     .join(', ');
@@ -39,6 +40,8 @@ export function rotationProfileSection(f: BenchFigures): string[] {
         ...activities.map(([type, s]) => stepRow(`activity ${type}`, s, [String(s.retries)])),
       ],
     ),
+    '',
+    `Workflow tasks ran ${total(profile.workflowTasks.runMs)} in all, against ${total(activityRunMs)} for every activity together (${(profile.workflowTasks.runMs / Math.max(1, activityRunMs)).toFixed(1)}x); ${profile.workflowTasks.count} tasks waited ${mean(profile.workflowTasks.queueMs, profile.workflowTasks.count)} on average for a worker slot (KEYWARDEN_MAX_CONCURRENT_WORKFLOW_TASKS).`,
     '',
   ];
 }

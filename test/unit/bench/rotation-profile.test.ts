@@ -97,6 +97,10 @@ describe('the rotation profile from workflow histories', () => {
       text,
       /\| activity createAndStageKey \| 50 \| 1 \| 10 ms \| 400 ms \| 20\.0 s \|\n\| activity inspectUserKeys \|/,
     );
+    assert.match(
+      text,
+      /Workflow tasks ran 8\.0 s in all, against 25\.0 s for every activity together \(0\.3x\); 400 tasks waited 100 ms on average/,
+    );
   });
 
   test('no profile, no section', () => {
