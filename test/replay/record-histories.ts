@@ -281,6 +281,47 @@ const scenarios: Scenario[] = [
     };
   })(),
   (() => {
+    // Free slots filled together: both accounts, and both sagas of an account, in one workflow task.
+    const accounts = [ACCOUNT_A, ACCOUNT_B];
+    const spec = rotationSpec('golden-together', {
+      scope: { includeAccounts: accounts },
+      limits: { maxAccountsInFlight: 2, maxKeysInFlightPerAccount: 2 },
+    });
+    const aws = scriptedAws(
+      Object.fromEntries(
+        accounts.map((a) => [
+          a,
+          ['dora', 'emil'].map((u) => user(a, u, [oldKey(`AKIAOLD${u.toUpperCase()}${a.slice(0, 4)}`)])),
+        ]),
+      ),
+    );
+    return {
+      name: 'a campaign over two accounts of two users each, every child started together',
+      activities: aws.activities,
+      run: async ({ env, client, record }) => {
+        const campaign = await startCampaign(client, TASK_QUEUE, spec);
+        await env.sleep('1 day');
+        await until(
+          'both accounts sleeping through the adoption window',
+          () => campaign.query(campaignStatusQuery),
+          (s) => s.accounts.waiting === accounts.length,
+        );
+        await record(
+          'rotation-campaign-children-together',
+          'rotationCampaign',
+          spec.id,
+          'day 1: two accounts started in one workflow task, both in the adoption window',
+        );
+        await record(
+          'account-rotation-children-together',
+          'accountRotation',
+          accountWorkflowId(spec.id, ACCOUNT_A),
+          'day 1: two sagas started in one workflow task, both in the adoption window',
+        );
+      },
+    };
+  })(),
+  (() => {
     const accounts = [ACCOUNT_A, ACCOUNT_B, ACCOUNT_C];
     const spec = rotationSpec('golden-continued', {
       scope: { includeAccounts: accounts },

@@ -21,6 +21,7 @@ import {
   type GoldenHistory,
 } from '../../replay/golden-histories';
 import { payloadConverterPath } from '../../../worker/create-worker';
+import { CONCURRENT_CHILD_STARTS } from '../../../workflows/child-book';
 
 // Replay workers log every state change, and the checks below fail workflow tasks on purpose: the
 // assertions carry what matters.
@@ -64,7 +65,29 @@ interface HistoryJson {
     eventType: string;
     workflowExecutionStartedEventAttributes?: { workflowType: { name: string } };
     activityTaskScheduledEventAttributes?: { activityType: { name: string } };
+    markerRecordedEventAttributes?: { details?: Record<string, { payloads?: Array<{ data: string }> }> };
+    startChildWorkflowExecutionInitiatedEventAttributes?: { workflowTaskCompletedEventId: string };
   }>;
+}
+
+type HistoryEvent = HistoryJson['events'][number];
+
+/** The patch IDs a marker event records (core's `patch-data` payload: JSON `{"id": …}`). */
+function patchIds(event: HistoryEvent): string[] {
+  const payloads = event.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? [];
+  return payloads.map(
+    (p) => (JSON.parse(Buffer.from(p.data, 'base64').toString('utf8')) as { id: string }).id,
+  );
+}
+
+/** How many children each workflow task started, by the task's completion event. */
+function childStartsPerTask(json: HistoryJson): number[] {
+  const perTask = new Map<string, number>();
+  for (const e of json.events) {
+    const task = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowTaskCompletedEventId;
+    if (task !== undefined) perTask.set(task, (perTask.get(task) ?? 0) + 1);
+  }
+  return [...perTask.values()];
 }
 
 /**
@@ -165,6 +188,42 @@ describe('golden histories replay on the current workflow code', () => {
         return true;
       });
     });
+
+    for (const file of [
+      'v3/rotation-campaign-children-together.json',
+      'v3/account-rotation-children-together.json',
+    ]) {
+      test(`${file}: children started together replay only under the concurrent-child-starts marker`, async () => {
+        const golden = named(file);
+        const json = golden.json as HistoryJson;
+        assert.ok(
+          json.events.some((e) => patchIds(e).includes(CONCURRENT_CHILD_STARTS)),
+          'the history records the patch',
+        );
+        assert.ok(
+          childStartsPerTask(json).some((n) => n >= 2),
+          'one workflow task started several children',
+        );
+        // As a history of code from before the patch would read: the run takes the one-by-one path.
+        const unpatched = altered(golden, (h) => {
+          for (const e of h.events) {
+            if (!patchIds(e).includes(CONCURRENT_CHILD_STARTS)) continue;
+            const payload = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0];
+            assert.ok(payload);
+            payload.data = Buffer.from(JSON.stringify({ id: 'another-patch', deprecated: false })).toString(
+              'base64',
+            );
+          }
+        });
+        await assert.rejects(replay(bundle, unpatched, golden.workflowId), (error: unknown) => {
+          assert.ok(
+            error instanceof DeterminismViolationError,
+            `a DeterminismViolationError, not ${String(error)}`,
+          );
+          return true;
+        });
+      });
+    }
 
     test('a keyRotation history whose first activity was another one is a determinism violation', async () => {
       // As if the code had called another activity first: what a change without patched() does.
