@@ -5,12 +5,13 @@ import {
   summaryOf,
   type AccountRotationReport,
   type AccountSummary,
+  type CampaignStatus,
   type UserRotationReport,
 } from '../domain/rotation-report';
 import type { ActivityDeps } from './deps';
 
 export interface ClosedChildrenInput {
-  kind: 'account' | 'key';
+  kind: ClosedChild['kind'];
   workflowIds: string[];
   /** The run to describe, by workflow ID, where the parent knows it (saga IDs are reused by later rotations). */
   runIds?: Record<string, string>;
@@ -26,7 +27,7 @@ export const FINISHING_WAIT_MS = 30_000;
 
 /** A child workflow that has closed, as its parent counts it. Holds no secret: results never do. */
 export interface ClosedChild {
-  kind: 'account' | 'key';
+  kind: 'account' | 'key' | 'shard';
   workflowId: string;
   /** Temporal's execution status: COMPLETED, FAILED, TERMINATED, CANCELLED, TIMED_OUT. */
   status: string;
@@ -34,6 +35,8 @@ export interface ClosedChild {
   report?: UserRotationReport;
   /** kind account, completed: its summary (counts, not users). */
   summary?: AccountSummary;
+  /** kind shard, completed: the shard's final status (counts of its accounts). */
+  shardStatus?: CampaignStatus;
 }
 
 const DESCRIBE_CONCURRENCY = 8;
@@ -92,6 +95,7 @@ export function createWorkflowActivities(deps: ActivityDeps) {
           if (status === 'COMPLETED') {
             const result: unknown = await handle.result();
             if (input.kind === 'key') entry.report = result as UserRotationReport;
+            else if (input.kind === 'shard') entry.shardStatus = result as CampaignStatus;
             else entry.summary = summaryOf(result as AccountRotationReport);
           }
           closed.push(entry);

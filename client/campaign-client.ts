@@ -85,7 +85,7 @@ export async function campaignStatus(
   queryDeadlineMs = QUERY_DEADLINE_MS,
 ): Promise<CampaignStatus> {
   const d = described ?? (await session.describe(campaignId));
-  if (d.kind !== 'campaign') {
+  if (d.kind !== 'campaign' && d.kind !== 'campaign-shard') {
     throw new UsageError(`${campaignId} is ${withArticle(d.kind)} workflow, not a campaign`);
   }
   const handle = session.client.workflow.getHandle<RotationCampaignWorkflow>(campaignId);

@@ -14,12 +14,26 @@ export interface CarriedChild {
   state: 'working' | 'waiting' | 'awaiting';
   awaitingKey?: string;
   usersWaiting?: number;
+  /** With 'awaiting', a shard: how many of its accounts wait for the decision. */
+  accountsWaiting?: number;
   /** With 'awaiting', an account: the digest of its plan, as its 'ready' message gave it. */
   planDigest?: string;
   /** The sequence number of the last progress message applied: signals may arrive out of order. */
   seq?: number;
   /** Said it finished, and was started by an earlier run: describe it soon (carried, so no CAN loses it). */
   finishing?: boolean;
+}
+
+/** A child's last progress message to its parent, as carried across continue-as-new. */
+export interface CarriedProgress {
+  accountId: string;
+  stage: 'working' | 'waiting' | 'ready' | 'finished';
+  usersWaiting?: number;
+  /** A shard's 'ready': how many of its accounts wait for the decision. */
+  accountsWaiting?: number;
+  decidedRounds?: number;
+  planDigest?: string;
+  seq: number;
 }
 
 /** What a campaign run hands to the next one when it continues as new. */
@@ -44,11 +58,40 @@ export interface CampaignCarryOver {
   unconfirmed?: string[];
   /** The approvers' notifications so far (the latest few). */
   notifications?: NotificationRecord[];
+  /** Set when this campaign runs its accounts in shards: its children are shards, not accounts. */
+  sharding?: CampaignSharding;
+  /** A shard: the last round whose decision it passed on to its accounts. */
+  decidedRounds?: number;
+  /** A shard: the sequence number of its last progress message to the campaign. */
+  progressSeq?: number;
+  /** A shard: that message, which the campaign asks for (its progress query) before acting on it. */
+  lastProgress?: CarriedProgress;
+}
+
+/** How a large campaign divides its accounts: decided once, when it has listed them. */
+export interface CampaignSharding {
+  accountsPerShard: number;
+  /** Shards working at once; with accountsInFlightPerShard, at most limits.maxAccountsInFlight accounts. */
+  shardsInFlight: number;
+  accountsInFlightPerShard: number;
+  shardsStarted: number;
+}
+
+/** What a campaign gives one shard: its accounts, and the gate and limits it works under. */
+export interface CampaignShard {
+  /** The campaign that owns the gate: approvals and aborts are signed for it, progress goes to it. */
+  parentWorkflowId: string;
+  index: number;
+  accounts: AccountRef[];
+  maxAccountsInFlight: number;
+  approverRegistry?: ApproverRegistry;
 }
 
 export interface CampaignInput {
   spec: CampaignSpec;
   carry?: CampaignCarryOver;
+  /** Set when this run is one shard of a larger campaign. */
+  shard?: CampaignShard;
 }
 
 /** What an account run hands to the next one when it continues as new. */
@@ -65,14 +108,7 @@ export interface AccountCarryOver {
   /** The sequence number of the last progress message sent to the campaign. */
   progressSeq?: number;
   /** That message, which the campaign asks for (its progress query) before acting on the signal. */
-  lastProgress?: {
-    accountId: string;
-    stage: 'working' | 'waiting' | 'ready' | 'finished';
-    usersWaiting?: number;
-    decidedRounds?: number;
-    planDigest?: string;
-    seq: number;
-  };
+  lastProgress?: CarriedProgress;
   /** Sagas whose progress hint was not confirmed by asking them before the continue-as-new. */
   unconfirmed?: string[];
   approval?: ApprovalState;
@@ -85,8 +121,10 @@ export interface AccountRotationInput {
   campaignId: string;
   spec: CampaignSpec;
   account: AccountRef;
-  /** Workflow ID of the campaign, to report progress to (its current run, whatever continue-as-new did). */
+  /** Workflow ID of the campaign (or its shard), to report progress to (its current run, whatever continue-as-new did). */
   campaignWorkflowId: string;
+  /** The campaign whose gate decides, when that is not campaignWorkflowId (a sharded campaign). */
+  gateWorkflowId?: string;
   /** The worker's approver key registry, as the campaign read it when it started. */
   approverRegistry?: ApproverRegistry;
   carry?: AccountCarryOver;

@@ -64,6 +64,12 @@ const LimitsSchema = z
     continueAsNewAfterUsers: z.int().min(1).max(1000).default(100),
     /** Users with keys per inventory page (one activity result). */
     inventoryPageSize: z.int().min(1).max(500).default(100),
+    /**
+     * Above this many accounts in scope, the campaign runs its accounts in shards of this many
+     * (child campaigns under its gate): no single history, result or continue-as-new carries
+     * every account of a large organization.
+     */
+    accountsPerShard: z.int().min(2).max(2000).default(500),
   })
   .prefault({});
 

@@ -147,6 +147,13 @@ export interface CampaignStatus {
   error?: string;
   /** With spec.notifications: the approvers' notifications (the latest few), sent or failed. */
   notifications?: NotificationRecord[];
+  /**
+   * A campaign run in shards: its working, waiting and ready counts are of shards, each of which
+   * (workflow <campaign-id>/shard-<n>) answers this query for its own accounts.
+   */
+  shards?: { accountsPerShard: number; total: number; started: number };
+  /** This is one shard of the campaign parentWorkflowId. */
+  shard?: { parentWorkflowId: string; index: number };
 }
 
 /** What the campaign keeps of an account: counts, not every user (a campaign may span 10,000 accounts). */

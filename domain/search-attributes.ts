@@ -2,6 +2,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 export type KeywardenKindValue =
   | 'campaign'
+  | 'campaign-shard'
   | 'account-rotation'
   | 'key-rotation'
   | 'offboarding'

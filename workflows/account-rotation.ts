@@ -138,7 +138,9 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
   };
 
   // Declared before the handlers that read them: a signal may arrive in the first activation.
-  const authority = decisionAuthority(spec, input.campaignWorkflowId, selfId, input.approverRegistry);
+  // Sharded campaigns: progress goes to the shard, while the gate (and what is signed) is the campaign's.
+  const gateWorkflowId = input.gateWorkflowId ?? input.campaignWorkflowId;
+  const authority = decisionAuthority(spec, gateWorkflowId, selfId, input.approverRegistry);
   const refused = (what: string) => {
     report.refused = [...(report.refused ?? []), `${new Date().toISOString()} ${what}`].slice(-20);
   };
@@ -182,7 +184,7 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     judged('keywarden.abort', AbortRequestSchema, (request) => {
       if (abort) return;
       const problem = patched(DECISIONS_CHECKED)
-        ? abortProblem(authority, input.campaignWorkflowId, request, Date.now())
+        ? abortProblem(authority, gateWorkflowId, request, Date.now())
         : undefined;
       if (problem !== undefined) return refused(`abort: ${problem}`);
       abort = request;
@@ -238,7 +240,7 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
       `delete the old keys of ${offered.length} user(s) in account ${account.accountId}`,
     );
   };
-  if (!gate) refuseApprovals(input.campaignWorkflowId, (signal, reason) => refused(`${signal}: ${reason}`));
+  if (!gate) refuseApprovals(gateWorkflowId, (signal, reason) => refused(`${signal}: ${reason}`));
 
   /** Why a decision passed on by the campaign may not be applied here, or undefined when it may. */
   const campaignDecisionProblem = (decision: RoundDecision): string | undefined => {
@@ -500,7 +502,7 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     const seen = book.version();
     setCurrentDetails(
       `Account ${account.accountId}: ${book.count('working')} saga(s) working, ${book.count('waiting')} sleeping through ` +
-        `windows, ${book.count('awaiting')} awaiting the decision of ${gate ? 'this workflow' : input.campaignWorkflowId}.` +
+        `windows, ${book.count('awaiting')} awaiting the decision of ${gate ? 'this workflow' : gateWorkflowId}.` +
         (gate ? ` Approval: ${gate.describe()}` : ''),
     );
     const slotFree = () =>

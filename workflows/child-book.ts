@@ -54,13 +54,14 @@ export class ChildBook {
   set(
     key: string,
     state: ChildState,
-    extra: Pick<ChildEntry, 'awaitingKey' | 'usersWaiting' | 'planDigest'> = {},
+    extra: Pick<ChildEntry, 'awaitingKey' | 'usersWaiting' | 'accountsWaiting' | 'planDigest'> = {},
   ): void {
     const entry = this.entries.get(key);
     if (!entry) return;
     entry.state = state;
     delete entry.awaitingKey;
     delete entry.usersWaiting;
+    delete entry.accountsWaiting;
     delete entry.planDigest;
     Object.assign(entry, extra);
   }

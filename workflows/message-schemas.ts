@@ -64,9 +64,11 @@ export const KeyProgressSchema: z.ZodType<KeyProgress> = z.strictObject({
 });
 
 export const AccountProgressSchema: z.ZodType<AccountProgress> = z.strictObject({
-  accountId: z.string().regex(/^[0-9]{12}$/),
+  // An account ID, or a shard's key in a sharded campaign.
+  accountId: z.string().regex(/^([0-9]{12}|shard-[0-9]{1,6})$/),
   stage: z.enum(['working', 'waiting', 'ready', 'finished']),
   usersWaiting: z.int().min(0).optional(),
+  accountsWaiting: z.int().min(0).optional(),
   decidedRounds: z.int().min(0).optional(),
   planDigest: hex64.optional(),
   seq: z.int().min(0),

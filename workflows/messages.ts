@@ -54,6 +54,8 @@ export interface AccountProgress {
    */
   stage: 'working' | 'waiting' | 'ready' | 'finished';
   usersWaiting?: number;
+  /** A shard's 'ready': how many of its accounts wait for the decision. */
+  accountsWaiting?: number;
   /** The last campaign round whose decision this account has applied: a 'ready' older than the last decision is stale. */
   decidedRounds?: number;
   /** With 'ready': the digest of the account's plan (each saga's user and the key it asks to delete). */

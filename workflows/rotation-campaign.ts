@@ -16,10 +16,11 @@ import {
 import type { KeywardenActivities } from '../activities';
 import { judgeReject } from '../domain/approval';
 import type { AbortRequest, RoundDecision } from '../domain/approval-state';
-import type { CampaignCarryOver, CampaignInput } from '../domain/campaign-input';
+import type { CampaignCarryOver, CampaignInput, CarriedProgress } from '../domain/campaign-input';
 import type { AccountRef } from '../domain/inventory';
 import { campaignPlanLeaf, merkleProofs, merkleRoot } from '../domain/plan-digest';
 import { effectiveSignatures } from '../domain/approver-registry';
+import { abortProblem, approvalProblem, rejectionProblem } from '../domain/decision-check';
 import {
   addCounts,
   summaryOf,
@@ -40,8 +41,19 @@ import {
   PLAN_OFFERS,
   ApprovalGate,
   campaignGateConfig,
+  decisionAuthority,
   refuseApprovals,
 } from './approval-gate';
+import {
+  DEFAULT_ACCOUNTS_PER_SHARD,
+  SHARDED_CAMPAIGNS,
+  campaignShardWorkflowId,
+  decisionsForAccounts,
+  mergeShard,
+  planSharding,
+  shardKey,
+  shardPlanProblem,
+} from './campaign-shards';
 import { approverTeller, decisionWithNotices, MAX_NOTIFICATION_RECORDS, NOTIFICATIONS } from './notify';
 import { ChildBook, CONCURRENT_CHILD_STARTS, quietly, type ChildEntry } from './child-book';
 import { failureMessage } from './failure-message';
@@ -49,11 +61,12 @@ import {
   abortRotationSignal,
   abortSignal,
   accountDecisionSignal,
+  accountProgressQuery,
   accountProgressSignal,
   campaignStatusQuery,
   type AccountProgress,
 } from './messages';
-import { AccountProgressSchema, judged } from './message-schemas';
+import { AbortRequestSchema, AccountProgressSchema, RoundDecisionSchema, judged } from './message-schemas';
 import { ProgressConfirmer, PROGRESS_CONFIRMED } from './progress-confirmer';
 import { Reconciler } from './reconcile';
 
@@ -82,8 +95,10 @@ const { listAccountsInScope } = proxyActivities<KeywardenActivities>({
  * that has not passed its point of no return is rolled back.
  */
 export async function rotationCampaign(input: CampaignInput): Promise<CampaignStatus> {
-  const { spec } = input;
-  const campaignId = workflowInfo().workflowId;
+  const { spec, shard } = input;
+  const selfId = workflowInfo().workflowId;
+  // A shard's accounts belong to its parent's campaign: their IDs, reports and gate are the campaign's.
+  const campaignId = shard?.parentWorkflowId ?? selfId;
   const carry: CampaignCarryOver = input.carry ?? {
     startedAt: new Date().toISOString(),
     continuedAsNew: 0,
@@ -94,12 +109,17 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     notStarted: 0,
     failedAccounts: [],
     userCounts: {},
+    ...(shard?.approverRegistry ? { approverRegistry: shard.approverRegistry } : {}),
   };
   const campaignScope = spec.approval.scope === 'campaign';
   const gateConfig = campaignGateConfig(spec);
   const gate = new ApprovalGate(gateConfig, carry.approval);
-  if (campaignScope) gate.listen();
+  if (shard) refuseHereForCampaign(gate, campaignId);
+  else if (campaignScope) gate.listen();
   else refuseApprovalsHere(gate);
+  /** Accounts (or, sharded, shards) doing AWS work at once. */
+  const inFlightLimit = () =>
+    carry.sharding?.shardsInFlight ?? shard?.maxAccountsInFlight ?? spec.limits.maxAccountsInFlight;
 
   const pending: AccountRef[] = [...carry.pending];
   const book = new ChildBook(carry.accounts);
@@ -121,7 +141,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
       started: carry.accountsInScope - pending.length - carry.notStarted,
       working: book.count('working'),
       waiting: book.count('waiting'),
-      readyForApproval: book.count('awaiting'),
+      readyForApproval: book.inState('awaiting').reduce((sum, e) => sum + (e.accountsWaiting ?? 1), 0),
       finished: carry.finished,
       failed: carry.failedAccounts.length,
       notStarted: carry.notStarted,
@@ -134,6 +154,18 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     ...(abort === undefined ? {} : { aborted: abort }),
     ...(error === undefined ? {} : { error }),
     ...(carry.notifications === undefined ? {} : { notifications: carry.notifications }),
+    ...(carry.sharding === undefined
+      ? {}
+      : {
+          shards: {
+            accountsPerShard: carry.sharding.accountsPerShard,
+            total: Math.ceil(carry.accountsInScope / carry.sharding.accountsPerShard),
+            started: carry.sharding.shardsStarted,
+          },
+        }),
+    ...(shard === undefined
+      ? {}
+      : { shard: { parentWorkflowId: shard.parentWorkflowId, index: shard.index } }),
   });
   /** The Web UI's current details: where the campaign is and what it waits for. */
   const showDetails = () => {
@@ -157,6 +189,16 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
       carry.failedAccounts.push({ accountId, error: summary.error ?? 'failed' });
     }
   };
+  const shardFinished = (key: string, shardStatus: CampaignStatus) => {
+    if (book.finish(key)) mergeShard(carry, key, shardStatus);
+  };
+  const shardLost = (key: string, error: string) => {
+    if (!book.finish(key)) return;
+    carry.failedAccounts.push({
+      accountId: key,
+      error: `${error}; its accounts were not counted (their workflows ${campaignId}/<account-id> may still run)`,
+    });
+  };
 
   const tellApprovers = approverTeller(
     spec.notifications !== undefined && patched(NOTIFICATIONS) ? spec.notifications : undefined,
@@ -170,6 +212,9 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
   // Declared before any handler that reads them: a signal may arrive in the first activation.
   let offered: string[] = [];
   let gateOpen = false;
+  let planChanges = 0;
+  /** A shard: decisions passed down, in the order they arrived (a refused one must not hide the next). */
+  const parentDecisions: RoundDecision[] = [];
   setHandler(campaignStatusQuery, status);
   const applyProgress = (progress: AccountProgress) => {
     if (!book.fresh(progress.accountId, progress.seq)) return;
@@ -177,11 +222,14 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     else if (progress.stage === 'waiting') book.set(progress.accountId, 'waiting');
     else if (progress.stage === 'ready') {
       // Sent before the account applied the last decision: it would open a round nothing awaits.
-      if ((progress.decidedRounds ?? 0) < gate.round - 1) return;
+      const round = shard ? (carry.decidedRounds ?? 0) + 1 : gate.round;
+      if ((progress.decidedRounds ?? 0) < round - 1) return;
       book.set(progress.accountId, 'awaiting', {
         usersWaiting: progress.usersWaiting ?? 0,
+        ...(progress.accountsWaiting === undefined ? {} : { accountsWaiting: progress.accountsWaiting }),
         ...(progress.planDigest === undefined ? {} : { planDigest: progress.planDigest }),
       });
+      if (shard) planChanges++;
     } else book.markFinishing(progress.accountId);
     if (gateOpen && patched(PLAN_OFFERS)) offerPlan();
   };
@@ -198,6 +246,12 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
   for (const key of carry.unconfirmed ?? []) confirmer.hint(key);
   delete carry.unconfirmed;
   setHandler(abortSignal, (payload) => {
+    if (shard) {
+      return gate.refuse('abort', {
+        valid: false,
+        reason: `this is one shard of the campaign ${campaignId}: send the abort to the campaign`,
+      });
+    }
     const judgement = judgeReject(gateConfig, payload, gate.abortContext());
     if (!judgement.valid) return gate.refuse('abort', judgement);
     if (abort)
@@ -211,8 +265,28 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     };
     log.warn('campaign aborted', { by: abort.by });
   });
+  // A shard checks what the campaign passes down as an account does: signed for the campaign.
+  const authority = decisionAuthority(spec, campaignId, selfId, carry.approverRegistry);
+  if (shard) {
+    setHandler(accountProgressQuery, () => carry.lastProgress ?? null);
+    setHandler(
+      accountDecisionSignal,
+      judged('keywarden.accountDecision', RoundDecisionSchema, (decision) => {
+        if (decision.round > (carry.decidedRounds ?? 0)) parentDecisions.push(decision);
+      }),
+    );
+    setHandler(
+      abortRotationSignal,
+      judged('keywarden.abort', AbortRequestSchema, (request) => {
+        if (abort) return;
+        const problem = abortProblem(authority, campaignId, request, Date.now());
+        if (problem !== undefined) return gate.refuse('abort', { valid: false, reason: problem });
+        abort = request;
+      }),
+    );
+  }
 
-  if (!input.carry && patched(KEY_REGISTRY)) {
+  if (!input.carry && !shard && patched(KEY_REGISTRY)) {
     try {
       carry.approverRegistry = await approverRegistry();
     } catch (failure) {
@@ -234,13 +308,18 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
   if (!input.carry) {
     setPhase('listing-accounts');
     try {
-      pending.push(...(await listAccountsInScope(spec.scope)));
+      pending.push(...(shard ? shard.accounts : await listAccountsInScope(spec.scope)));
     } catch (failure) {
       error = `could not list the accounts in scope: ${failureMessage(failure)}`;
       setPhase('failed');
       return status();
     }
     carry.accountsInScope = pending.length;
+    const perShard = spec.limits.accountsPerShard ?? DEFAULT_ACCOUNTS_PER_SHARD;
+    if (!shard && pending.length > perShard && patched(SHARDED_CAMPAIGNS)) {
+      carry.sharding = planSharding(pending.length, perShard, spec.limits.maxAccountsInFlight);
+      log.info('running the accounts in shards', { ...carry.sharding, accounts: pending.length });
+    }
   }
   setPhase('rotating');
 
@@ -255,7 +334,8 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
             campaignId,
             spec,
             account,
-            campaignWorkflowId: campaignId,
+            campaignWorkflowId: selfId,
+            ...(shard ? { gateWorkflowId: campaignId } : {}),
             ...(carry.approverRegistry ? { approverRegistry: carry.approverRegistry } : {}),
           },
         ],
@@ -285,7 +365,55 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     }
   };
 
-  const leafOf = (entry: ChildEntry) => campaignPlanLeaf(entry.key, entry.planDigest ?? '');
+  const startShard = async (index: number, accounts: AccountRef[]) => {
+    const key = shardKey(index);
+    const workflowId = campaignShardWorkflowId(campaignId, index);
+    book.add(key, workflowId);
+    try {
+      const child = await startChild(rotationCampaign, {
+        workflowId,
+        args: [
+          {
+            spec,
+            shard: {
+              parentWorkflowId: campaignId,
+              index,
+              accounts,
+              maxAccountsInFlight: carry.sharding?.accountsInFlightPerShard ?? 1,
+              ...(carry.approverRegistry ? { approverRegistry: carry.approverRegistry } : {}),
+            },
+          },
+        ],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        staticSummary: `Rotate the access keys of ${accounts.length} account(s), shard ${index} of campaign ${campaignId}`,
+        typedSearchAttributes: [
+          { key: KeywardenKind, value: 'campaign-shard' },
+          { key: KeywardenCampaignId, value: campaignId },
+        ],
+      });
+      void child.result().then(
+        (shardStatus: CampaignStatus) => shardFinished(key, shardStatus),
+        (failure: unknown) => shardLost(key, `the shard ended without a result: ${failureMessage(failure)}`),
+      );
+    } catch (failure) {
+      shardLost(key, `could not start the shard workflow: ${failureMessage(failure)}`);
+    }
+  };
+
+  /** Starts the next account or, sharded, the next shard of accounts; returns how many accounts. */
+  const startNext = (): { accounts: number; started: Promise<void> } => {
+    if (carry.sharding === undefined) {
+      return { accounts: 1, started: startAccount(pending.shift() as AccountRef) };
+    }
+    const accounts = pending.splice(0, carry.sharding.accountsPerShard);
+    const index = carry.sharding.shardsStarted++;
+    return { accounts: accounts.length, started: startShard(index, accounts) };
+  };
+
+  // A sharded campaign's plan is built of its shards' roots: each account's proof then runs
+  // through its shard's tree into this one, and the account checks it against what was signed.
+  const leafOf = (entry: ChildEntry) =>
+    carry.sharding ? (entry.planDigest ?? '') : campaignPlanLeaf(entry.key, entry.planDigest ?? '');
 
   /**
    * Says what awaits the decision: every ready account and the digest of its own plan. Offered
@@ -293,12 +421,13 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
    */
   const offerPlan = () => {
     if (gate.decision) return;
-    const accounts = book.inState('awaiting');
-    const users = accounts.reduce((sum, e) => sum + (e.usersWaiting ?? 0), 0);
-    offered = accounts.map(leafOf);
+    const awaiting = book.inState('awaiting');
+    const users = awaiting.reduce((sum, e) => sum + (e.usersWaiting ?? 0), 0);
+    const accounts = awaiting.reduce((sum, e) => sum + (e.accountsWaiting ?? 1), 0);
+    offered = awaiting.map(leafOf);
     gate.offer(
       merkleRoot(offered),
-      `delete the old keys of ${users} user(s) in ${accounts.length} account(s), round ${gate.round}`,
+      `delete the old keys of ${users} user(s) in ${accounts} account(s), round ${gate.round}`,
     );
   };
 
@@ -321,9 +450,54 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     }
   };
 
+  /** A shard passes the campaign's decision to its accounts that await it, each with its proof. */
+  const passDecisionOn = (decision: RoundDecision) => {
+    const refuse = (problem: string) => {
+      gate.refuse('approve', { valid: false, reason: `decision of round ${decision.round}: ${problem}` });
+      log.warn('refused a decision passed on by the campaign', { round: decision.round });
+    };
+    // Not the approvers' decision (with signatures required, not signed for this campaign's gate):
+    // refused without taking up the round, which the campaign's own decision will use.
+    const unapproved =
+      approvalProblem(authority, decision, Date.now()) ?? rejectionProblem(authority, decision, Date.now());
+    if (unapproved !== undefined) return refuse(unapproved);
+    carry.decidedRounds = decision.round;
+    const leaves = book.inState('awaiting').map(leafOf);
+    const problem = shardPlanProblem(decision, leaves);
+    // Fail closed: the accounts keep waiting, and the shard (its round now decided) asks again.
+    if (problem !== undefined) return refuse(problem);
+    const decisions = decisionsForAccounts(decision, leaves);
+    for (const entry of book.inState('awaiting')) {
+      const forAccount = decisions.get(leafOf(entry));
+      if (forAccount === undefined) continue;
+      sends.push(
+        quietly(getExternalWorkflowHandle(entry.workflowId).signal(accountDecisionSignal, forAccount)),
+      );
+      book.set(entry.key, 'working');
+    }
+  };
+
+  /** A shard tells the campaign its stage, as an account does; only changes are sent. */
+  const parent = shard ? getExternalWorkflowHandle(shard.parentWorkflowId) : undefined;
+  let lastTold = '';
+  const tellParent = (progress: Omit<CarriedProgress, 'seq' | 'accountId' | 'decidedRounds'>) => {
+    if (!shard || !parent) return;
+    const told = `${progress.stage}:${progress.usersWaiting ?? ''}:${progress.accountsWaiting ?? ''}:${progress.planDigest ?? ''}:${carry.decidedRounds ?? 0}`;
+    if (told === lastTold) return;
+    lastTold = told;
+    carry.progressSeq = (carry.progressSeq ?? 0) + 1;
+    carry.lastProgress = {
+      ...progress,
+      accountId: shardKey(shard.index),
+      seq: carry.progressSeq,
+      decidedRounds: carry.decidedRounds ?? 0,
+    };
+    sends.push(quietly(parent.signal(accountProgressSignal, carry.lastProgress)));
+  };
+
   let startedThisRun = 0;
   let abortForwarded = false;
-  const reconciler = new Reconciler(book, 'account');
+  const reconciler = new Reconciler(book, carry.sharding ? 'shard' : 'account');
   for (;;) {
     if (abort && !abortForwarded) {
       abortForwarded = true;
@@ -333,20 +507,28 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
       }
       setPhase('aborting');
     }
+    for (let next = parentDecisions.shift(); next !== undefined; next = parentDecisions.shift()) {
+      if (next.round > (carry.decidedRounds ?? 0)) passDecisionOn(next);
+    }
 
     const starts: Array<Promise<void>> = [];
-    while (!abort && pending.length > 0 && book.count('working') < spec.limits.maxAccountsInFlight) {
-      // startAccount books the account before its first await, so the count above sees it.
-      const start = startAccount(pending.shift() as AccountRef);
-      startedThisRun++;
-      if (patched(CONCURRENT_CHILD_STARTS)) starts.push(start);
-      else await start;
+    while (!abort && pending.length > 0 && book.count('working') < inFlightLimit()) {
+      // startNext books the child before its first await, so the count above sees it.
+      const next = startNext();
+      startedThisRun += next.accounts;
+      if (patched(CONCURRENT_CHILD_STARTS)) starts.push(next.started);
+      else await next.started;
     }
     await Promise.all(starts);
     if (pending.length === 0 && book.size === 0) break;
 
     if (reconciler.due()) {
       for (const closed of await reconciler.run()) {
+        if (carry.sharding) {
+          if (closed.shardStatus) shardFinished(closed.key, closed.shardStatus);
+          else shardLost(closed.key, `the shard workflow ended ${closed.status.toLowerCase()}`);
+          continue;
+        }
         accountFinished(
           closed.key,
           closed.summary ?? {
@@ -360,7 +542,22 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     }
 
     const ready = !abort && pending.length === 0 && book.allAwaiting();
-    if (ready && campaignScope) {
+    if (shard) {
+      const awaiting = book.inState('awaiting');
+      tellParent(
+        ready
+          ? {
+              stage: 'ready',
+              usersWaiting: awaiting.reduce((sum, e) => sum + (e.usersWaiting ?? 0), 0),
+              accountsWaiting: awaiting.length,
+              ...(campaignScope ? { planDigest: merkleRoot(awaiting.map(leafOf)) } : {}),
+            }
+          : book.count('working') > 0 || (pending.length > 0 && !abort)
+            ? { stage: 'working' }
+            : { stage: 'waiting' },
+      );
+    }
+    if (ready && campaignScope && !shard) {
       setPhase('awaiting-approval');
       offerPlan();
       showDetails();
@@ -396,16 +593,24 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
         ...(abort ? { aborted: abort } : {}),
         ...(confirmer.pending().length > 0 ? { unconfirmed: confirmer.pending() } : {}),
       };
-      await continueAsNew<typeof rotationCampaign>({ spec, carry: next });
+      // A shard's accounts are in `pending` now: its input need not carry them twice.
+      await continueAsNew<typeof rotationCampaign>({
+        spec,
+        carry: next,
+        ...(shard ? { shard: { ...shard, accounts: [] } } : {}),
+      });
     }
 
     const seen = book.version();
+    const seenPlans = planChanges;
     showDetails();
     await condition(
       () =>
         book.version() !== seen ||
         (abort !== undefined && !abortForwarded) ||
-        (!abort && pending.length > 0 && book.count('working') < spec.limits.maxAccountsInFlight),
+        (!abort && pending.length > 0 && book.count('working') < inFlightLimit()) ||
+        planChanges !== seenPlans ||
+        parentDecisions.length > 0,
       reconciler.wakeInMs(),
     );
   }
@@ -415,7 +620,17 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
   await condition(allHandlersFinished);
   setPhase(abort ? 'aborted' : 'completed');
   showDetails();
+  if (shard && parent) {
+    carry.progressSeq = (carry.progressSeq ?? 0) + 1;
+    carry.lastProgress = { accountId: shardKey(shard.index), stage: 'finished', seq: carry.progressSeq };
+    await quietly(parent.signal(accountProgressSignal, carry.lastProgress));
+  }
   return status();
+}
+
+/** A shard has no gate: approvals and aborts go to the campaign, whose gate decides for it. */
+function refuseHereForCampaign(gate: ApprovalGate, campaignId: string): void {
+  refuseApprovals(campaignId, (signal, reason) => gate.refuse(signal, { valid: false, reason }));
 }
 
 /** With approval.scope account, each account workflow has its own gate; say so instead of dropping the message. */

@@ -121,6 +121,7 @@ async function buildReport(
     }
     case 'scp-attachment':
       throw new UsageError(`${id} attaches a service control policy: \`keywarden status ${id}\` shows it`);
+    case 'campaign-shard':
     case 'account-rotation':
     case 'key-rotation': {
       const campaignId = parentCampaignId(described);

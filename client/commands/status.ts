@@ -61,7 +61,8 @@ export function registerStatusCommand(program: Command): void {
         const described = await client.describe(id);
         const link = client.link(id);
         switch (described.kind) {
-          case 'campaign': {
+          case 'campaign':
+          case 'campaign-shard': {
             const status = await campaignStatus(client, id, described);
             if (opts.json) printJson(status);
             else for (const line of campaignStatusText(status, link)) say(line);

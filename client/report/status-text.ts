@@ -91,6 +91,15 @@ export function campaignStatusText(status: CampaignStatus, link?: string): strin
     `accounts:   ${a.inScope} in scope, ${a.started} started (${a.working ?? 0} working, ${a.waiting ?? 0} waiting out a window), ` +
       `${a.readyForApproval} ready for approval, ${a.finished} finished, ${a.failed} failed` +
       (a.notStarted ? `, ${a.notStarted} not started (aborted)` : ''),
+    ...(status.shards
+      ? [
+          `shards:     ${status.shards.started} of ${status.shards.total} started, up to ${status.shards.accountsPerShard} accounts each; ` +
+            'working and waiting above count shards (each answers `keywarden status <campaign-id>/shard-<n>`)',
+        ]
+      : []),
+    ...(status.shard
+      ? [`shard:      ${status.shard.index} of campaign ${status.shard.parentWorkflowId}`]
+      : []),
     `users:      ${formatCounts(status.users)}${status.usersAwaitingDecision > 0 ? `; ${status.usersAwaitingDecision} awaiting the deletion decision` : ''}`,
     ...approvalText(
       status.approval,

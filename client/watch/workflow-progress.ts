@@ -15,6 +15,7 @@ export async function workflowProgress(
   const id = described.id;
   switch (described.kind) {
     case 'campaign':
+    case 'campaign-shard':
       return campaignProgress(await campaignStatus(session, id, described));
     case 'offboarding':
       return offboardingProgress(await offboardingStatus(session, id, described));

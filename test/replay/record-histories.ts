@@ -29,6 +29,7 @@ import { signedPayload, type ApprovalKey } from '../../client/approval-keys';
 import { startOffboarding } from '../../client/offboarding-client';
 import { publicKeyOf } from '../../domain/approval-signature';
 import { accountWorkflowId } from '../../workflows/account-rotation';
+import { campaignShardWorkflowId } from '../../workflows/campaign-shards';
 import { keyWorkflowId } from '../../workflows/key-rotation';
 import {
   accountStatusQuery,
@@ -317,6 +318,47 @@ const scenarios: Scenario[] = [
           'accountRotation',
           accountWorkflowId(spec.id, ACCOUNT_A),
           'day 1: two sagas started in one workflow task, both in the adoption window',
+        );
+      },
+    };
+  })(),
+  (() => {
+    const accounts = [ACCOUNT_A, ACCOUNT_B, ACCOUNT_C];
+    const spec = rotationSpec('golden-sharded', {
+      scope: { includeAccounts: accounts },
+      limits: { maxAccountsInFlight: 2, maxKeysInFlightPerAccount: 3, accountsPerShard: 2 },
+    });
+    const aws = scriptedAws(
+      Object.fromEntries(accounts.map((a) => [a, [user(a, 'fritz', [oldKey(`AKIAOLDF${a.slice(0, 4)}`)])]])),
+    );
+    return {
+      name: 'a campaign over three accounts in shards of two, approved on day 15',
+      activities: aws.activities,
+      run: async ({ env, client, record }) => {
+        const campaign = await startCampaign(client, TASK_QUEUE, spec);
+        await env.sleep('15 days');
+        const waiting = await until(
+          'the campaign at its approval gate, both shards ready',
+          () => campaign.query(campaignStatusQuery),
+          (s) => s.phase === 'awaiting-approval' && s.approval.openedAt !== undefined,
+        );
+        assert.deepEqual(waiting.shards, { accountsPerShard: 2, total: 2, started: 2 });
+        assert.equal(waiting.usersAwaitingDecision, accounts.length);
+        await campaign.signal(approveSignal, { approver: APPROVERS[0] });
+        const final = await campaign.result();
+        assert.equal(final.phase, 'completed');
+        assert.equal(final.users.rotated, accounts.length);
+        await record(
+          'rotation-campaign-sharded',
+          'rotationCampaign',
+          spec.id,
+          'completed: two shards started, their plans offered as one, the approval passed down',
+        );
+        await record(
+          'rotation-campaign-shard',
+          'rotationCampaign',
+          campaignShardWorkflowId(spec.id, 0),
+          'completed: a shard of two accounts, the decision checked and passed on with proofs',
         );
       },
     };

@@ -77,6 +77,7 @@ export function buildFigures(r: SimulationResults): ScaleFigures {
       maxAccountsInFlight: count(config.accountsInFlight, 'accounts'),
       maxKeysInFlightPerAccount: count(config.keysInFlightPerAccount, 'keys'),
       continueAsNewAfterAccounts: count(config.continueAsNewAfterAccounts, 'accounts'),
+      campaignAccountsPerShard: count(config.campaignAccountsPerShard, 'accounts'),
       offboardingShardAboveAccounts: count(config.sharding.aboveAccounts, 'accounts'),
       offboardingAccountsPerShard: count(config.sharding.accountsPerShard, 'accounts'),
     },

@@ -103,6 +103,7 @@ export async function runScaleSimulation(
           maxAccountsInFlight: config.accountsInFlight,
           maxKeysInFlightPerAccount: config.keysInFlightPerAccount,
           continueAsNewAfterAccounts: config.continueAsNewAfterAccounts,
+          accountsPerShard: config.campaignAccountsPerShard,
         },
       });
       const campaignStart = Date.now();

@@ -32,6 +32,7 @@ const SimEnvSchema = z.object({
     .regex(/^\d+-\d+$/, 'KEYWARDEN_SCALE_SIM_LATENCY_MS is a range of milliseconds per AWS call, e.g. 50-150')
     .default('50-150'),
   KEYWARDEN_SCALE_SIM_ACCOUNTS_IN_FLIGHT: z.coerce.number().int().min(1).max(200).default(50),
+  KEYWARDEN_SCALE_SIM_CAMPAIGN_ACCOUNTS_PER_SHARD: z.coerce.number().int().min(2).max(2000).default(500),
   KEYWARDEN_SCALE_SIM_OUTPUT: z.string().min(1).optional(),
 });
 
@@ -50,6 +51,8 @@ export interface SimConfig {
   keysInFlightPerAccount: number;
   /** Campaign history bound: accounts per campaign run before it continues as new. */
   continueAsNewAfterAccounts: number;
+  /** Campaign sharding: above this many accounts, shards of this many. */
+  campaignAccountsPerShard: number;
   /** Offboarding sharding: shard above this many accounts, this many per shard. */
   sharding: { aboveAccounts: number; accountsPerShard: number };
   /** The worker's V8 heap limit (--max-old-space-size), as a container's memory limit would set it. */
@@ -85,6 +88,7 @@ export function simConfigFromEnv(env: NodeJS.ProcessEnv, defaultOutput: string):
     accountsInFlight: e.KEYWARDEN_SCALE_SIM_ACCOUNTS_IN_FLIGHT,
     keysInFlightPerAccount: 5,
     continueAsNewAfterAccounts: 500,
+    campaignAccountsPerShard: e.KEYWARDEN_SCALE_SIM_CAMPAIGN_ACCOUNTS_PER_SHARD,
     sharding: { aboveAccounts: 1000, accountsPerShard: 500 },
     output: e.KEYWARDEN_SCALE_SIM_OUTPUT ?? defaultOutput,
   };

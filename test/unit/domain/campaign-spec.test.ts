@@ -61,6 +61,7 @@ describe('campaign spec: defaults', () => {
       continueAsNewAfterAccounts: 500,
       continueAsNewAfterUsers: 100,
       inventoryPageSize: 100,
+      accountsPerShard: 500,
     });
     assert.equal(spec.dryRun, false);
     assert.equal(spec.description, undefined);

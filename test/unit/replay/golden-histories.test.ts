@@ -22,6 +22,7 @@ import {
 } from '../../replay/golden-histories';
 import { payloadConverterPath } from '../../../worker/create-worker';
 import { CONCURRENT_CHILD_STARTS } from '../../../workflows/child-book';
+import { SHARDED_CAMPAIGNS } from '../../../workflows/campaign-shards';
 
 // Replay workers log every state change, and the checks below fail workflow tasks on purpose: the
 // assertions carry what matters.
@@ -66,7 +67,10 @@ interface HistoryJson {
     workflowExecutionStartedEventAttributes?: { workflowType: { name: string } };
     activityTaskScheduledEventAttributes?: { activityType: { name: string } };
     markerRecordedEventAttributes?: { details?: Record<string, { payloads?: Array<{ data: string }> }> };
-    startChildWorkflowExecutionInitiatedEventAttributes?: { workflowTaskCompletedEventId: string };
+    startChildWorkflowExecutionInitiatedEventAttributes?: {
+      workflowTaskCompletedEventId: string;
+      workflowId?: string;
+    };
   }>;
 }
 
@@ -189,6 +193,26 @@ describe('golden histories replay on the current workflow code', () => {
       });
     });
 
+    /** As a history of code from before the patch would read: the marker names another patch. */
+    const withoutMarker = (golden: ReturnType<typeof named>, marker: string) =>
+      altered(golden, (h) => {
+        for (const e of h.events) {
+          if (!patchIds(e).includes(marker)) continue;
+          const payload = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0];
+          assert.ok(payload);
+          payload.data = Buffer.from(JSON.stringify({ id: 'another-patch', deprecated: false })).toString(
+            'base64',
+          );
+        }
+      });
+    const isDeterminismViolation = (error: unknown) => {
+      assert.ok(
+        error instanceof DeterminismViolationError,
+        `a DeterminismViolationError, not ${String(error)}`,
+      );
+      return true;
+    };
+
     for (const file of [
       'v3/rotation-campaign-children-together.json',
       'v3/account-rotation-children-together.json',
@@ -204,26 +228,32 @@ describe('golden histories replay on the current workflow code', () => {
           childStartsPerTask(json).some((n) => n >= 2),
           'one workflow task started several children',
         );
-        // As a history of code from before the patch would read: the run takes the one-by-one path.
-        const unpatched = altered(golden, (h) => {
-          for (const e of h.events) {
-            if (!patchIds(e).includes(CONCURRENT_CHILD_STARTS)) continue;
-            const payload = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0];
-            assert.ok(payload);
-            payload.data = Buffer.from(JSON.stringify({ id: 'another-patch', deprecated: false })).toString(
-              'base64',
-            );
-          }
-        });
-        await assert.rejects(replay(bundle, unpatched, golden.workflowId), (error: unknown) => {
-          assert.ok(
-            error instanceof DeterminismViolationError,
-            `a DeterminismViolationError, not ${String(error)}`,
-          );
-          return true;
-        });
+        // The run takes the one-by-one path.
+        await assert.rejects(
+          replay(bundle, withoutMarker(golden, CONCURRENT_CHILD_STARTS), golden.workflowId),
+          isDeterminismViolation,
+        );
       });
     }
+
+    test('v4/rotation-campaign-sharded.json: a campaign starts shards only under the campaigns-in-shards marker', async () => {
+      const golden = named('v4/rotation-campaign-sharded.json');
+      const json = golden.json as HistoryJson;
+      assert.ok(
+        json.events.some((e) => patchIds(e).includes(SHARDED_CAMPAIGNS)),
+        'the history records the patch',
+      );
+      const started = json.events.flatMap((e) => {
+        const a = e.startChildWorkflowExecutionInitiatedEventAttributes;
+        return a ? [a.workflowId ?? ''] : [];
+      });
+      assert.deepEqual(started, [`${golden.workflowId}/shard-0`, `${golden.workflowId}/shard-1`]);
+      // Without the marker the run would start its accounts itself, as campaigns did before shards.
+      await assert.rejects(
+        replay(bundle, withoutMarker(golden, SHARDED_CAMPAIGNS), golden.workflowId),
+        isDeterminismViolation,
+      );
+    });
 
     test('a keyRotation history whose first activity was another one is a determinism violation', async () => {
       // As if the code had called another activity first: what a change without patched() does.
