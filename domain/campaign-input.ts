@@ -1,5 +1,5 @@
 import type { ApproverRegistry } from './approver-registry';
-import type { AbortRequest, ApprovalState } from './approval-state';
+import type { AbortRequest, ApprovalState, RoundDecision } from './approval-state';
 import type { CampaignSpec } from './campaign-spec';
 import type { AccountRef } from './inventory';
 import type { NotificationRecord } from './notification-messages';
@@ -60,8 +60,14 @@ export interface CampaignCarryOver {
   notifications?: NotificationRecord[];
   /** Set when this campaign runs its accounts in shards: its children are shards, not accounts. */
   sharding?: CampaignSharding;
-  /** A shard: the last round whose decision it passed on to its accounts. */
+  /** A shard: the last round whose decision it took (passed on to its accounts, or refused). */
   decidedRounds?: number;
+  /** A shard: decidedRounds, when its decision was refused (the campaign's own may still come). */
+  refusedRound?: number;
+  /** A shard: decisions received and not yet taken when the run continued as new. */
+  passedDown?: RoundDecision[];
+  /** Failed accounts counted but not listed in failedAccounts (which is bounded). */
+  failedNotListed?: number;
   /** A shard: the sequence number of its last progress message to the campaign. */
   progressSeq?: number;
   /** A shard: that message, which the campaign asks for (its progress query) before acting on it. */

@@ -73,17 +73,37 @@ export function shardPlanProblem(decision: RoundDecision, leaves: readonly strin
     : "the plan approved does not hold this shard's accounts as they await the decision now";
 }
 
-/** Adds a finished shard's accounts to the campaign's counts. */
+/** Failed accounts a shard's result lists (it counts them all). */
+export const SHARD_FAILURES_LISTED = 100;
+/** Failed accounts a sharded campaign lists across its continue-as-new and in its result. */
+export const CAMPAIGN_FAILURES_LISTED = 1000;
+
+/** The size of the next shard: the accounts left, spread evenly over the shards left. */
+export function nextShardSize(
+  sharding: CampaignSharding,
+  accountsInScope: number,
+  accountsLeft: number,
+): number {
+  const shards = Math.ceil(accountsInScope / sharding.accountsPerShard);
+  const shardsLeft = Math.max(1, shards - sharding.shardsStarted);
+  return Math.min(sharding.accountsPerShard, Math.ceil(accountsLeft / shardsLeft));
+}
+
+/** Adds a finished shard's accounts to the campaign's counts; failures beyond a bound are only counted. */
 export function mergeShard(carry: CampaignCarryOver, key: string, status: CampaignStatus): void {
   carry.finished += status.accounts.finished;
   carry.notStarted += status.accounts.notStarted;
   carry.userCounts = addCounts(carry.userCounts, status.users);
   carry.usersWithoutKeys = (carry.usersWithoutKeys ?? 0) + status.usersWithoutKeys;
-  carry.failedAccounts.push(...status.failedAccounts);
+  const failures = [...status.failedAccounts];
   if (status.phase === 'failed') {
-    carry.failedAccounts.push({
-      accountId: key,
-      error: `the shard failed: ${status.error ?? 'no reason given'}`,
-    });
+    failures.push({ accountId: key, error: `the shard failed: ${status.error ?? 'no reason given'}` });
+  }
+  const room = Math.max(0, CAMPAIGN_FAILURES_LISTED - carry.failedAccounts.length);
+  carry.failedAccounts.push(...failures.slice(0, room));
+  const unlisted = Math.max(0, failures.length - room);
+  const notInShardList = Math.max(0, status.accounts.failed - status.failedAccounts.length);
+  if (unlisted + notInShardList > 0) {
+    carry.failedNotListed = (carry.failedNotListed ?? 0) + unlisted + notInShardList;
   }
 }

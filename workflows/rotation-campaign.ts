@@ -47,6 +47,8 @@ import {
 import {
   DEFAULT_ACCOUNTS_PER_SHARD,
   SHARDED_CAMPAIGNS,
+  SHARD_FAILURES_LISTED,
+  nextShardSize,
   campaignShardWorkflowId,
   decisionsForAccounts,
   mergeShard,
@@ -143,13 +145,14 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
       waiting: book.count('waiting'),
       readyForApproval: book.inState('awaiting').reduce((sum, e) => sum + (e.accountsWaiting ?? 1), 0),
       finished: carry.finished,
-      failed: carry.failedAccounts.length,
+      failed: carry.failedAccounts.length + (carry.failedNotListed ?? 0),
       notStarted: carry.notStarted,
     },
     users: carry.userCounts,
     usersWithoutKeys: carry.usersWithoutKeys ?? 0,
     usersAwaitingDecision: book.inState('awaiting').reduce((sum, e) => sum + (e.usersWaiting ?? 0), 0),
-    failedAccounts: carry.failedAccounts,
+    // A shard's result lists a sample: the campaign describes up to 20 shards in one activity result.
+    failedAccounts: shard ? carry.failedAccounts.slice(0, SHARD_FAILURES_LISTED) : carry.failedAccounts,
     approval: gate.snapshot(),
     ...(abort === undefined ? {} : { aborted: abort }),
     ...(error === undefined ? {} : { error }),
@@ -214,7 +217,15 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
   let gateOpen = false;
   let planChanges = 0;
   /** A shard: decisions passed down, in the order they arrived (a refused one must not hide the next). */
-  const parentDecisions: RoundDecision[] = [];
+  const parentDecisions: RoundDecision[] = [...(carry.passedDown ?? [])];
+  delete carry.passedDown;
+  /**
+   * A shard takes each round once, as an account does, so that it asks again after refusing one:
+   * a round it refused may still come with the campaign's own decision (a message of the same
+   * round that failed the checks must not hide it).
+   */
+  const wantsRound = (round: number) =>
+    round > (carry.decidedRounds ?? 0) || (round === carry.decidedRounds && carry.refusedRound === round);
   setHandler(campaignStatusQuery, status);
   const applyProgress = (progress: AccountProgress) => {
     if (!book.fresh(progress.accountId, progress.seq)) return;
@@ -272,7 +283,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     setHandler(
       accountDecisionSignal,
       judged('keywarden.accountDecision', RoundDecisionSchema, (decision) => {
-        if (decision.round > (carry.decidedRounds ?? 0)) parentDecisions.push(decision);
+        if (wantsRound(decision.round)) parentDecisions.push(decision);
       }),
     );
     setHandler(
@@ -400,14 +411,11 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     }
   };
 
-  /** Starts the next account or, sharded, the next shard of accounts; returns how many accounts. */
-  const startNext = (): { accounts: number; started: Promise<void> } => {
-    if (carry.sharding === undefined) {
-      return { accounts: 1, started: startAccount(pending.shift() as AccountRef) };
-    }
-    const accounts = pending.splice(0, carry.sharding.accountsPerShard);
-    const index = carry.sharding.shardsStarted++;
-    return { accounts: accounts.length, started: startShard(index, accounts) };
+  /** Starts the next account or, sharded, the next shard of accounts. */
+  const startNext = (): Promise<void> => {
+    if (carry.sharding === undefined) return startAccount(pending.shift() as AccountRef);
+    const accounts = pending.splice(0, nextShardSize(carry.sharding, carry.accountsInScope, pending.length));
+    return startShard(carry.sharding.shardsStarted++, accounts);
   };
 
   // A sharded campaign's plan is built of its shards' roots: each account's proof then runs
@@ -452,20 +460,21 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
 
   /** A shard passes the campaign's decision to its accounts that await it, each with its proof. */
   const passDecisionOn = (decision: RoundDecision) => {
-    const refuse = (problem: string) => {
+    // The round is taken either way: refused, the accounts keep waiting (fail closed) and the
+    // shard tells the campaign it is ready again, for the next round.
+    carry.decidedRounds = decision.round;
+    delete carry.refusedRound;
+    const leaves = book.inState('awaiting').map(leafOf);
+    const problem =
+      approvalProblem(authority, decision, Date.now()) ??
+      rejectionProblem(authority, decision, Date.now()) ??
+      shardPlanProblem(decision, leaves);
+    if (problem !== undefined) {
+      carry.refusedRound = decision.round;
       gate.refuse('approve', { valid: false, reason: `decision of round ${decision.round}: ${problem}` });
       log.warn('refused a decision passed on by the campaign', { round: decision.round });
-    };
-    // Not the approvers' decision (with signatures required, not signed for this campaign's gate):
-    // refused without taking up the round, which the campaign's own decision will use.
-    const unapproved =
-      approvalProblem(authority, decision, Date.now()) ?? rejectionProblem(authority, decision, Date.now());
-    if (unapproved !== undefined) return refuse(unapproved);
-    carry.decidedRounds = decision.round;
-    const leaves = book.inState('awaiting').map(leafOf);
-    const problem = shardPlanProblem(decision, leaves);
-    // Fail closed: the accounts keep waiting, and the shard (its round now decided) asks again.
-    if (problem !== undefined) return refuse(problem);
+      return;
+    }
     const decisions = decisionsForAccounts(decision, leaves);
     for (const entry of book.inState('awaiting')) {
       const forAccount = decisions.get(leafOf(entry));
@@ -508,16 +517,17 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
       setPhase('aborting');
     }
     for (let next = parentDecisions.shift(); next !== undefined; next = parentDecisions.shift()) {
-      if (next.round > (carry.decidedRounds ?? 0)) passDecisionOn(next);
+      if (wantsRound(next.round)) passDecisionOn(next);
     }
 
     const starts: Array<Promise<void>> = [];
     while (!abort && pending.length > 0 && book.count('working') < inFlightLimit()) {
       // startNext books the child before its first await, so the count above sees it.
-      const next = startNext();
-      startedThisRun += next.accounts;
-      if (patched(CONCURRENT_CHILD_STARTS)) starts.push(next.started);
-      else await next.started;
+      const start = startNext();
+      // Children, not accounts: a shard costs this history a few events, as an account does.
+      startedThisRun++;
+      if (patched(CONCURRENT_CHILD_STARTS)) starts.push(start);
+      else await start;
     }
     await Promise.all(starts);
     if (pending.length === 0 && book.size === 0) break;
@@ -592,6 +602,8 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
         approval: gate.snapshot(),
         ...(abort ? { aborted: abort } : {}),
         ...(confirmer.pending().length > 0 ? { unconfirmed: confirmer.pending() } : {}),
+        // A decision that arrived while this run settled is passed on by the next one.
+        ...(parentDecisions.length > 0 ? { passedDown: [...parentDecisions] } : {}),
       };
       // A shard's accounts are in `pending` now: its input need not carry them twice.
       await continueAsNew<typeof rotationCampaign>({

@@ -6,8 +6,10 @@ import { accountInCampaignPlan } from '../../../domain/decision-check';
 import { campaignPlanLeaf, merkleProofs, merkleRoot } from '../../../domain/plan-digest';
 import type { CampaignStatus } from '../../../domain/rotation-report';
 import {
+  CAMPAIGN_FAILURES_LISTED,
   decisionsForAccounts,
   mergeShard,
+  nextShardSize,
   planSharding,
   shardPlanProblem,
 } from '../../../workflows/campaign-shards';
@@ -112,7 +114,7 @@ describe('campaign shards', () => {
     };
     const shardStatus = {
       phase: 'completed',
-      accounts: { finished: 500, notStarted: 2 },
+      accounts: { finished: 500, notStarted: 2, failed: 1 },
       users: { rotated: 990, 'rolled-back': 3 },
       usersWithoutKeys: 7,
       failedAccounts: [{ accountId: '300000000777', error: 'could not assume the role' }],
@@ -126,8 +128,61 @@ describe('campaign shards', () => {
       carry.failedAccounts.map((f) => f.accountId),
       ['300000000001', '300000000777'],
     );
-    mergeShard(carry, 'shard-2', { ...shardStatus, phase: 'failed', error: 'boom', failedAccounts: [] });
+    assert.equal(carry.failedNotListed, undefined);
+    mergeShard(carry, 'shard-2', {
+      ...shardStatus,
+      accounts: { ...shardStatus.accounts, failed: 0 },
+      phase: 'failed',
+      error: 'boom',
+      failedAccounts: [],
+    });
     assert.match(carry.failedAccounts.at(-1)?.error ?? '', /^the shard failed: boom/);
     assert.equal(carry.failedAccounts.at(-1)?.accountId, 'shard-2');
+  });
+
+  test('failures past the bound are counted, not listed: no result or continue-as-new grows with them', () => {
+    const carry = {
+      finished: 0,
+      notStarted: 0,
+      failedAccounts: [],
+      userCounts: {},
+    } as unknown as CampaignCarryOver;
+    const failing = (n: number, listed: number) =>
+      ({
+        phase: 'completed',
+        accounts: { finished: n, notStarted: 0, failed: n },
+        users: {},
+        usersWithoutKeys: 0,
+        failedAccounts: Array.from({ length: listed }, (_, i) => ({
+          accountId: String(400000000000 + i),
+          error: 'could not assume the role',
+        })),
+      }) as unknown as CampaignStatus;
+    // 20 shards of 500 accounts, every account failed; each shard lists 100 of its 500.
+    for (let i = 0; i < 20; i++) mergeShard(carry, `shard-${i}`, failing(500, 100));
+    assert.equal(carry.failedAccounts.length, CAMPAIGN_FAILURES_LISTED);
+    assert.equal(carry.failedAccounts.length + (carry.failedNotListed ?? 0), 10_000, 'every failure counted');
+    assert.equal(carry.finished, 10_000);
+  });
+
+  test('shards are filled evenly: no small last shard', () => {
+    const sizes = (inScope: number, perShard: number) => {
+      const sharding = planSharding(inScope, perShard, 50);
+      const out: number[] = [];
+      for (let left = inScope; left > 0; sharding.shardsStarted++) {
+        const size = nextShardSize(sharding, inScope, left);
+        out.push(size);
+        left -= size;
+      }
+      return out;
+    };
+    assert.deepEqual(sizes(501, 500), [251, 250]);
+    assert.deepEqual(sizes(1000, 250), [250, 250, 250, 250]);
+    assert.deepEqual(sizes(10, 4), [4, 3, 3]);
+    assert.equal(
+      sizes(10_001, 500).reduce((a, b) => a + b, 0),
+      10_001,
+    );
+    assert.ok(sizes(10_001, 500).every((n) => n <= 500));
   });
 });
