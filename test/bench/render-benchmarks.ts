@@ -7,6 +7,7 @@ import { table } from './markdown-table';
 /** Figures other benchmarks write; each becomes a section of the doc when its file exists. */
 export const FURTHER_SECTIONS = [
   { file: 'benchmark-scale-figures.json', title: '10,000-account simulation' },
+  { file: 'benchmark-scale-campaign-figures.json', title: 'Sharded campaign simulation' },
   { file: 'production-window-figures.json', title: 'Rotation phases at production windows' },
 ] as const;
 
