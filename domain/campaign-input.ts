@@ -117,6 +117,8 @@ export interface AccountCarryOver {
   lastProgress?: CarriedProgress;
   /** Sagas whose progress hint was not confirmed by asking them before the continue-as-new. */
   unconfirmed?: string[];
+  /** The campaign's decision received, and not yet passed on, when the run continued as new. */
+  pendingDecision?: RoundDecision;
   approval?: ApprovalState;
   /** With its own gate: the approvers' notifications so far (the latest few). */
   notifications?: NotificationRecord[];

@@ -116,7 +116,9 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
           },
         );
   let abort: AbortRequest | undefined = carry.aborted;
-  let campaignDecision: RoundDecision | undefined;
+  // A decision that arrived while the previous run settled before continuing as new.
+  let campaignDecision: RoundDecision | undefined = carry.pendingDecision;
+  delete carry.pendingDecision;
   let usersThisRun = 0;
 
   const countFinal = (status: UserRotationReport['status']) => {
@@ -542,6 +544,9 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
       run: carry.run + 1,
       sagas: book.snapshot(),
       ...(unconfirmed.length > 0 ? { unconfirmed } : {}),
+      ...(campaignDecision !== undefined && campaignDecision.round > carry.decidedRounds
+        ? { pendingDecision: campaignDecision }
+        : {}),
       ...(gate ? { approval: gate.snapshot() } : {}),
       ...(abort ? { aborted: abort } : {}),
     };
