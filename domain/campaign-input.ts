@@ -24,15 +24,26 @@ export interface CarriedChild {
   finishing?: boolean;
 }
 
-/** A child's last progress message to its parent, as carried across continue-as-new. */
-export interface CarriedProgress {
+/**
+ * An account's (or a shard's) stage, as its campaign counts slots: sent as a signal, answered to
+ * the progress query, and carried across continue-as-new.
+ */
+export interface AccountProgress {
+  /** An account ID, or a shard's key (`shard-<n>`). */
   accountId: string;
+  /**
+   * working: AWS work in progress; waiting: only sleeping sagas (holds no slot); ready: every
+   * unfinished saga awaits the decision; finished: done (the campaign reads the result).
+   */
   stage: 'working' | 'waiting' | 'ready' | 'finished';
   usersWaiting?: number;
   /** A shard's 'ready': how many of its accounts wait for the decision. */
   accountsWaiting?: number;
+  /** The last campaign round whose decision this account has applied: a 'ready' older than the last decision is stale. */
   decidedRounds?: number;
+  /** With 'ready': the digest of the account's plan (each saga's user and the key it asks to delete). */
   planDigest?: string;
+  /** Increases with every message of this account, across its runs: signals can arrive out of order. */
   seq: number;
 }
 
@@ -71,7 +82,7 @@ export interface CampaignCarryOver {
   /** A shard: the sequence number of its last progress message to the campaign. */
   progressSeq?: number;
   /** A shard: that message, which the campaign asks for (its progress query) before acting on it. */
-  lastProgress?: CarriedProgress;
+  lastProgress?: AccountProgress;
 }
 
 /** How a large campaign divides its accounts: decided once, when it has listed them. */
@@ -114,7 +125,7 @@ export interface AccountCarryOver {
   /** The sequence number of the last progress message sent to the campaign. */
   progressSeq?: number;
   /** That message, which the campaign asks for (its progress query) before acting on the signal. */
-  lastProgress?: CarriedProgress;
+  lastProgress?: AccountProgress;
   /** Sagas whose progress hint was not confirmed by asking them before the continue-as-new. */
   unconfirmed?: string[];
   /** The campaign's decision received, and not yet passed on, when the run continued as new. */

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AbortRequest, KeyDecision, RoundDecision } from '../domain/approval-state';
+import type { AccountProgress } from '../domain/campaign-input';
 import type { AccountRotationReport, CampaignStatus, UserRotationReport } from '../domain/rotation-report';
 
 // Sent by people (Temporal Web UI "Send a Signal", or the CLI). One JSON object:
@@ -45,24 +46,7 @@ export interface KeyProgress {
   seq: number;
 }
 
-/** An account's stage, as the campaign counts slots. */
-export interface AccountProgress {
-  accountId: string;
-  /**
-   * working: AWS work in progress; waiting: only sleeping sagas (holds no slot); ready: every
-   * unfinished saga awaits the decision; finished: done (the campaign reads the result).
-   */
-  stage: 'working' | 'waiting' | 'ready' | 'finished';
-  usersWaiting?: number;
-  /** A shard's 'ready': how many of its accounts wait for the decision. */
-  accountsWaiting?: number;
-  /** The last campaign round whose decision this account has applied: a 'ready' older than the last decision is stale. */
-  decidedRounds?: number;
-  /** With 'ready': the digest of the account's plan (each saga's user and the key it asks to delete). */
-  planDigest?: string;
-  /** Increases with every message of this account, across its runs: signals can arrive out of order. */
-  seq: number;
-}
+export type { AccountProgress };
 
 // Receivers judge every payload (message-schemas.ts): anyone who may signal can send these.
 /**

@@ -16,7 +16,7 @@ import {
 import type { KeywardenActivities } from '../activities';
 import { judgeReject } from '../domain/approval';
 import type { AbortRequest, RoundDecision } from '../domain/approval-state';
-import type { CampaignCarryOver, CampaignInput, CarriedProgress } from '../domain/campaign-input';
+import type { CampaignCarryOver, CampaignInput } from '../domain/campaign-input';
 import type { AccountRef } from '../domain/inventory';
 import { campaignPlanLeaf, merkleProofs, merkleRoot } from '../domain/plan-digest';
 import { effectiveSignatures } from '../domain/approver-registry';
@@ -489,7 +489,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
   /** A shard tells the campaign its stage, as an account does; only changes are sent. */
   const parent = shard ? getExternalWorkflowHandle(shard.parentWorkflowId) : undefined;
   let lastTold = '';
-  const tellParent = (progress: Omit<CarriedProgress, 'seq' | 'accountId' | 'decidedRounds'>) => {
+  const tellParent = (progress: Omit<AccountProgress, 'seq' | 'accountId' | 'decidedRounds'>) => {
     if (!shard || !parent) return;
     const told = `${progress.stage}:${progress.usersWaiting ?? ''}:${progress.accountsWaiting ?? ''}:${progress.planDigest ?? ''}:${carry.decidedRounds ?? 0}`;
     if (told === lastTold) return;
