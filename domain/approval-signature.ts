@@ -1,7 +1,6 @@
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { z } from 'zod';
 
 // Pure and deterministic (no Node.js built-ins): workflows verify signatures themselves.
 ed.hashes.sha512 = sha512;
@@ -34,8 +33,8 @@ export function canonicalStatement(s: ApprovalStatement): Uint8Array {
   return new TextEncoder().encode(text);
 }
 
-const HEX_32 = /^[0-9a-f]{64}$/;
-const HEX_64 = /^[0-9a-f]{128}$/;
+export const HEX_32 = /^[0-9a-f]{64}$/;
+export const HEX_64 = /^[0-9a-f]{128}$/;
 
 /** A key any signature verifies under (small order), or not a point at all: never accepted. */
 export function isWeakPublicKey(publicKeyHex: string): boolean {
@@ -45,22 +44,6 @@ export function isWeakPublicKey(publicKeyHex: string): boolean {
     return true;
   }
 }
-
-export const publicKeySchema = z
-  .string({ error: 'a public key is 64 hex characters (an Ed25519 key, as `keywarden keygen` writes it)' })
-  .trim()
-  .toLowerCase()
-  .regex(HEX_32, 'a public key is 64 hex characters (an Ed25519 key, as `keywarden keygen` writes it)')
-  .refine(
-    (key) => !isWeakPublicKey(key),
-    'this is not a usable Ed25519 public key: make one with `keywarden keygen`',
-  );
-
-export const signatureSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(HEX_64, 'a signature is 128 hex characters (made by `keywarden approve --key`)');
 
 export function verifyStatement(
   statement: ApprovalStatement,

@@ -1,33 +1,18 @@
-import { z } from 'zod';
-import { eligibleApprovers, publicKeyFor } from './approval-settings';
-import { signatureSchema, verifyStatement, type ApprovalStatement } from './approval-signature';
-import { normalizePrincipal, principalSchema } from './ids';
+import type { z } from 'zod';
+import type * as ApprovalSignalModule from './approval-signal-schema';
+import { verifyStatement, type ApprovalStatement } from './approval-signature';
+import { eligibleApprovers, publicKeyFor } from './approver-checks';
+import { lazily } from './lazily';
+import { normalizePrincipal } from './principal';
 import { isUndecodable } from './undecodable';
 
-const SIGNED_FIELDS = ['round', 'planDigest', 'expiresAt', 'signature'] as const;
+export type { ApprovalSignal } from './approval-signal-schema';
 
-export const ApprovalSignalSchema = z
-  .strictObject({
-    approver: principalSchema,
-    comment: z.string().max(2000).optional(),
-    // A signed approval (keywarden approve --key) adds these four, all together.
-    round: z.int().min(0).optional(),
-    planDigest: z
-      .string()
-      .regex(/^[0-9a-f]{64}$/, 'planDigest is 64 hex characters, as the status query shows it')
-      .optional(),
-    expiresAt: z.iso
-      .datetime({ message: 'expiresAt is an ISO-8601 UTC time, e.g. 2026-12-01T12:00:00Z' })
-      .optional(),
-    signature: signatureSchema.optional(),
-  })
-  .refine(
-    (p) => SIGNED_FIELDS.every((f) => p[f] === undefined) || SIGNED_FIELDS.every((f) => p[f] !== undefined),
-    {
-      message: 'a signed approval carries round, planDigest, expiresAt and signature together',
-    },
-  );
-export type ApprovalSignal = z.infer<typeof ApprovalSignalSchema>;
+// Gates run this in workflows: the schema loads on the first signal (see lazily).
+const approvalSignalSchema = lazily(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see lazily
+  () => (require('./approval-signal-schema') as typeof ApprovalSignalModule).ApprovalSignalSchema,
+);
 
 export interface ApprovalPolicy {
   approvers: string[];
@@ -105,7 +90,7 @@ function approverOf(payload: unknown): string | undefined {
 
 function parseSignal(payload: unknown): Judgement {
   if (isUndecodable(payload)) return { valid: false, reason: `undecodable: ${payload.keywardenUndecodable}` };
-  const result = ApprovalSignalSchema.safeParse(payload);
+  const result = approvalSignalSchema().safeParse(payload);
   if (!result.success) {
     const approver = approverOf(payload);
     const reason = malformedReason(result.error);

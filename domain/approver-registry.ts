@@ -1,6 +1,14 @@
 import { z } from 'zod';
-import { publicKeySchema } from './approval-signature';
+import { publicKeySchema } from './approval-signature-schemas';
+import type { ApproverRegistry } from './effective-signatures';
 import { normalizePrincipal, principalSchema } from './ids';
+
+export {
+  NO_REGISTRY,
+  effectiveSignatures,
+  type ApproverRegistry,
+  type EffectiveSignatures,
+} from './effective-signatures';
 
 /**
  * The approvers' public keys as the worker's operators keep them (KEYWARDEN_APPROVER_KEYS), out
@@ -28,43 +36,9 @@ export const ApproverRegistryFileSchema = z
     }
   });
 
-export interface ApproverRegistry {
-  configured: boolean;
-  requireSignatures: boolean;
-  publicKeys: Record<string, string>;
-}
-
-export const NO_REGISTRY: ApproverRegistry = { configured: false, requireSignatures: false, publicKeys: {} };
-
 export function registryFrom(file: z.output<typeof ApproverRegistryFileSchema>): ApproverRegistry {
   const publicKeys = Object.fromEntries(
     Object.entries(file.approvers).map(([who, key]) => [normalizePrincipal(who), key]),
   );
   return { configured: true, requireSignatures: file.requireSignatures, publicKeys };
-}
-
-export interface EffectiveSignatures {
-  signatures: 'off' | 'required';
-  publicKeys: Record<string, string>;
-  /** Where the keys come from: the worker's registry, or the spec (its author chose them). */
-  keySource: 'registry' | 'spec';
-}
-
-/** The registry wins: it may require signatures, and its keys replace any a spec lists. */
-export function effectiveSignatures(
-  approval: { signatures?: 'off' | 'required'; publicKeys?: Record<string, string> },
-  registry: ApproverRegistry | undefined,
-): EffectiveSignatures {
-  if (registry?.configured) {
-    return {
-      signatures: registry.requireSignatures || approval.signatures === 'required' ? 'required' : 'off',
-      publicKeys: registry.publicKeys,
-      keySource: 'registry',
-    };
-  }
-  return {
-    signatures: approval.signatures ?? 'off',
-    publicKeys: approval.publicKeys ?? {},
-    keySource: 'spec',
-  };
 }

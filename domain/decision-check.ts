@@ -1,6 +1,6 @@
 import { signatureProblem, type ApprovalPolicy, type RecordedApproval, type SignedPart } from './approval';
-import { eligibleApprovers } from './approval-settings';
-import { normalizePrincipal } from './ids';
+import { eligibleApprovers } from './approver-checks';
+import { normalizePrincipal } from './principal';
 import { NO_PLAN, accountPlanLeaf, campaignPlanLeaf, rootFromProof, type ProofStep } from './plan-digest';
 
 /**

@@ -1,32 +1,8 @@
 import { z } from 'zod';
+import { DURATION_HINT, durationMsOf } from './duration-ms';
 
-const UNIT_MS = {
-  ms: 1,
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-} as const;
-
-const DURATION_PATTERN = /^([1-9][0-9]*)(ms|s|m|h|d)$/;
-
-export const DURATION_HINT = 'use a number followed by ms, s, m, h or d, e.g. "7d" or "2s"';
-
-function toMs(text: string): number | undefined {
-  const match = DURATION_PATTERN.exec(text);
-  if (!match) return undefined;
-  const amount = Number(match[1]);
-  const unit = match[2] as keyof typeof UNIT_MS;
-  const ms = amount * UNIT_MS[unit];
-  return Number.isSafeInteger(ms) ? ms : undefined;
-}
+export { DURATION_HINT, durationToMs } from './duration-ms';
 
 export const durationSchema = z
   .string({ error: `expected a duration string: ${DURATION_HINT}` })
-  .refine((text) => toMs(text) !== undefined, { message: `invalid duration: ${DURATION_HINT}` });
-
-export function durationToMs(text: string): number {
-  const ms = toMs(text);
-  if (ms === undefined) throw new Error(`invalid duration "${text.slice(0, 32)}": ${DURATION_HINT}`);
-  return ms;
-}
+  .refine((text) => durationMsOf(text) !== undefined, { message: `invalid duration: ${DURATION_HINT}` });

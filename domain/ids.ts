@@ -38,10 +38,4 @@ export const principalSchema = z
   .min(1, 'a principal must not be empty: give a name or email, e.g. "alice@example.com"')
   .max(256, 'a principal is at most 256 characters');
 
-export function normalizePrincipal(principal: string): string {
-  return principal.trim().toLowerCase();
-}
-
-export function samePrincipal(a: string, b: string): boolean {
-  return normalizePrincipal(a) === normalizePrincipal(b);
-}
+export { normalizePrincipal, samePrincipal } from './principal';

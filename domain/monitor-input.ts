@@ -3,6 +3,9 @@ import { DEFAULT_MEMBER_ROLE_NAME } from './access';
 import type { KeyEvent } from './cloudtrail-key-event';
 import type { ContainedKey, DriftFinding } from './key-drift';
 import { LEAST_PRIVILEGE_ROLE_NAME } from './iam-policy';
+import type { MonitorCounts } from './monitor-counts';
+
+export { ZERO_COUNTS, type MonitorCounts } from './monitor-counts';
 
 /** The workflow ID of the drift monitor: one per namespace. */
 export const MONITOR_WORKFLOW_ID = 'keywarden-monitor';
@@ -52,34 +55,6 @@ export function parseMonitorInput(
     ? { ok: true, input: parsed.data }
     : { ok: false, message: z.prettifyError(parsed.error) };
 }
-
-/** Messages the monitor has read, by what they were. */
-export interface MonitorCounts {
-  messages: number;
-  keyEvents: number;
-  keywardenEvents: number;
-  findings: number;
-  alerts: number;
-  /** CloudTrail IAM events that changed no key (another API, a failed call, a key turned off by a person). */
-  ignored: number;
-  /** Access-key events missing a field the monitor needs: logged, deleted, counted. */
-  skippedMalformed: number;
-  /** Not CloudTrail IAM events at all: logged, deleted, counted. */
-  skippedNotCloudTrail: number;
-  pollFailures: number;
-}
-
-export const ZERO_COUNTS: MonitorCounts = {
-  messages: 0,
-  keyEvents: 0,
-  keywardenEvents: 0,
-  findings: 0,
-  alerts: 0,
-  ignored: 0,
-  skippedMalformed: 0,
-  skippedNotCloudTrail: 0,
-  pollFailures: 0,
-};
 
 export interface SkippedMessage {
   messageId: string;

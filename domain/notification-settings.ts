@@ -1,11 +1,8 @@
 import { z } from 'zod';
+import { EMAIL_ADDRESS } from './email-address';
 
-/** A plain e-mail address, as SES takes it for a sender or a recipient. */
-const EMAIL_ADDRESS = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
-
-export function isEmailAddress(text: string): boolean {
-  return EMAIL_ADDRESS.test(text);
-}
+export { isEmailAddress } from './email-address';
+export { ownerNotifySettings, type OwnerNotifySettings } from './owner-notify';
 
 const emailAddressSchema = z
   .string({ error: 'an e-mail address is a string, e.g. "keywarden@example.com"' })
@@ -56,32 +53,3 @@ export type NotificationSettings = z.output<typeof NotificationSettingsSchema>;
 export const ApproverNotificationSettingsSchema = NotificationSettingsSchema.omit({ ownerTags: true });
 
 export type ApproverNotificationSettings = z.output<typeof ApproverNotificationSettingsSchema>;
-
-/** What a saga needs to tell a key's owner: the settings and who the owner is. */
-export interface OwnerNotifySettings {
-  webhook: boolean;
-  email?: { from?: string };
-  /** The value of the first owner tag present; absent when the user has none. */
-  owner?: string;
-  /** The first owner tag value that is an e-mail address: where e-mail goes. */
-  ownerEmail?: string;
-  /** The tags looked for, to say which were missing. */
-  ownerTags: string[];
-}
-
-/** Resolves a user's owner from its tags, in the order the settings give. */
-export function ownerNotifySettings(
-  settings: NotificationSettings,
-  tags: Readonly<Record<string, string>>,
-): OwnerNotifySettings {
-  const values = settings.ownerTags.map((key) => tags[key]?.trim() ?? '').filter((value) => value !== '');
-  const owner = values[0];
-  const ownerEmail = values.find(isEmailAddress);
-  return {
-    webhook: settings.webhook,
-    ...(settings.email === undefined ? {} : { email: { ...settings.email } }),
-    ...(owner === undefined ? {} : { owner }),
-    ...(ownerEmail === undefined ? {} : { ownerEmail }),
-    ownerTags: [...settings.ownerTags],
-  };
-}

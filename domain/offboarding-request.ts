@@ -1,10 +1,18 @@
-import { signatureSchema } from './approval-signature';
 import { z } from 'zod';
 import { AccessSchema } from './access';
 import { ApprovalSettingsBase, approverShortfall, publicKeyProblem } from './approval-settings';
 import { durationSchema } from './duration';
 import { accountIdSchema, principalSchema } from './ids';
 import { ApproverNotificationSettingsSchema } from './notification-settings';
+export { SkipAccountSignalSchema, type SkipAccountSignal } from './skip-account-signal';
+import { ACCOUNTS_IN_FLIGHT_MAX, USERS_IN_FLIGHT_PER_ACCOUNT_MAX } from './offboarding-limits';
+
+export {
+  ACCOUNTS_IN_FLIGHT_DEFAULT,
+  ACCOUNTS_IN_FLIGHT_MAX,
+  USERS_IN_FLIGHT_PER_ACCOUNT_DEFAULT,
+  USERS_IN_FLIGHT_PER_ACCOUNT_MAX,
+} from './offboarding-limits';
 
 const MatchSchema = z
   .strictObject({
@@ -53,13 +61,6 @@ export const CONTAINMENT_POLICY_NAME_DEFAULT = 'keywarden-offboarding-deny-all';
 export const containmentPolicyNameSchema = z
   .string()
   .regex(/^[\w+=,.@-]{1,128}$/, 'a policy name is 1-128 characters from letters, digits and +=,.@_-');
-
-/** Accounts searched and contained at once, unless the request says otherwise. */
-export const ACCOUNTS_IN_FLIGHT_DEFAULT = 20;
-export const ACCOUNTS_IN_FLIGHT_MAX = 200;
-/** Matching users contained at once within one account (IAM throttles each account on its own). */
-export const USERS_IN_FLIGHT_PER_ACCOUNT_DEFAULT = 5;
-export const USERS_IN_FLIGHT_PER_ACCOUNT_MAX = 20;
 
 const inFlight = (field: string, max: number, what: string) =>
   z
@@ -115,24 +116,6 @@ export function parseOffboardingRequest(raw: unknown): OffboardingRequestParseRe
   if (result.success) return { ok: true, request: result.data };
   return { ok: false, message: z.prettifyError(result.error) };
 }
-
-/**
- * The `skip-account` signal: stop retrying the search of an account that does not answer. The run
- * then ends `incomplete`, naming the account. Sent by the initiator or a listed approver.
- */
-export const SkipAccountSignalSchema = z.strictObject({
-  by: principalSchema,
-  accountId: accountIdSchema,
-  reason: z
-    .string({ error: 'reason is a string: why this account need not be searched' })
-    .trim()
-    .min(1, 'give a reason: why this account need not be searched (it is recorded in the status)')
-    .max(500, 'reason is at most 500 characters'),
-  // With approval.signatures required: `keywarden skip-account --key <file>` signs the skip.
-  expiresAt: z.iso.datetime({ message: 'expiresAt is an ISO-8601 UTC time' }).optional(),
-  signature: signatureSchema.optional(),
-});
-export type SkipAccountSignal = z.output<typeof SkipAccountSignalSchema>;
 
 /** One workflow per leaver: a repeated HR call finds the running workflow instead of starting another. */
 export function offboardingWorkflowId(employeeId: string): string {

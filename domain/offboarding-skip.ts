@@ -1,7 +1,15 @@
 import { signatureProblem, type ApprovalPolicy } from './approval';
 import { leafHash, merkleRoot } from './plan-digest';
-import { normalizePrincipal } from './ids';
-import { SkipAccountSignalSchema, type SkipAccountSignal } from './offboarding-request';
+import { lazily } from './lazily';
+import { normalizePrincipal } from './principal';
+import type * as SkipSignalModule from './skip-account-signal';
+import type { SkipAccountSignal } from './skip-account-signal';
+
+// The offboarding workflow runs this: the schema loads on the first skip signal (see lazily).
+const skipAccountSignalSchema = lazily(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see lazily
+  () => (require('./skip-account-signal') as typeof SkipSignalModule).SkipAccountSignalSchema,
+);
 
 export type SkipJudgement =
   { valid: true; skip: SkipAccountSignal } | { valid: false; reason: string; by?: string };
@@ -25,7 +33,7 @@ export interface SkipContext {
  * (they end up in the status), except a sender who is allowed to act.
  */
 export function judgeSkip(payload: unknown, context: SkipContext): SkipJudgement {
-  const parsed = SkipAccountSignalSchema.safeParse(payload);
+  const parsed = skipAccountSignalSchema().safeParse(payload);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';

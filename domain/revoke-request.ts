@@ -6,6 +6,8 @@ import { principalSchema } from './ids';
 import { ApproverNotificationSettingsSchema } from './notification-settings';
 import { secretNameTemplateSchema } from './secret-name';
 
+export { revokeWorkflowId } from './revoke-workflow-id';
+
 /** Why `id` cannot be revoked as an IAM user's access key, or undefined when it can. */
 export function accessKeyIdProblem(id: string): string | undefined {
   if (id.startsWith('ASIA')) {
@@ -90,9 +92,4 @@ export function parseRevokeRequest(
   const result = RevokeRequestSchema.safeParse(raw);
   if (result.success) return { ok: true, request: result.data };
   return { ok: false, message: z.prettifyError(result.error) };
-}
-
-/** One revocation per key: a second request finds the running one instead of starting another. */
-export function revokeWorkflowId(accessKeyId: string): string {
-  return `revoke-${accessKeyId}`;
 }

@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import { LEAST_PRIVILEGE_ROLE_NAME, PARTITIONS } from './iam-policy';
 import { ApprovalSettingsBase, approverShortfall, publicKeyProblem } from './approval-settings';
-import type { ApprovalState } from './approval-state';
 import { principalSchema } from './ids';
-import { leafHash, merkleRoot } from './plan-digest';
+
+export {
+  scpAttachmentWorkflowId,
+  scpPlanDigest,
+  type ScpAttachmentPhase,
+  type ScpAttachmentStatus,
+} from './scp-attachment';
 
 /**
  * The service control policy that keeps access keys from being made outside keywarden: it denies
@@ -109,34 +114,6 @@ export const ouIdSchema = z
   .string()
   .trim()
   .regex(OU_ID, 'an OU ID looks like ou-ab12-cd34ef56 (ou-, 4-32 lowercase letters or digits, -, 8-32 more)');
-
-/** What approvers sign for: this policy text, under this name, attached to this OU. */
-export function scpPlanDigest(ouId: string, policyName: string, policyText: string): string {
-  return merkleRoot([leafHash('scp-attachment', ouId, policyName, policyText)]);
-}
-
-export type ScpAttachmentPhase =
-  'checking-target' | 'awaiting-approval' | 'attaching' | 'attached' | 'rejected' | 'timed-out' | 'failed';
-
-/** What an attachment run shows (its `status` query) and returns. */
-export interface ScpAttachmentStatus {
-  workflowId: string;
-  ouId: string;
-  ouName?: string;
-  policyName: string;
-  phase: ScpAttachmentPhase;
-  approval: ApprovalState;
-  policyId?: string;
-  policyArn?: string;
-  /** False when a policy of that name and document existed already. */
-  created?: boolean;
-  error?: string;
-}
-
-/** One attachment run per OU at a time. */
-export function scpAttachmentWorkflowId(ouId: string): string {
-  return `scp-attach-${ouId}`;
-}
 
 /** Who asks for an attachment and who approves it: `keywarden scp --attach`. */
 export const ScpAttachRequestSchema = z

@@ -21,6 +21,8 @@ export interface KeywardenWorkerOptions {
   /** A prebuilt workflow bundle (tests build one and share it); otherwise the worker bundles workflows/ itself. */
   workflowBundlePath?: string;
   identity?: string;
+  /** Runs workflows on the main thread without task time limits: for memory and CPU profiling only. */
+  debugMode?: boolean;
   /** Replaces some activities: tests run the real workflows against scripted activities with these. */
   activityOverrides?: Partial<KeywardenActivities>;
 }
@@ -49,6 +51,7 @@ export async function createKeywardenWorker(opts: KeywardenWorkerOptions): Promi
       opts.maxConcurrentWorkflowTaskExecutions ?? DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxTaskQueueActivitiesPerSecond: opts.maxTaskQueueActivitiesPerSecond ?? 50,
     ...(opts.identity ? { identity: opts.identity } : {}),
+    ...(opts.debugMode === true ? { debugMode: true } : {}),
     ...(opts.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: opts.maxCachedWorkflows }),
     shutdownGraceTime: '10s',
   });

@@ -18,13 +18,13 @@ import type { MemberRoleRef } from '../activities/aws/credentials';
 import type { AbortRequest, KeyDecision, RoundDecision } from '../domain/approval-state';
 import type { AccountCarryOver, AccountRotationInput } from '../domain/campaign-input';
 import { abortProblem, accountInCampaignPlan, approvalProblem } from '../domain/decision-check';
-import { durationToMs } from '../domain/duration';
+import { durationToMs } from '../domain/duration-ms';
 import { accountPlanLeaf, merkleProofs, merkleRoot } from '../domain/plan-digest';
 import { addCounts, type AccountRotationReport, type UserRotationReport } from '../domain/rotation-report';
 import { KeywardenAccountId, KeywardenCampaignId, KeywardenKind } from '../domain/search-attributes';
-import { sagaDestination } from '../domain/key-destination';
-import { ownerNotifySettings } from '../domain/notification-settings';
-import { renderSecretName } from '../domain/secret-name';
+import { sagaDestination } from '../domain/saga-destination';
+import { ownerNotifySettings } from '../domain/owner-notify';
+import { renderSecretName } from '../domain/secret-name-template';
 import { selectUser } from '../domain/selection';
 import { roleSessionName } from '../domain/session-name';
 import {
@@ -49,7 +49,7 @@ import {
   type AccountProgress,
   type KeyProgress,
 } from './messages';
-import { AbortRequestSchema, KeyProgressSchema, RoundDecisionSchema, judged } from './message-schemas';
+import { judged } from './judged';
 import { ProgressConfirmer, PROGRESS_CONFIRMED } from './progress-confirmer';
 import { Reconciler } from './reconcile';
 
@@ -163,12 +163,12 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
     } else if (progress.stage === 'finished') book.markFinishing(progress.userName);
     if (gateOpen && patched(PLAN_OFFERS)) offerPlan();
   };
-  const confirmer = new ProgressConfirmer(book, KeyProgressSchema, true, (key, progress) => {
+  const confirmer = new ProgressConfirmer(book, 'KeyProgressSchema', true, (key, progress) => {
     if (progress.userName === key) applyProgress(progress);
   });
   setHandler(
     keyProgressSignal,
-    judged('keywarden.keyProgress', KeyProgressSchema, (progress) => {
+    judged('keywarden.keyProgress', 'KeyProgressSchema', (progress) => {
       if (patched(PROGRESS_CONFIRMED)) confirmer.hint(progress.userName);
       else applyProgress(progress);
     }),
@@ -177,13 +177,13 @@ export async function accountRotation(input: AccountRotationInput): Promise<Acco
   delete carry.unconfirmed;
   setHandler(
     accountDecisionSignal,
-    judged('keywarden.accountDecision', RoundDecisionSchema, (decision) => {
+    judged('keywarden.accountDecision', 'RoundDecisionSchema', (decision) => {
       if (decision.round > carry.decidedRounds) campaignDecision = decision;
     }),
   );
   setHandler(
     abortRotationSignal,
-    judged('keywarden.abort', AbortRequestSchema, (request) => {
+    judged('keywarden.abort', 'AbortRequestSchema', (request) => {
       if (abort) return;
       const problem = patched(DECISIONS_CHECKED)
         ? abortProblem(authority, gateWorkflowId, request, Date.now())

@@ -15,10 +15,10 @@ import {
   effectiveSignatures,
   type ApproverRegistry,
   type EffectiveSignatures,
-} from '../domain/approver-registry';
+} from '../domain/effective-signatures';
 import type { KeyDecisionAuthority } from '../domain/decision-check';
-import { normalizePrincipal } from '../domain/ids';
-import { durationToMs } from '../domain/duration';
+import { normalizePrincipal } from '../domain/principal';
+import { durationToMs } from '../domain/duration-ms';
 import { NO_PLAN } from '../domain/plan-digest';
 import {
   approveSignal,

@@ -1,9 +1,9 @@
 import { defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { KeywardenActivities } from '../activities';
 import type { ApprovalSettings } from '../domain/approval-settings';
-import { effectiveSignatures } from '../domain/approver-registry';
-import { durationToMs } from '../domain/duration';
-import { scpPlanDigest, type ScpAttachmentStatus } from '../domain/scp';
+import { effectiveSignatures } from '../domain/effective-signatures';
+import { durationToMs } from '../domain/duration-ms';
+import { scpPlanDigest, type ScpAttachmentStatus } from '../domain/scp-attachment';
 import { ApprovalGate } from './approval-gate';
 import { failureMessage } from './failure-message';
 

@@ -14,7 +14,7 @@ import type { KeywardenActivities } from '../activities';
 import type { MemberRoleRef } from '../activities/aws/credentials';
 import type { CreateAndStageKeyResult, UserKeysNow } from '../activities/key-activities';
 import type { AbortRequest, KeyDecision } from '../domain/approval-state';
-import { describeDestination, type KeyDestination } from '../domain/key-destination';
+import { describeDestination, type KeyDestination } from '../domain/saga-destination';
 import { abortProblem, keyDecisionProblem, type KeyDecisionAuthority } from '../domain/decision-check';
 import type { UserRotationReport, UserRotationStatus } from '../domain/rotation-report';
 import { creation, verification } from './rollout-activities';
@@ -27,7 +27,7 @@ import {
   keyStatusQuery,
   type KeyProgress,
 } from './messages';
-import { AbortRequestSchema, KeyDecisionSchema, judged } from './message-schemas';
+import { judged } from './judged';
 import { refuseApprovals } from './approval-gate';
 import type { OwnerNotice } from '../domain/notification-messages';
 import type { OwnerNotifySettings } from '../domain/notification-settings';
@@ -136,7 +136,7 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
   );
   setHandler(
     abortRotationSignal,
-    judged('keywarden.abort', AbortRequestSchema, (request) => {
+    judged('keywarden.abort', 'AbortRequestSchema', (request) => {
       if (abort) return;
       const problem =
         input.approval === undefined
@@ -148,7 +148,7 @@ export async function keyRotation(input: KeyRotationInput): Promise<UserRotation
   );
   setHandler(
     keyDecisionSignal,
-    judged('keywarden.keyDecision', KeyDecisionSchema, (d) => {
+    judged('keywarden.keyDecision', 'KeyDecisionSchema', (d) => {
       if (decision || awaitingKey === undefined) return;
       if (!d.accessKeyIds.includes(awaitingKey)) {
         noteRefusal(

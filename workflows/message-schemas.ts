@@ -1,11 +1,11 @@
-import { log } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { AbortRequest, KeyDecision, RoundDecision } from '../domain/approval-state';
 import type { AccountProgress, KeyProgress } from './messages';
 
 // Keywarden's own messages between its workflows are judged like any other input: a message of
 // the wrong shape (sent by hand, or undecodable) is logged and ignored instead of throwing in a
-// handler, which would fail every workflow task from then on.
+// handler, which would fail every workflow task from then on. Workflows load this module on their
+// first message, through judged.ts (see domain/lazily.ts).
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const proof = z.array(z.strictObject({ side: z.enum(['L', 'R']), hash: hex64 })).max(64);
@@ -73,23 +73,3 @@ export const AccountProgressSchema: z.ZodType<AccountProgress> = z.strictObject(
   planDigest: hex64.optional(),
   seq: z.int().min(0),
 });
-
-/** Wraps a handler so that a message of the wrong shape is logged and ignored, never thrown. */
-export function judged<T>(
-  name: string,
-  schema: z.ZodType<T>,
-  handler: (message: T) => void,
-): (raw: unknown) => void {
-  return (raw: unknown) => {
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      log.warn('ignored a malformed internal message', {
-        signal: name,
-        where: issue === undefined ? '' : issue.path.map(String).join('.'),
-      });
-      return;
-    }
-    handler(parsed.data);
-  };
-}

@@ -9,12 +9,9 @@ import {
 } from '@temporalio/workflow';
 import type { KeywardenActivities } from '../activities';
 import { ErrorType } from '../domain/errors';
-import {
-  parseMonitorInput,
-  ZERO_COUNTS,
-  type MonitorCarriedState,
-  type MonitorStatus,
-} from '../domain/monitor-input';
+import { ZERO_COUNTS } from '../domain/monitor-counts';
+import type * as MonitorInputModule from '../domain/monitor-input';
+import type { MonitorCarriedState, MonitorStatus } from '../domain/monitor-input';
 import { applyBatch } from '../domain/monitor-state';
 import { failureMessage } from './failure-message';
 import { monitorStatusQuery } from './monitor-messages';
@@ -41,6 +38,9 @@ const PAUSE_AFTER_FAILED_POLL = '1 minute';
  * with bounded state (counters, the latest findings, the keys keywarden deactivated).
  */
 export async function monitorKeys(rawInput: unknown, carried?: MonitorCarriedState): Promise<void> {
+  // Loaded here, not imported: every workflow of the bundle would build its schemas (see domain/lazily.ts).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+  const { parseMonitorInput } = require('../domain/monitor-input') as typeof MonitorInputModule;
   const parsed = parseMonitorInput(rawInput);
   if (!parsed.ok) {
     throw ApplicationFailure.nonRetryable(`invalid monitor input:\n${parsed.message}`, ErrorType.InvalidSpec);

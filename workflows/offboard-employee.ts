@@ -17,15 +17,15 @@ import type { MemberRoleRef } from '../activities/aws/credentials';
 import type { ContainmentFailureDetails, MatchedUser } from '../activities/offboarding-activities';
 import type { AccountContainmentOutcome } from '../activities/account-containment';
 import type { ApprovalDecision } from '../domain/approval-state';
-import { durationToMs } from '../domain/duration';
+import { durationToMs } from '../domain/duration-ms';
 import { byCodeUnits } from '../domain/order';
 import { leafHash, merkleRoot } from '../domain/plan-digest';
 import type { AccountRef } from '../domain/inventory';
 import {
   ACCOUNTS_IN_FLIGHT_DEFAULT,
   USERS_IN_FLIGHT_PER_ACCOUNT_DEFAULT,
-  type OffboardingRequest,
-} from '../domain/offboarding-request';
+} from '../domain/offboarding-limits';
+import type { OffboardingRequest } from '../domain/offboarding-request';
 import {
   accountRetryDelayMs,
   describeSteps,
@@ -41,7 +41,7 @@ import { KeywardenPhase } from '../domain/search-attributes';
 import { roleSessionName } from '../domain/session-name';
 import { failureMessage } from './failure-message';
 import { KEY_REGISTRY, PLAN_OFFERS, ApprovalGate } from './approval-gate';
-import { effectiveSignatures } from '../domain/approver-registry';
+import { effectiveSignatures } from '../domain/effective-signatures';
 import { ApproverNotices, decisionWithNotices, NOTIFICATIONS } from './notify';
 import {
   DEFAULT_SHARDING,

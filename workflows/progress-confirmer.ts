@@ -1,8 +1,8 @@
 import { condition, log, proxyActivities } from '@temporalio/workflow';
-import type { z } from 'zod';
 import type { KeywardenActivities } from '../activities';
 import type { ChildBook } from './child-book';
 import { failureMessage } from './failure-message';
+import { messageSchema, type MessageOf } from './judged';
 
 /**
  * Progress signals are hints. Anyone who may signal the namespace can send one, so a parent never
@@ -21,7 +21,7 @@ const { childProgress } = proxyActivities<KeywardenActivities>({
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 3 },
 });
 
-export class ProgressConfirmer<P> {
+export class ProgressConfirmer<K extends 'KeyProgressSchema' | 'AccountProgressSchema'> {
   private readonly hinted = new Set<string>();
   private loop: Promise<void> | undefined;
   private draining = false;
@@ -33,9 +33,9 @@ export class ProgressConfirmer<P> {
    */
   constructor(
     private readonly book: ChildBook,
-    private readonly schema: z.ZodType<P>,
+    private readonly schema: K,
     private readonly useRunId: boolean,
-    private readonly apply: (key: string, progress: P) => void,
+    private readonly apply: (key: string, progress: MessageOf<K>) => void,
   ) {}
 
   /** A child (by book key) says its stage changed: ask it. Unknown keys are ignored. */
@@ -103,7 +103,7 @@ export class ProgressConfirmer<P> {
       if (key === undefined || !this.book.has(key)) continue;
       if (answer.outcome === 'unreachable') again.push(key);
       if (answer.outcome !== 'answered' || answer.progress === null) continue;
-      const parsed = this.schema.safeParse(answer.progress);
+      const parsed = messageSchema(this.schema).safeParse(answer.progress);
       if (parsed.success) this.apply(key, parsed.data);
       else
         log.warn('a child answered its progress query with a malformed message', {

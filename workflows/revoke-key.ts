@@ -11,12 +11,12 @@ import {
 import type { KeywardenActivities } from '../activities';
 import type { MemberRoleRef } from '../activities/aws/credentials';
 import type { StagedKeyInput } from '../activities/key-activities';
-import { effectiveSignatures } from '../domain/approver-registry';
-import { durationToMs } from '../domain/duration';
+import { effectiveSignatures } from '../domain/effective-signatures';
+import { durationToMs } from '../domain/duration-ms';
 import { leafHash, merkleRoot } from '../domain/plan-digest';
 import type { RevokeRequest } from '../domain/revoke-request';
 import type { RevokePhase, RevokeStatus } from '../domain/revoke-report';
-import { renderSecretName } from '../domain/secret-name';
+import { renderSecretName } from '../domain/secret-name-template';
 import { KeywardenPhase } from '../domain/search-attributes';
 import { roleSessionName } from '../domain/session-name';
 import { ApprovalGate, refuseApprovals } from './approval-gate';

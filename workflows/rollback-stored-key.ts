@@ -1,7 +1,8 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { KeywardenActivities } from '../activities';
-import { revokeWorkflowId } from '../domain/revoke-request';
-import { planRollback, type RollbackRequest, type RollbackResult } from '../domain/rollback-request';
+import { revokeWorkflowId } from '../domain/revoke-workflow-id';
+import { planRollback, type RollbackResult } from '../domain/rollback-plan';
+import type { RollbackRequest } from '../domain/rollback-request';
 import { keyWorkflowId } from './key-rotation';
 
 const { lookUpKey, runningWorkflows, restorePreviousStoredKey } = proxyActivities<KeywardenActivities>({

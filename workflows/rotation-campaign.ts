@@ -19,7 +19,7 @@ import type { AbortRequest, RoundDecision } from '../domain/approval-state';
 import type { CampaignCarryOver, CampaignInput } from '../domain/campaign-input';
 import type { AccountRef } from '../domain/inventory';
 import { campaignPlanLeaf, merkleProofs, merkleRoot } from '../domain/plan-digest';
-import { effectiveSignatures } from '../domain/approver-registry';
+import { effectiveSignatures } from '../domain/effective-signatures';
 import { abortProblem, approvalProblem, rejectionProblem } from '../domain/decision-check';
 import {
   addCounts,
@@ -68,7 +68,7 @@ import {
   campaignStatusQuery,
   type AccountProgress,
 } from './messages';
-import { AbortRequestSchema, AccountProgressSchema, RoundDecisionSchema, judged } from './message-schemas';
+import { judged } from './judged';
 import { ProgressConfirmer, PROGRESS_CONFIRMED } from './progress-confirmer';
 import { Reconciler } from './reconcile';
 
@@ -244,12 +244,12 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     } else book.markFinishing(progress.accountId);
     if (gateOpen && patched(PLAN_OFFERS)) offerPlan();
   };
-  const confirmer = new ProgressConfirmer(book, AccountProgressSchema, false, (key, progress) => {
+  const confirmer = new ProgressConfirmer(book, 'AccountProgressSchema', false, (key, progress) => {
     if (progress.accountId === key) applyProgress(progress);
   });
   setHandler(
     accountProgressSignal,
-    judged('keywarden.accountProgress', AccountProgressSchema, (progress) => {
+    judged('keywarden.accountProgress', 'AccountProgressSchema', (progress) => {
       if (patched(PROGRESS_CONFIRMED)) confirmer.hint(progress.accountId);
       else applyProgress(progress);
     }),
@@ -282,13 +282,13 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
     setHandler(accountProgressQuery, () => carry.lastProgress ?? null);
     setHandler(
       accountDecisionSignal,
-      judged('keywarden.accountDecision', RoundDecisionSchema, (decision) => {
+      judged('keywarden.accountDecision', 'RoundDecisionSchema', (decision) => {
         if (wantsRound(decision.round)) parentDecisions.push(decision);
       }),
     );
     setHandler(
       abortRotationSignal,
-      judged('keywarden.abort', AbortRequestSchema, (request) => {
+      judged('keywarden.abort', 'AbortRequestSchema', (request) => {
         if (abort) return;
         const problem = abortProblem(authority, campaignId, request, Date.now());
         if (problem !== undefined) return gate.refuse('abort', { valid: false, reason: problem });

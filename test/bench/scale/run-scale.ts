@@ -78,6 +78,7 @@ export async function runScaleSimulation(
         ...(config.maxConcurrentWorkflowTasks === undefined
           ? {}
           : { maxConcurrentWorkflowTasks: config.maxConcurrentWorkflowTasks }),
+        ...(config.workflowsOnMainThread ? { workflowsOnMainThread: true } : {}),
       },
       config.workerHeapMb,
     );
@@ -112,7 +113,7 @@ export async function runScaleSimulation(
         void campaign.query(campaignStatusQuery).then(
           (s) =>
             say(
-              `[scale] campaign ${s.phase} ${JSON.stringify(s.accounts)}; worker RSS ${worker?.rssMiB() ?? '?'} MiB (${elapsed(campaignStart)})`,
+              `[scale] campaign ${s.phase} ${JSON.stringify(s.accounts)}; worker ${worker?.memoryLine() ?? '?'} (${elapsed(campaignStart)})`,
             ),
           () => undefined,
         );
@@ -203,19 +204,27 @@ export async function runScaleSimulation(
   }
 }
 
+function mib(bytes: number): number {
+  return Math.round(bytes / 1024 / 1024);
+}
+
 function elapsed(since: number): string {
   return `${Math.round((Date.now() - since) / 1000)}s`;
 }
 
 interface SimWorker {
-  rssMiB(): number | undefined;
+  /** The last memory report in one line: RSS, heap, external, cached workflows. */
+  memoryLine(): string;
   stop(): Promise<MemoryReport | undefined>;
 }
 
 /** Forks the worker process and waits until it polls; stop() ends it and returns its last memory report. */
 async function startSimWorker(settings: SimWorkerSettings, heapMb: number | undefined): Promise<SimWorker> {
   const child: ChildProcess = fork(path.join(__dirname, 'sim-worker.js'), [], {
-    execArgv: heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`],
+    execArgv: [
+      ...(heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`]),
+      ...(settings.workflowsOnMainThread === true ? ['--expose-gc'] : []),
+    ],
     env: { ...process.env, KEYWARDEN_SCALE_SIM_WORKER: JSON.stringify(settings) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -242,7 +251,10 @@ async function startSimWorker(settings: SimWorkerSettings, heapMb: number | unde
     process.exit(1);
   });
   return {
-    rssMiB: () => (last === undefined ? undefined : Math.round(last.rssBytes / 1024 / 1024)),
+    memoryLine: () =>
+      last === undefined
+        ? 'no memory report yet'
+        : `RSS ${mib(last.rssBytes)} MiB, heap ${mib(last.heapUsedBytes)} MiB${last.liveHeapBytes === undefined ? '' : ` (live ${mib(last.liveHeapBytes)} MiB)`}, external ${mib(last.externalBytes)} MiB, ${last.cachedWorkflows ?? '?'} cached workflows`,
     stop: async () => {
       if (!stopped) {
         stopped = true;

@@ -33,6 +33,7 @@ const SimEnvSchema = z.object({
     .default('50-150'),
   KEYWARDEN_SCALE_SIM_ACCOUNTS_IN_FLIGHT: z.coerce.number().int().min(1).max(200).default(50),
   KEYWARDEN_SCALE_SIM_CAMPAIGN_ACCOUNTS_PER_SHARD: z.coerce.number().int().min(2).max(2000).default(500),
+  KEYWARDEN_SCALE_SIM_WORKFLOWS_ON_MAIN_THREAD: z.enum(['0', '1']).default('0'),
   KEYWARDEN_SCALE_SIM_OUTPUT: z.string().min(1).optional(),
 });
 
@@ -57,6 +58,8 @@ export interface SimConfig {
   sharding: { aboveAccounts: number; accountsPerShard: number };
   /** The worker's V8 heap limit (--max-old-space-size), as a container's memory limit would set it. */
   workerHeapMb?: number;
+  /** Workflows on the worker's main thread (a diagnostic: the heap figures then include them). */
+  workflowsOnMainThread: boolean;
   /** Where the figures are written; undefined: printed only. */
   output?: string;
 }
@@ -90,6 +93,7 @@ export function simConfigFromEnv(env: NodeJS.ProcessEnv, defaultOutput: string):
     continueAsNewAfterAccounts: 500,
     campaignAccountsPerShard: e.KEYWARDEN_SCALE_SIM_CAMPAIGN_ACCOUNTS_PER_SHARD,
     sharding: { aboveAccounts: 1000, accountsPerShard: 500 },
+    workflowsOnMainThread: e.KEYWARDEN_SCALE_SIM_WORKFLOWS_ON_MAIN_THREAD === '1',
     output: e.KEYWARDEN_SCALE_SIM_OUTPUT ?? defaultOutput,
   };
 }

@@ -3,7 +3,7 @@
  * real workflows, scripted AWS activities with latency. Started by run-scale with its settings
  * in KEYWARDEN_SCALE_SIM_WORKER (JSON); reports its resident set size to the parent over IPC.
  */
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AwsClients } from '../../../activities/aws/clients';
@@ -23,6 +23,8 @@ const WorkerSettingsSchema = z.strictObject({
   activitiesPerSecond: z.number().positive(),
   maxCachedWorkflows: z.int().min(0).optional(),
   maxConcurrentWorkflowTasks: z.int().min(2).optional(),
+  /** Runs the workflows on the main thread (the SDK's debug mode), so that the heap figures include them. */
+  workflowsOnMainThread: z.boolean().optional(),
 });
 export type SimWorkerSettings = z.infer<typeof WorkerSettingsSchema>;
 
@@ -32,6 +34,13 @@ export interface MemoryReport {
   peakRssBytes: number;
   /** The kernel's high-water mark of the resident set (Linux), which catches peaks between samples. */
   vmHwmBytes?: number;
+  /** The main thread's V8 heap in use (with workflowsOnMainThread, the workflows' too). */
+  heapUsedBytes: number;
+  /** Memory outside the V8 heap held by JavaScript objects (buffers). */
+  externalBytes: number;
+  cachedWorkflows?: number;
+  /** The heap in use right after a full collection (with workflowsOnMainThread only): what is live. */
+  liveHeapBytes?: number;
 }
 
 function vmHwmBytes(): number | undefined {
@@ -46,15 +55,31 @@ function vmHwmBytes(): number | undefined {
 async function main(): Promise<void> {
   const settings = WorkerSettingsSchema.parse(JSON.parse(process.env.KEYWARDEN_SCALE_SIM_WORKER ?? '{}'));
   let peak = 0;
+  // Set once the worker runs; the sampler starts before, to see the worker's start too.
+  const started: { worker?: Worker } = {};
+  // The diagnostic run exposes the collector: every tenth sample collects first, to see what is live.
+  const collect = (globalThis as { gc?: () => void }).gc;
+  let samples = 0;
+  let liveHeapBytes: number | undefined;
   const report = (): void => {
-    const rss = process.memoryUsage.rss();
-    peak = Math.max(peak, rss);
+    if (collect !== undefined && samples++ % 10 === 0) {
+      collect();
+      liveHeapBytes = process.memoryUsage().heapUsed;
+    }
+    const usage = process.memoryUsage();
+    peak = Math.max(peak, usage.rss);
     const hwm = vmHwmBytes();
     const message: MemoryReport = {
       kind: 'memory',
-      rssBytes: rss,
+      rssBytes: usage.rss,
       peakRssBytes: peak,
+      heapUsedBytes: usage.heapUsed,
+      externalBytes: usage.external,
       ...(hwm === undefined ? {} : { vmHwmBytes: hwm }),
+      ...(liveHeapBytes === undefined ? {} : { liveHeapBytes }),
+      ...(started.worker === undefined
+        ? {}
+        : { cachedWorkflows: started.worker.getStatus().numCachedWorkflows }),
     };
     process.send?.(message);
   };
@@ -67,7 +92,7 @@ async function main(): Promise<void> {
     endpoint: 'http://127.0.0.1:9',
     baseCredentials: () => Promise.resolve({ accessKeyId: 'scripted', secretAccessKey: 'scripted' }),
   });
-  const worker = await createKeywardenWorker({
+  const running = await createKeywardenWorker({
     connection,
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
@@ -85,11 +110,13 @@ async function main(): Promise<void> {
     ...(settings.maxConcurrentWorkflowTasks === undefined
       ? {}
       : { maxConcurrentWorkflowTaskExecutions: settings.maxConcurrentWorkflowTasks }),
+    ...(settings.workflowsOnMainThread === true ? { debugMode: true } : {}),
   });
-  process.once('SIGTERM', () => worker.shutdown());
-  process.once('SIGINT', () => worker.shutdown());
+  started.worker = running;
+  process.once('SIGTERM', () => running.shutdown());
+  process.once('SIGINT', () => running.shutdown());
   process.send?.({ kind: 'ready' });
-  await worker.run();
+  await running.run();
   clearInterval(sampler);
   report();
   await connection.close();

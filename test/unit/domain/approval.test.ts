@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ApprovalPolicy, RecordedApproval } from '../../../domain/approval';
-import { ApprovalSignalSchema, isSatisfied, judgeApprove, judgeReject } from '../../../domain/approval';
+import { isSatisfied, judgeApprove, judgeReject } from '../../../domain/approval';
+import { ApprovalSignalSchema } from '../../../domain/approval-signal-schema';
 
 const policy: ApprovalPolicy = {
   approvers: ['Alice@Example.com', 'bob@example.com', 'ops@example.com'],

@@ -6,11 +6,11 @@ import { publicKeyProblem } from '../../../domain/approval-settings';
 import {
   isWeakPublicKey,
   publicKeyOf,
-  publicKeySchema,
   signStatement,
   verifyStatement,
   type ApprovalStatement,
 } from '../../../domain/approval-signature';
+import { publicKeySchema } from '../../../domain/approval-signature-schemas';
 import {
   approvalProblem,
   keyDecisionProblem,
