@@ -28,7 +28,9 @@ export async function runWorker(
   } catch (error) {
     throw new WorkerConfigError(error instanceof Error ? error.message : String(error), { cause: error });
   }
-  const aws = new AwsClients(awsEnvironment);
+  const aws = new AwsClients(awsEnvironment, undefined, {
+    maxMemberAccounts: config.KEYWARDEN_AWS_MEMBER_ACCOUNTS_CACHED,
+  });
   const connection = await NativeConnection.connect(workerConnectionOptions(config.temporal)).catch(
     async (error: unknown) => {
       aws.destroy();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { loadTemporalConnection } from '../connection/load-temporal-connection';
 import type { TemporalConnection } from '../connection/temporal-connection';
+import { MEMBER_ACCOUNTS_CACHED } from '../activities/aws/credentials';
 import type { NotifyChannels } from '../activities/notification-channels';
 import { notifyChannelsFromEnv } from './notify-config';
 
@@ -19,6 +20,13 @@ const WorkerEnvSchema = z.object({
     .default(DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS),
   /** Workflows kept in memory between tasks (bounds the worker's memory); unset: sized from the heap. */
   KEYWARDEN_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).optional(),
+  /** Member accounts whose AWS clients and assumed-role credentials a worker keeps (LRU). */
+  KEYWARDEN_AWS_MEMBER_ACCOUNTS_CACHED: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(MEMBER_ACCOUNTS_CACHED),
   /** Task-queue-wide: the whole fleet of workers together stays under this many activities a second. */
   KEYWARDEN_TASK_QUEUE_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(50),
   /** A workflow bundle built ahead (bundleWorkflowCode): the process starts polling without bundling. */

@@ -5,9 +5,10 @@ import { SESClient } from '@aws-sdk/client-ses';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
+import { LRUCache } from 'lru-cache';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, AwsEnvironment } from './aws-config';
 import type { MemberRoleRef } from './credentials';
-import { MemberCredentials, memberCacheKey } from './credentials';
+import { MEMBER_ACCOUNTS_CACHED, MemberCredentials, memberCacheKey } from './credentials';
 import { labelOperation } from './errors';
 
 /**
@@ -64,6 +65,8 @@ export interface ObservedCommand {
 export type CommandObserver = (service: string, commandName: string, call: ObservedCommand) => void;
 
 export interface AwsClientsOptions {
+  /** Member accounts (account and role) whose clients are kept; the least recently used go first. */
+  maxMemberAccounts?: number;
   /**
    * Called before every command a client of this set sends (applied as SDK middleware), and
    * before the AssumeRole calls behind member credentials when AwsClients builds those. For
@@ -130,25 +133,71 @@ interface CommonClientConfig extends RetryPolicy {
   endpoint?: string;
 }
 
+/** One member account's clients, and the commands they are sending. */
+interface MemberEntry {
+  clients: Map<string, Destroyable>;
+  inFlight: number;
+  evicted: boolean;
+}
+
+function destroyIdle(entry: MemberEntry): void {
+  if (entry.evicted && entry.inFlight === 0) for (const client of entry.clients.values()) client.destroy();
+}
+
 /**
- * The worker's AWS clients: one instance per (account/role, region, service), built on demand
- * and kept for the life of the worker. Member clients sign with the cached, refreshing
+ * Counts a member client's commands in flight. An evicted client is destroyed (its connections
+ * closed) only once none is: destroying it under a call could make the SDK resend a call that
+ * AWS had already carried out, such as CreateAccessKey.
+ */
+function inFlightMiddleware(entry: MemberEntry) {
+  return {
+    applyToStack(stack: CommandStack): void {
+      stack.add(
+        (next) => async (args) => {
+          entry.inFlight += 1;
+          try {
+            return await next(args);
+          } finally {
+            entry.inFlight -= 1;
+            destroyIdle(entry);
+          }
+        },
+        { step: 'initialize', name: 'keywardenInFlight', override: true },
+      );
+    },
+  };
+}
+
+/**
+ * The worker's AWS clients: one instance per (account/role, region, service), built on demand.
+ * The management account's are kept for the life of the worker; member accounts' for the
+ * `maxMemberAccounts` most recently used. Member clients sign with the cached, refreshing
  * assumed-role provider of `MemberCredentials`.
  */
 export class AwsClients {
   readonly credentials: MemberCredentials;
   private readonly cache = new Map<string, Destroyable>();
+  private readonly members: LRUCache<string, MemberEntry>;
 
   constructor(
     readonly env: AwsEnvironment,
     credentials?: MemberCredentials,
     private readonly options: AwsClientsOptions = {},
   ) {
+    const maxMemberAccounts = options.maxMemberAccounts ?? MEMBER_ACCOUNTS_CACHED;
     this.credentials =
       credentials ??
       new MemberCredentials(env, {
         clientPlugins: [commandMiddleware('sts', 'management', options.onCommand)],
+        maxCached: maxMemberAccounts,
       });
+    this.members = new LRUCache<string, MemberEntry>({
+      max: maxMemberAccounts,
+      dispose: (entry) => {
+        entry.evicted = true;
+        destroyIdle(entry);
+      },
+    });
   }
 
   /** Clients of the management account, signed with the base credentials. */
@@ -180,22 +229,32 @@ export class AwsClients {
   /** Clients of one member account, signed with credentials from AssumeRole into that account. */
   member(ref: MemberRoleRef): MemberClients {
     const credentials = this.credentials.provider(ref);
-    const owner = `member:${memberCacheKey(ref)}`;
-    const cached = this.cached.bind(this);
+    const owner = memberCacheKey(ref);
+    let entry = this.members.get(owner);
+    if (entry === undefined) {
+      entry = { clients: new Map(), inFlight: 0, evicted: false };
+      this.members.set(owner, entry);
+    }
+    const memberEntry = entry;
+    const cached = <T extends Destroyable>(service: string, build: () => T): T => {
+      let client = memberEntry.clients.get(service);
+      if (client === undefined) {
+        client = build();
+        this.observe(client as unknown as Observable, service, ref.accountId);
+        (client as unknown as Observable).middlewareStack.use(inFlightMiddleware(memberEntry));
+        memberEntry.clients.set(service, client);
+      }
+      return client as T;
+    };
     const config = this.config.bind(this);
     return {
-      iam: this.cached(owner, 'iam', () => new IAMClient(this.config(credentials, IAM_RETRY)), ref.accountId),
-      secrets: this.cached(
-        owner,
-        'secretsmanager',
-        () => new SecretsManagerClient(this.config(credentials)),
-        ref.accountId,
-      ),
+      iam: cached('iam', () => new IAMClient(config(credentials, IAM_RETRY))),
+      secrets: cached('secretsmanager', () => new SecretsManagerClient(config(credentials))),
       // Built on first use: only campaigns that store keys in Parameter Store need it.
       get ssm() {
-        return cached(owner, 'ssm', () => new SSMClient(config(credentials)), ref.accountId);
+        return cached('ssm', () => new SSMClient(config(credentials)));
       },
-      sts: this.cached(owner, 'sts', () => new STSClient(this.config(credentials)), ref.accountId),
+      sts: cached('sts', () => new STSClient(config(credentials))),
     };
   }
 
@@ -209,12 +268,16 @@ export class AwsClients {
 
   /** Number of cached client instances (for tests and metrics). */
   get size(): number {
-    return this.cache.size;
+    let members = 0;
+    for (const entry of this.members.values()) members += entry.clients.size;
+    return this.cache.size + members;
   }
 
   destroy(): void {
     for (const client of this.cache.values()) client.destroy();
     this.cache.clear();
+    for (const entry of this.members.values()) for (const client of entry.clients.values()) client.destroy();
+    this.members.clear();
     this.credentials.clear();
   }
 

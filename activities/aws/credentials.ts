@@ -1,6 +1,7 @@
 import type { FromTemporaryCredentialsOptions } from '@aws-sdk/credential-providers';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ApplicationFailure } from '@temporalio/common';
+import { LRUCache } from 'lru-cache';
 import { ErrorType } from '../../domain/errors';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, AwsEnvironment } from './aws-config';
 
@@ -108,20 +109,31 @@ export interface MemberCredentialsOptions {
   temporaryCredentials?: TemporaryCredentialsFactory;
   /** SDK plugins for the STS client that calls AssumeRole (AwsClients names failed calls with one). */
   clientPlugins?: FromTemporaryCredentialsOptions['clientPlugins'];
+  /** Providers kept, the least recently used dropped first (a dropped one assumes the role anew). */
+  maxCached?: number;
 }
 
 /**
+ * Member accounts whose credentials (and, in AwsClients, clients) a worker keeps unless told.
+ * One account's clients hold about 60 KiB of heap: an organization of 10,000 accounts would
+ * otherwise keep all of theirs for ever.
+ */
+export const MEMBER_ACCOUNTS_CACHED = 256;
+
+/**
  * Assumed-role credentials for member accounts: one cached, self-refreshing provider per
- * (account, role, ExternalId, session name), for the life of the worker.
+ * (account, role, ExternalId, session name), for the `maxCached` most recently used.
  */
 export class MemberCredentials {
-  private readonly providers = new Map<string, AwsCredentialIdentityProvider>();
+  private readonly providers: LRUCache<string, AwsCredentialIdentityProvider>;
   private baseProvider: AwsCredentialIdentityProvider | undefined;
 
   constructor(
     private readonly env: AwsEnvironment,
     private readonly options: MemberCredentialsOptions = {},
-  ) {}
+  ) {
+    this.providers = new LRUCache({ max: options.maxCached ?? MEMBER_ACCOUNTS_CACHED });
+  }
 
   /** Credentials of the worker itself (management account): the given ones or the default chain. */
   base(): AwsCredentialIdentityProvider {

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FromTemporaryCredentialsOptions } from '@aws-sdk/credential-providers';
-import { GetUserCommand } from '@aws-sdk/client-iam';
+import { GetUserCommand, type GetUserCommandOutput } from '@aws-sdk/client-iam';
 import {
   AwsClients,
   awsOperationName,
@@ -121,6 +121,73 @@ describe('AwsClients', () => {
         awsOperationName('secretsmanager', 'PutSecretValueCommand'),
         'secretsmanager:PutSecretValue',
       );
+    } finally {
+      aws.destroy();
+    }
+  });
+
+  test('keeps the clients of the most recently used member accounts only, and credentials likewise', () => {
+    const credentials = new MemberCredentials(env, { temporaryCredentials: fakeSts, maxCached: 2 });
+    const aws = new AwsClients(env, credentials, { maxMemberAccounts: 2 });
+    try {
+      const first = aws.member(ref).iam;
+      let destroyed = 0;
+      const destroy = first.destroy.bind(first);
+      first.destroy = () => {
+        destroyed += 1;
+        destroy();
+      };
+      aws.member({ ...ref, accountId: '222222222222' });
+      aws.member({ ...ref, accountId: '333333333333' });
+      assert.equal(aws.size, 2 * 3, 'two accounts of three clients each');
+      assert.equal(credentials.size, 2);
+      assert.equal(destroyed, 1, 'the evicted idle client closed its connections');
+      assert.notEqual(aws.member(ref).iam, first, 'an evicted account gets new clients');
+    } finally {
+      aws.destroy();
+    }
+  });
+
+  test('an evicted client is destroyed only once its calls in flight have finished', async () => {
+    const aws = new AwsClients(env, new MemberCredentials(env, { temporaryCredentials: fakeSts }), {
+      maxMemberAccounts: 1,
+    });
+    try {
+      const { iam } = aws.member(ref);
+      let destroyed = 0;
+      const destroy = iam.destroy.bind(iam);
+      iam.destroy = () => {
+        destroyed += 1;
+        destroy();
+      };
+      let answer: (value: { output: GetUserCommandOutput; response: unknown }) => void = () => undefined;
+      // Stands in for AWS taking its time to answer: the call stays in flight until answered.
+      iam.middlewareStack.add(
+        () => () =>
+          new Promise<{ output: GetUserCommandOutput; response: unknown }>((resolve) => {
+            answer = resolve;
+          }),
+        { step: 'finalizeRequest', name: 'slowAws' },
+      );
+      const call = iam.send(new GetUserCommand({ UserName: 'bob' }));
+      await new Promise((resolve) => setImmediate(resolve));
+      aws.member({ ...ref, accountId: '222222222222' });
+      assert.equal(destroyed, 0, 'not destroyed under a call in flight');
+      answer({
+        output: {
+          $metadata: {},
+          User: {
+            UserName: 'bob',
+            UserId: 'AIDA',
+            Arn: 'arn:aws:iam::111111111111:user/bob',
+            Path: '/',
+            CreateDate: new Date(),
+          },
+        },
+        response: {},
+      });
+      await call;
+      assert.equal(destroyed, 1, 'destroyed once the call finished');
     } finally {
       aws.destroy();
     }
