@@ -141,7 +141,15 @@ interface MemberEntry {
 }
 
 function destroyIdle(entry: MemberEntry): void {
-  if (entry.evicted && entry.inFlight === 0) for (const client of entry.clients.values()) client.destroy();
+  if (!entry.evicted || entry.inFlight !== 0) return;
+  for (const client of entry.clients.values()) {
+    // Runs as a call completes: a failure to close connections must not fail a call AWS carried out.
+    try {
+      client.destroy();
+    } catch {
+      // The connections close when AWS closes them.
+    }
+  }
 }
 
 /**

@@ -114,9 +114,10 @@ export interface MemberCredentialsOptions {
 }
 
 /**
- * Member accounts whose credentials (and, in AwsClients, clients) a worker keeps unless told.
- * One account's clients hold about 60 KiB of heap: an organization of 10,000 accounts would
- * otherwise keep all of theirs for ever.
+ * Member account sessions (account, role, ExternalId, session name) whose credentials (and, in
+ * AwsClients, clients) a worker keeps unless told. One session's clients hold about 60 KiB of
+ * heap: an organization of 10,000 accounts would otherwise keep all of theirs for ever. A dropped
+ * provider's own STS client is not closed: its idle connections stay until AWS closes them.
  */
 export const MEMBER_ACCOUNTS_CACHED = 256;
 
