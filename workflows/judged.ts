@@ -3,12 +3,7 @@ import type { z } from 'zod';
 import { lazily } from '../domain/lazily';
 import type * as MessageSchemas from './message-schemas';
 
-export type MessageSchemaName =
-  | 'RoundDecisionSchema'
-  | 'KeyDecisionSchema'
-  | 'AbortRequestSchema'
-  | 'KeyProgressSchema'
-  | 'AccountProgressSchema';
+export type MessageSchemaName = keyof typeof MessageSchemas;
 export type MessageOf<K extends MessageSchemaName> = z.output<(typeof MessageSchemas)[K]>;
 
 const messageSchemas = lazily(
