@@ -1,9 +1,6 @@
 import * as ed from '@noble/ed25519';
-import { sha512 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-
-// Pure and deterministic (no Node.js built-ins): workflows verify signatures themselves.
-ed.hashes.sha512 = sha512;
+import './ed25519-setup';
 
 /** What an approver signs: one action, at one gate, for one plan, until a deadline. */
 export interface ApprovalStatement {

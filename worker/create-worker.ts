@@ -2,6 +2,7 @@ import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps, type KeywardenActivities } from '../activities';
 import { DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS } from './worker-config';
+import { payloadConverterPath, SHARED_WORKFLOW_MODULES } from './workflow-bundle-options';
 
 export interface KeywardenWorkerOptions {
   connection: NativeConnection;
@@ -18,7 +19,7 @@ export interface KeywardenWorkerOptions {
   maxTaskQueueActivitiesPerSecond?: number;
   /** Workflows kept in memory between tasks; the SDK sizes it from the heap limit when unset. */
   maxCachedWorkflows?: number;
-  /** A prebuilt workflow bundle (tests build one and share it); otherwise the worker bundles workflows/ itself. */
+  /** A prebuilt workflow bundle (built with workflowBundleOptions(); tests build one and share it); otherwise the worker bundles workflows/ itself. */
   workflowBundlePath?: string;
   identity?: string;
   /** Runs workflows on the main thread without task time limits: for memory and CPU profiling only. */
@@ -27,13 +28,16 @@ export interface KeywardenWorkerOptions {
   activityOverrides?: Partial<KeywardenActivities>;
 }
 
-/** Workers and workflow bundles decode payloads with it, so a bad signal cannot wedge a workflow. */
-export const payloadConverterPath = require.resolve('../workflows/payload-converter');
+export { payloadConverterPath } from './workflow-bundle-options';
 
 export async function createKeywardenWorker(opts: KeywardenWorkerOptions): Promise<Worker> {
-  const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = opts.workflowBundlePath
-    ? { workflowBundle: { codePath: opts.workflowBundlePath } }
-    : { workflowsPath: require.resolve('../workflows') };
+  const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> =
+    opts.workflowBundlePath
+      ? { workflowBundle: { codePath: opts.workflowBundlePath } }
+      : {
+          workflowsPath: require.resolve('../workflows'),
+          bundlerOptions: { preloadModules: [...SHARED_WORKFLOW_MODULES] },
+        };
   // Parents reconcile their children by describing them: give the activities a client on the same connection.
   const deps: ActivityDeps = {
     ...opts.deps,

@@ -3,10 +3,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startLocalStack } from '../../sandbox/local-stack';
 import { paths } from '../../sandbox/project-paths';
-import { payloadConverterPath } from '../../worker/create-worker';
 import { runChaos } from '../support/chaos/chaos-run';
 import { FULL_CHAOS } from '../support/chaos/chaos-settings';
 import { FIGURES_FILE, RELIABILITY_DOC, writeFigures, writeReliabilityDoc } from './reliability-doc';
+import { workflowBundleOptions } from '../../worker/workflow-bundle-options';
 
 /**
  * `npm run chaos`: the full version on a local stack of its own. Writes the figures and
@@ -16,8 +16,7 @@ import { FIGURES_FILE, RELIABILITY_DOC, writeFigures, writeReliabilityDoc } from
 async function main(): Promise<number> {
   const bundlePath = path.join(paths.root, 'dist', 'test', 'chaos-workflow-bundle.js');
   const bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    payloadConverterPath,
+    ...workflowBundleOptions(),
     logger: new DefaultLogger('WARN'),
   });
   writeFileSync(bundlePath, bundle.code);

@@ -9,7 +9,7 @@ import { paths } from '../../sandbox/project-paths';
 import { SetupError } from '../../sandbox/setup-error';
 import { STACK_ENV } from './stack-env';
 import { ensureChromium } from './chromium';
-import { payloadConverterPath } from '../../worker/create-worker';
+import { workflowBundleOptions } from '../../worker/workflow-bundle-options';
 
 /** A test file that hangs fails instead of holding CI until its limit. */
 const TEST_FILE_TIMEOUT_MS = 10 * 60_000;
@@ -50,8 +50,7 @@ async function main(): Promise<number> {
     .sort((a, b) => Number(runsFirst(b)) - Number(runsFirst(a)));
   const bundlePath = path.join(paths.root, 'dist', 'test', 'workflow-bundle.js');
   const bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    payloadConverterPath,
+    ...workflowBundleOptions(),
     logger: quietLogger,
   });
   writeFileSync(bundlePath, bundle.code);

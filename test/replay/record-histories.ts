@@ -65,6 +65,7 @@ import type { MonitorBatch } from '../../domain/monitor-input';
 import { monitorKeys } from '../../workflows/monitor-keys';
 import { monitorStatusQuery } from '../../workflows/monitor-messages';
 import { createApproverRegistryActivities } from '../../activities/approver-registry-activities';
+import { workflowBundleOptions } from '../../worker/workflow-bundle-options';
 
 /** Recorded in the histories instead of this machine's pid@hostname. */
 const IDENTITY = 'keywarden-golden-recorder';
@@ -716,8 +717,7 @@ async function replayAll(bundle: WorkflowBundle, recorded: Recorded[]): Promise<
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    payloadConverterPath,
+    ...workflowBundleOptions(),
     logger: new DefaultLogger('WARN'),
   });
   // `--only <text>`: record only the scenarios whose name contains it, and keep every other history.

@@ -21,7 +21,7 @@ import { queryOffboardingStatus, startOffboarding } from '../../client/offboardi
 import { parseOffboardingRequest } from '../../domain/offboarding-request';
 import { startLocalStack } from '../../sandbox/local-stack';
 import { resetMoto } from '../../sandbox/moto-server';
-import { createKeywardenWorker, payloadConverterPath } from '../../worker/create-worker';
+import { createKeywardenWorker } from '../../worker/create-worker';
 import { CallTimingProxy } from './call-timing-proxy';
 import {
   renderContainmentProfile,
@@ -30,6 +30,7 @@ import {
   type ProfileRun,
 } from './containment-profile-doc';
 import { seedLeaverOrg } from './leaver-org';
+import { workflowBundleOptions } from '../../worker/workflow-bundle-options';
 
 const EventType = temporal.api.enums.v1.EventType;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -260,8 +261,7 @@ async function main(): Promise<void> {
   const label = option('label') ?? 'current';
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    payloadConverterPath,
+    ...workflowBundleOptions(),
     logger: new DefaultLogger('WARN'),
   });
   const bundlePath = path.join(mkdtempSync(path.join(tmpdir(), 'keywarden-profile-')), 'workflows.js');

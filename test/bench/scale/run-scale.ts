@@ -19,7 +19,6 @@ import { paths } from '../../../sandbox/project-paths';
 import { killNow, stopProcess } from '../../../sandbox/processes';
 import { ensureLocalTools } from '../../../sandbox/python-env';
 import { startTemporalDevServer } from '../../../sandbox/temporal-dev-server';
-import { payloadConverterPath } from '../../../worker/create-worker';
 import { campaignStatusQuery } from '../../../workflows/messages';
 import { offboardEmployee, offboardingStatusQuery } from '../../../workflows/offboard-employee';
 import { startCampaign } from '../../support/campaign-helpers';
@@ -30,6 +29,7 @@ import { APPROVER, INITIATOR, approveWhenPlanned, simApprovalKeys } from './sign
 import { simConfigFromEnv, type SimConfig } from './sim-config';
 import { LEAVER_EMPLOYEE_ID, LEAVER_USER, leaverAccounts, simAccountIds } from './sim-org';
 import type { MemoryReport, SimWorkerSettings } from './sim-worker';
+import { workflowBundleOptions } from '../../../worker/workflow-bundle-options';
 
 const TASK_QUEUE = 'keywarden-scale-sim';
 const PROGRESS_EVERY_MS = 15_000;
@@ -43,8 +43,7 @@ export async function runScaleSimulation(
   const logFile = path.join(workDir, `temporal-${Date.now()}.log`);
   const bundlePath = path.join(workDir, 'workflow-bundle.js');
   const bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../../workflows'),
-    payloadConverterPath,
+    ...workflowBundleOptions(),
     logger: new DefaultLogger('WARN'),
   });
   writeFileSync(bundlePath, bundle.code);

@@ -20,9 +20,9 @@ import {
   startedWorkflowType,
   type GoldenHistory,
 } from '../../replay/golden-histories';
-import { payloadConverterPath } from '../../../worker/create-worker';
 import { CONCURRENT_CHILD_STARTS } from '../../../workflows/child-book';
 import { SHARDED_CAMPAIGNS } from '../../../workflows/campaign-shards';
+import { workflowBundleOptions } from '../../../worker/workflow-bundle-options';
 
 // Replay workers log every state change, and the checks below fail workflow tasks on purpose: the
 // assertions carry what matters.
@@ -42,8 +42,7 @@ async function workflowBundle(): Promise<WorkflowBundleOption> {
   const prebuilt = process.env[STACK_ENV.workflowBundle];
   if (prebuilt) return { codePath: prebuilt };
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../../workflows'),
-    payloadConverterPath,
+    ...workflowBundleOptions(),
     logger: new DefaultLogger('WARN'),
   });
   return { code };
