@@ -16,7 +16,10 @@ export const payloadConverterPath = require.resolve('../workflows/payload-conver
  * side effects. Only modules without per-workflow state, and that never write to what they
  * export, may be shared: the SDK freezes them once loaded. noble's only state is that table, a
  * cache of constants that gives the same answers whoever built it. zod cannot be shared: it
- * writes to its own objects when it checks a string (the golden-history replay fails with it).
+ * writes to its own module objects while workflows use it (it sets its default error locale when
+ * the first schema is built, and adds a memoizer), and with it frozen the golden histories fail to
+ * replay. Nor can a module that exports regular expressions zod checks strings with: zod resets
+ * their `lastIndex`.
  */
 export const SHARED_WORKFLOW_MODULES: readonly string[] = [require.resolve('../domain/ed25519-setup')];
 
