@@ -2,7 +2,7 @@ import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps, type KeywardenActivities } from '../activities';
 import { DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS } from './worker-config';
-import { payloadConverterPath, SHARED_WORKFLOW_MODULES } from './workflow-bundle-options';
+import { payloadConverterPath, workflowsBundledAtStart } from './workflow-bundle-options';
 
 export interface KeywardenWorkerOptions {
   connection: NativeConnection;
@@ -34,10 +34,7 @@ export async function createKeywardenWorker(opts: KeywardenWorkerOptions): Promi
   const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> =
     opts.workflowBundlePath
       ? { workflowBundle: { codePath: opts.workflowBundlePath } }
-      : {
-          workflowsPath: require.resolve('../workflows'),
-          bundlerOptions: { preloadModules: [...SHARED_WORKFLOW_MODULES] },
-        };
+      : workflowsBundledAtStart();
   // Parents reconcile their children by describing them: give the activities a client on the same connection.
   const deps: ActivityDeps = {
     ...opts.deps,

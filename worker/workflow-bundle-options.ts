@@ -1,7 +1,9 @@
-import type { BundleOptions } from '@temporalio/worker';
+import type { BundleOptions, WorkerOptions } from '@temporalio/worker';
 
 /** Workers and workflow bundles decode payloads with it, so a bad signal cannot wedge a workflow. */
 export const payloadConverterPath = require.resolve('../workflows/payload-converter');
+
+const workflowsPath = require.resolve('../workflows');
 
 /**
  * Modules a worker evaluates once and shares between all the workflows it runs (the SDK's
@@ -23,13 +25,14 @@ export const payloadConverterPath = require.resolve('../workflows/payload-conver
  */
 export const SHARED_WORKFLOW_MODULES: readonly string[] = [require.resolve('../domain/ed25519-setup')];
 
-/** How keywarden's workflows are bundled, by the worker itself and by every bundle built ahead. */
+/** How keywarden's workflows are bundled ahead (bundleWorkflowCode). */
 export function workflowBundleOptions(): Required<
   Pick<BundleOptions, 'workflowsPath' | 'payloadConverterPath' | 'preloadModules'>
 > {
-  return {
-    workflowsPath: require.resolve('../workflows'),
-    payloadConverterPath,
-    preloadModules: [...SHARED_WORKFLOW_MODULES],
-  };
+  return { workflowsPath, payloadConverterPath, preloadModules: [...SHARED_WORKFLOW_MODULES] };
+}
+
+/** The same, for a worker that bundles the workflows itself when it starts. */
+export function workflowsBundledAtStart(): Pick<WorkerOptions, 'workflowsPath' | 'bundlerOptions'> {
+  return { workflowsPath, bundlerOptions: { preloadModules: [...SHARED_WORKFLOW_MODULES] } };
 }

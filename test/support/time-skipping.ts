@@ -10,7 +10,7 @@ import { paths } from '../../sandbox/project-paths';
 import { STACK_ENV } from '../harness/stack-env';
 import type { scriptedAws } from './scripted-aws';
 import { payloadConverterPath } from '../../worker/create-worker';
-import { SHARED_WORKFLOW_MODULES } from '../../worker/workflow-bundle-options';
+import { workflowsBundledAtStart } from '../../worker/workflow-bundle-options';
 import { createApproverRegistryActivities } from '../../activities/approver-registry-activities';
 import type { ApproverRegistry } from '../../domain/approver-registry';
 
@@ -50,12 +50,7 @@ export async function scriptedWorker(
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    ...(bundle
-      ? { workflowBundle: { codePath: bundle } }
-      : {
-          workflowsPath: require.resolve('../../workflows'),
-          bundlerOptions: { preloadModules: [...SHARED_WORKFLOW_MODULES] },
-        }),
+    ...(bundle ? { workflowBundle: { codePath: bundle } } : workflowsBundledAtStart()),
     dataConverter: { payloadConverterPath },
     // Parents reconcile their children by describing them: the real activity, on the test server.
     activities: {
