@@ -4,7 +4,7 @@ import { connectionFailureMessage } from '../connection/connection-failure';
 import { clientConnectionOptions } from '../connection/connection-options';
 import { KeywardenKind } from '../domain/search-attributes';
 import { CliError, UsageError } from './cli-error';
-import { errorText, isDeadlineExceeded } from './temporal-errors';
+import { DeadlineLapsedError, errorText, isDeadlineExceeded, lapsedAtDeadline } from './temporal-errors';
 import type { TemporalTarget } from './temporal-target';
 import { workflowUiLink } from './temporal-target';
 import type { WorkflowKind } from './workflow-kind';
@@ -52,9 +52,19 @@ export class TemporalSession {
     return workflowUiLink(this.target, workflowId);
   }
 
-  /** Runs `fn` with every gRPC call it makes bounded by `ms`. */
-  withDeadline<T>(ms: number, fn: () => Promise<T>): Promise<T> {
-    return this.connection.withDeadline(Date.now() + ms, fn);
+  /**
+   * Runs `fn` with every gRPC call it makes bounded by `ms`. A call Temporal cancels as the
+   * deadline lapses fails as DEADLINE_EXCEEDED, as one the client times out does.
+   */
+  async withDeadline<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + ms;
+    try {
+      return await this.connection.withDeadline(deadline, fn);
+    } catch (error) {
+      if (!isDeadlineExceeded(error) && lapsedAtDeadline(error, deadline))
+        throw new DeadlineLapsedError(error);
+      throw error;
+    }
   }
 
   async describe(workflowId: string): Promise<DescribedWorkflow> {
@@ -98,7 +108,7 @@ export class TemporalSession {
       if (isDeadlineExceeded(error)) {
         throw new CliError(
           `the ${what} workflow ${handle.workflowId} did not answer its status query within ` +
-            `${Math.round(deadlineMs / 1000)}s: is a keywarden worker polling task queue ${this.target.taskQueue}?`,
+            `${deadlineMs / 1000}s: is a keywarden worker polling task queue ${this.target.taskQueue}?`,
         );
       }
       throw new CliError(`could not query ${handle.workflowId}: ${errorText(error)}`);
