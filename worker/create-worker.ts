@@ -28,8 +28,6 @@ export interface KeywardenWorkerOptions {
   activityOverrides?: Partial<KeywardenActivities>;
 }
 
-export { payloadConverterPath } from './workflow-bundle-options';
-
 export async function createKeywardenWorker(opts: KeywardenWorkerOptions): Promise<Worker> {
   const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> =
     opts.workflowBundlePath

@@ -59,13 +59,12 @@ import {
   type GoldenIndex,
 } from './golden-histories';
 import { scriptedOffboarding } from './scripted-offboarding';
-import { payloadConverterPath } from '../../worker/create-worker';
 import type { KeyEvent } from '../../domain/cloudtrail-key-event';
 import type { MonitorBatch } from '../../domain/monitor-input';
 import { monitorKeys } from '../../workflows/monitor-keys';
 import { monitorStatusQuery } from '../../workflows/monitor-messages';
 import { createApproverRegistryActivities } from '../../activities/approver-registry-activities';
-import { workflowBundleOptions } from '../../worker/workflow-bundle-options';
+import { payloadConverterPath, workflowBundleOptions } from '../../worker/workflow-bundle-options';
 
 /** Recorded in the histories instead of this machine's pid@hostname. */
 const IDENTITY = 'keywarden-golden-recorder';

@@ -9,8 +9,7 @@ import { searchAttributeRegistrations } from '../../domain/search-attributes';
 import { paths } from '../../sandbox/project-paths';
 import { STACK_ENV } from '../harness/stack-env';
 import type { scriptedAws } from './scripted-aws';
-import { payloadConverterPath } from '../../worker/create-worker';
-import { workflowsBundledAtStart } from '../../worker/workflow-bundle-options';
+import { payloadConverterPath, workflowsBundledAtStart } from '../../worker/workflow-bundle-options';
 import { createApproverRegistryActivities } from '../../activities/approver-registry-activities';
 import type { ApproverRegistry } from '../../domain/approver-registry';
 
