@@ -1,4 +1,5 @@
 import type { AccountRef } from '../domain/inventory';
+import { assertAccountListFits } from './account-list-size';
 import { resolveAccountsInScope, type AccountScope } from './aws/account-scope';
 import { toActivityFailure } from './aws/errors';
 import { SdkOrganizationsGateway } from './aws/organizations-gateway';
@@ -11,7 +12,9 @@ export function createOrganizationActivities(deps: ActivityDeps) {
     async listAccountsInScope(scope: AccountScope): Promise<AccountRef[]> {
       const gateway = new SdkOrganizationsGateway(deps.aws.management().organizations);
       try {
-        return await heartbeatWhile(() => resolveAccountsInScope(gateway, scope));
+        const accounts = await heartbeatWhile(() => resolveAccountsInScope(gateway, scope));
+        assertAccountListFits(accounts);
+        return accounts;
       } catch (error) {
         throw toActivityFailure(error, 'listing the accounts in scope');
       }

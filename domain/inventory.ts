@@ -25,7 +25,6 @@ export interface UserFacts {
 export interface AccountRef {
   accountId: string;
   name: string;
-  email?: string;
   ouId?: string;
   ouName?: string;
 }

@@ -76,7 +76,6 @@ function accountState(account: Account): AccountState {
 
 function toAccountRef(account: Account, parent?: { id: string; name: string }): AccountRef {
   const ref: AccountRef = { accountId: account.Id ?? '', name: account.Name ?? '' };
-  if (account.Email !== undefined) ref.email = account.Email;
   if (parent !== undefined) {
     ref.ouId = parent.id;
     ref.ouName = parent.name;
