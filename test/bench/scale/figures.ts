@@ -2,8 +2,9 @@ import type { CampaignStatus } from '../../../domain/rotation-report';
 import type { OffboardingStatus } from '../../../domain/offboarding-report';
 import type { HistoryFigures } from './history-figures';
 import type { LogScan } from './server-log';
-import type { SimConfig } from './sim-config';
+import { expectedRotations, keyedCampaignAccounts, type SimConfig } from './sim-config';
 import type { MemoryReport } from './sim-worker';
+import type { WorkerLogFigures } from './worker-log';
 
 /** Temporal's default warning threshold for a history (events); it fails a workflow at 51,200. */
 export const HISTORY_EVENTS_GOAL = 10_240;
@@ -28,6 +29,7 @@ export interface ScaleFigures {
   figures: Record<string, Figure>;
   goals: Goal[];
   serverLimitWarningSamples: string[];
+  workerPayloadWarningSamples: string[];
 }
 
 export interface SimulationResults {
@@ -44,6 +46,7 @@ export interface SimulationResults {
   pending: { workflowId: string; pendingChildren: number; samples: number };
   memory: MemoryReport | undefined;
   log: LogScan;
+  workerLog: WorkerLogFigures;
 }
 
 const seconds = (ms: number): Figure => ({ value: Math.round(ms / 100) / 10, unit: 's' });
@@ -66,13 +69,14 @@ export function buildFigures(r: SimulationResults): ScaleFigures {
     settings: {
       accounts: count(config.accounts, 'accounts'),
       campaignAccounts: count(config.campaignAccounts, 'accounts'),
-      workerHeapLimit: { value: config.workerHeapMb ?? 'Node default', unit: 'MiB' },
-      workerMaxCachedWorkflows: { value: config.maxCachedWorkflows ?? 'SDK default', unit: 'workflows' },
+      workerHeapLimit: count(config.workerHeapMb, 'MiB'),
+      workerMaxCachedWorkflows: count(config.maxCachedWorkflows, 'workflows'),
       workerMaxWorkflowTasks: {
         value: config.maxConcurrentWorkflowTasks ?? 'keywarden default',
         unit: 'tasks',
       },
       rotatingUsersPerAccount: count(config.usersPerAccount, 'users'),
+      campaignAccountsWithKeys: count(keyedCampaignAccounts(config), 'accounts'),
       awsCallLatency: { value: `${config.latency.minMs}-${config.latency.maxMs}`, unit: 'ms per call' },
       maxAccountsInFlight: count(config.accountsInFlight, 'accounts'),
       maxKeysInFlightPerAccount: count(config.keysInFlightPerAccount, 'keys'),
@@ -100,6 +104,9 @@ export function buildFigures(r: SimulationResults): ScaleFigures {
       workerPeakRss: mib(peakRss),
       continueAsNew: count(histories.continuedAsNew, 'runs'),
       serverLimitWarnings: count(r.log.limitWarnings, 'log lines'),
+      workerPayloadWarnings: count(r.workerLog.payloadWarnings, 'log lines'),
+      workerWorkflowTasksOver5s: count(r.workerLog.slowWorkflowTasks, 'tasks'),
+      workerLongestWorkflowTask: seconds(r.workerLog.longestWorkflowTaskMs),
     },
     goals: [
       {
@@ -122,13 +129,12 @@ export function buildFigures(r: SimulationResults): ScaleFigures {
       },
       {
         name: 'every user rotated and every leaver purged',
-        limit: `${config.campaignAccounts * config.usersPerAccount} rotated, ${r.offboarding.expectedUsers} purged`,
+        limit: `${expectedRotations(config)} rotated, ${r.offboarding.expectedUsers} purged`,
         value: `${rotated} rotated, ${purged} purged`,
-        met:
-          rotated === config.campaignAccounts * config.usersPerAccount &&
-          purged === r.offboarding.expectedUsers,
+        met: rotated === expectedRotations(config) && purged === r.offboarding.expectedUsers,
       },
     ],
     serverLimitWarningSamples: r.log.samples,
+    workerPayloadWarningSamples: r.workerLog.samples,
   };
 }

@@ -8,6 +8,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { fork, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CampaignSpecSchema } from '../../../domain/campaign-spec';
@@ -29,6 +31,7 @@ import { APPROVER, INITIATOR, approveWhenPlanned, simApprovalKeys } from './sign
 import { simConfigFromEnv, type SimConfig } from './sim-config';
 import { LEAVER_EMPLOYEE_ID, LEAVER_USER, leaverAccounts, simAccountIds } from './sim-org';
 import type { MemoryReport, SimWorkerSettings } from './sim-worker';
+import { WorkerLogScan, type WorkerLogFigures } from './worker-log';
 import { workflowBundleOptions } from '../../../worker/workflow-bundle-options';
 
 const TASK_QUEUE = 'keywarden-scale-sim';
@@ -69,11 +72,12 @@ export async function runScaleSimulation(
         accounts: config.accounts,
         campaignAccounts: config.campaignAccounts,
         usersPerAccount: config.usersPerAccount,
+        keyedAccountEvery: config.keyedAccountEvery,
         latency: config.latency,
         // What a platform team would run for a large org: the campaign's in-flight limits bound the AWS work.
         maxConcurrentActivities: 200,
         activitiesPerSecond: 1000,
-        ...(config.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: config.maxCachedWorkflows }),
+        maxCachedWorkflows: config.maxCachedWorkflows,
         ...(config.maxConcurrentWorkflowTasks === undefined
           ? {}
           : { maxConcurrentWorkflowTasks: config.maxConcurrentWorkflowTasks }),
@@ -177,6 +181,7 @@ export async function runScaleSimulation(
     say('[scale] describing every workflow run for its history');
     const histories = await historyFigures(client);
     const memory = await worker.stop();
+    const workerLog = worker.log();
     worker = undefined;
     const log = scanServerLog(logFile);
     return buildFigures({
@@ -192,6 +197,7 @@ export async function runScaleSimulation(
       pending,
       memory,
       log,
+      workerLog,
     });
   } finally {
     await worker?.stop();
@@ -214,19 +220,32 @@ function elapsed(since: number): string {
 interface SimWorker {
   /** The last memory report in one line: RSS, heap, external, cached workflows. */
   memoryLine(): string;
+  /** The SDK's payload and task-duration warnings in the worker's log so far. */
+  log(): WorkerLogFigures;
   stop(): Promise<MemoryReport | undefined>;
 }
 
 /** Forks the worker process and waits until it polls; stop() ends it and returns its last memory report. */
-async function startSimWorker(settings: SimWorkerSettings, heapMb: number | undefined): Promise<SimWorker> {
+async function startSimWorker(settings: SimWorkerSettings, heapMb: number): Promise<SimWorker> {
   const child: ChildProcess = fork(path.join(__dirname, 'sim-worker.js'), [], {
     execArgv: [
-      ...(heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`]),
+      `--max-old-space-size=${heapMb}`,
       ...(settings.workflowsOnMainThread === true ? ['--expose-gc'] : []),
     ],
     env: { ...process.env, KEYWARDEN_SCALE_SIM_WORKER: JSON.stringify(settings) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  // The worker's output goes on to ours, read on the way for the SDK's warnings.
+  const scan = new WorkerLogScan();
+  const follow = (from: Readable | null, to: NodeJS.WriteStream) => {
+    if (from === null) return;
+    createInterface({ input: from, crlfDelay: Infinity }).on('line', (line) => {
+      to.write(`${line}\n`);
+      scan.line(line);
+    });
+  };
+  follow(child.stdout, process.stdout);
+  follow(child.stderr, process.stderr);
   let last: MemoryReport | undefined;
   let peak = 0;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -250,6 +269,7 @@ async function startSimWorker(settings: SimWorkerSettings, heapMb: number | unde
     process.exit(1);
   });
   return {
+    log: () => scan.result(),
     memoryLine: () =>
       last === undefined
         ? 'no memory report yet'

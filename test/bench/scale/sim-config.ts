@@ -14,25 +14,34 @@ const SimEnvSchema = z.object({
     .min(0)
     .max(50_000)
     .optional(),
-  KEYWARDEN_SCALE_SIM_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  // The committed run's worker: a cache that holds a campaign's working set, and the heap it needs.
+  KEYWARDEN_SCALE_SIM_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(300),
   KEYWARDEN_SCALE_SIM_MAX_WORKFLOW_TASKS: z.coerce.number().int().min(2).optional(),
   KEYWARDEN_SCALE_SIM_WORKER_HEAP_MB: z.coerce
     .number({ error: 'KEYWARDEN_SCALE_SIM_WORKER_HEAP_MB is megabytes of V8 heap for the worker, e.g. 384' })
     .int()
     .min(128)
-    .optional(),
+    .default(384),
   KEYWARDEN_SCALE_SIM_USERS: z.coerce
     .number({ error: 'KEYWARDEN_SCALE_SIM_USERS is the number of rotating users per account, e.g. 2' })
     .int()
     .min(1)
     .max(50)
     .default(2),
+  KEYWARDEN_SCALE_SIM_KEYED_ACCOUNT_EVERY: z.coerce
+    .number({
+      error:
+        'KEYWARDEN_SCALE_SIM_KEYED_ACCOUNT_EVERY is N in "one campaign account in N holds keys", e.g. 10',
+    })
+    .int()
+    .min(1)
+    .default(10),
   KEYWARDEN_SCALE_SIM_LATENCY_MS: z
     .string()
     .regex(/^\d+-\d+$/, 'KEYWARDEN_SCALE_SIM_LATENCY_MS is a range of milliseconds per AWS call, e.g. 50-150')
     .default('50-150'),
   KEYWARDEN_SCALE_SIM_ACCOUNTS_IN_FLIGHT: z.coerce.number().int().min(1).max(200).default(50),
-  KEYWARDEN_SCALE_SIM_CAMPAIGN_ACCOUNTS_PER_SHARD: z.coerce.number().int().min(2).max(2000).default(500),
+  KEYWARDEN_SCALE_SIM_CAMPAIGN_ACCOUNTS_PER_SHARD: z.coerce.number().int().min(2).max(2000).default(250),
   KEYWARDEN_SCALE_SIM_WORKFLOWS_ON_MAIN_THREAD: z.enum(['0', '1']).default('0'),
   KEYWARDEN_SCALE_SIM_OUTPUT: z.string().min(1).optional(),
 });
@@ -42,11 +51,16 @@ export interface SimConfig {
   accounts: number;
   /** Accounts the campaign rotates (0: no campaign); all of them unless set apart. */
   campaignAccounts: number;
-  /** The worker's workflow cache; undefined: the SDK's default, sized from the heap limit. */
-  maxCachedWorkflows?: number;
+  /** The worker's workflow cache. */
+  maxCachedWorkflows: number;
   /** Workflow tasks the worker takes at once; undefined: keywarden's default. */
   maxConcurrentWorkflowTasks?: number;
   usersPerAccount: number;
+  /**
+   * One campaign account in this many holds the rotating users; the others hold no access key
+   * (as accounts reached only through single sign-on). 1: every account.
+   */
+  keyedAccountEvery: number;
   latency: { minMs: number; maxMs: number };
   accountsInFlight: number;
   keysInFlightPerAccount: number;
@@ -57,11 +71,21 @@ export interface SimConfig {
   /** Offboarding sharding: shard above this many accounts, this many per shard. */
   sharding: { aboveAccounts: number; accountsPerShard: number };
   /** The worker's V8 heap limit (--max-old-space-size), as a container's memory limit would set it. */
-  workerHeapMb?: number;
+  workerHeapMb: number;
   /** Workflows on the worker's main thread (a diagnostic: the heap figures then include them). */
   workflowsOnMainThread: boolean;
   /** Where the figures are written; undefined: printed only. */
   output?: string;
+}
+
+/** The campaign's accounts that hold keys: the first, then one in keyedAccountEvery. */
+export function keyedCampaignAccounts(config: SimConfig): number {
+  return Math.ceil(config.campaignAccounts / config.keyedAccountEvery);
+}
+
+/** The users a campaign over this config rotates: those of its keyed accounts. */
+export function expectedRotations(config: SimConfig): number {
+  return keyedCampaignAccounts(config) * config.usersPerAccount;
 }
 
 export function simConfigFromEnv(env: NodeJS.ProcessEnv, defaultOutput: string): SimConfig {
@@ -77,16 +101,13 @@ export function simConfigFromEnv(env: NodeJS.ProcessEnv, defaultOutput: string):
       e.KEYWARDEN_SCALE_SIM_CAMPAIGN_ACCOUNTS ?? e.KEYWARDEN_SCALE_SIM_ACCOUNTS,
       e.KEYWARDEN_SCALE_SIM_ACCOUNTS,
     ),
-    ...(e.KEYWARDEN_SCALE_SIM_WORKER_HEAP_MB === undefined
-      ? {}
-      : { workerHeapMb: e.KEYWARDEN_SCALE_SIM_WORKER_HEAP_MB }),
-    ...(e.KEYWARDEN_SCALE_SIM_MAX_CACHED_WORKFLOWS === undefined
-      ? {}
-      : { maxCachedWorkflows: e.KEYWARDEN_SCALE_SIM_MAX_CACHED_WORKFLOWS }),
+    workerHeapMb: e.KEYWARDEN_SCALE_SIM_WORKER_HEAP_MB,
+    maxCachedWorkflows: e.KEYWARDEN_SCALE_SIM_MAX_CACHED_WORKFLOWS,
     ...(e.KEYWARDEN_SCALE_SIM_MAX_WORKFLOW_TASKS === undefined
       ? {}
       : { maxConcurrentWorkflowTasks: e.KEYWARDEN_SCALE_SIM_MAX_WORKFLOW_TASKS }),
     usersPerAccount: e.KEYWARDEN_SCALE_SIM_USERS,
+    keyedAccountEvery: e.KEYWARDEN_SCALE_SIM_KEYED_ACCOUNT_EVERY,
     latency: { minMs, maxMs },
     accountsInFlight: e.KEYWARDEN_SCALE_SIM_ACCOUNTS_IN_FLIGHT,
     keysInFlightPerAccount: 5,

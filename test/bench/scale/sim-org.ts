@@ -13,17 +13,24 @@ export function simAccountIds(count: number): string[] {
   return Array.from({ length: count }, (_, i) => String(200_000_000_000 + i));
 }
 
-/** Users per account with one 400-day-old key each: every one of them is rotated. */
-function rotationInventory(
+/**
+ * In one account in `keyedEvery` (the first, then every keyedEvery-th), users with one 400-day-old
+ * key each: every one of them is rotated. The other accounts hold no user with a key.
+ */
+export function rotationInventory(
   accounts: readonly string[],
   usersPerAccount: number,
+  keyedEvery = 1,
 ): Record<string, UserFacts[]> {
   const inventory: Record<string, UserFacts[]> = {};
-  for (const accountId of accounts) {
-    inventory[accountId] = Array.from({ length: usersPerAccount }, (_, u) =>
-      user(accountId, `svc-${u}`, [oldKey(`AKIA${accountId.slice(-6)}OLD${u}`)]),
-    );
-  }
+  accounts.forEach((accountId, i) => {
+    inventory[accountId] =
+      i % keyedEvery === 0
+        ? Array.from({ length: usersPerAccount }, (_, u) =>
+            user(accountId, `svc-${u}`, [oldKey(`AKIA${accountId.slice(-6)}OLD${u}`)]),
+          )
+        : [];
+  });
   return inventory;
 }
 
@@ -51,11 +58,12 @@ export function simActivities(
   accountCount: number,
   campaignAccounts: number,
   usersPerAccount: number,
+  keyedAccountEvery: number,
   latency: LatencyRange,
 ): Partial<KeywardenActivities> {
   const accounts = simAccountIds(accountCount);
   const rotation = scriptedAws(
-    rotationInventory(accounts.slice(0, campaignAccounts), usersPerAccount),
+    rotationInventory(accounts.slice(0, campaignAccounts), usersPerAccount, keyedAccountEvery),
   ).activities;
   const offboarding = scriptedOffboarding(offboardingOrg(accounts)).activities;
   return withAwsLatency({ ...rotation, ...offboarding }, latency);
