@@ -175,12 +175,16 @@ export async function runScaleSimulation(
     );
     const offboardingFinal = await offboarding.result();
     const offboardingWallMs = Date.now() - offboardingStart;
-    say(`[scale] offboarding ${offboardingFinal.phase} in ${elapsed(offboardingStart)}`);
+    say(
+      `[scale] offboarding ${offboardingFinal.phase} in ${elapsed(offboardingStart)}; worker ${worker.memoryLine()}`,
+    );
 
     const pending = sampler.stop();
     say('[scale] describing every workflow run for its history');
     const histories = await historyFigures(client);
+    say(`[scale] described; worker ${worker.memoryLine()}`);
     const memory = await worker.stop();
+    say(`[scale] worker stopped; its peak RSS ${memory === undefined ? '?' : mib(memory.peakRssBytes)} MiB`);
     const workerLog = worker.log();
     worker = undefined;
     const log = scanServerLog(logFile);
@@ -273,7 +277,7 @@ async function startSimWorker(settings: SimWorkerSettings, heapMb: number): Prom
     memoryLine: () =>
       last === undefined
         ? 'no memory report yet'
-        : `RSS ${mib(last.rssBytes)} MiB, heap ${mib(last.heapUsedBytes)} MiB${last.liveHeapBytes === undefined ? '' : ` (live ${mib(last.liveHeapBytes)} MiB)`}, external ${mib(last.externalBytes)} MiB, ${last.cachedWorkflows ?? '?'} cached workflows`,
+        : `RSS ${mib(last.rssBytes)} MiB (peak so far ${mib(peak)} MiB), heap ${mib(last.heapUsedBytes)} MiB${last.liveHeapBytes === undefined ? '' : ` (live ${mib(last.liveHeapBytes)} MiB)`}, external ${mib(last.externalBytes)} MiB, ${last.cachedWorkflows ?? '?'} cached workflows`,
     stop: async () => {
       if (!stopped) {
         stopped = true;
