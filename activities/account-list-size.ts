@@ -9,8 +9,9 @@ import { ErrorType } from '../domain/errors';
 export const MAX_ACCOUNT_LIST_BYTES = 1.5 * 1024 * 1024;
 
 /**
- * Refuses, non-retryably and with what to do, an account list too large for one payload: Temporal
- * would fail the activity's completion instead, and the workflow would retry it without end.
+ * Refuses, non-retryably and with what to do, an account list too large for one payload. Temporal
+ * would reject the activity's completion instead: the listing would be repeated over the whole
+ * organization and end in Temporal's size error, which names neither the cause nor the remedy.
  */
 export function assertAccountListFits(
   accounts: readonly AccountRef[],

@@ -20,7 +20,7 @@ export function simAccountIds(count: number): string[] {
 export function rotationInventory(
   accounts: readonly string[],
   usersPerAccount: number,
-  keyedEvery = 1,
+  keyedEvery: number,
 ): Record<string, UserFacts[]> {
   const inventory: Record<string, UserFacts[]> = {};
   accounts.forEach((accountId, i) => {

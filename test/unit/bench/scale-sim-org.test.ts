@@ -4,8 +4,8 @@ import { expectedRotations, keyedCampaignAccounts, simConfigFromEnv } from '../.
 import { rotationInventory, simAccountIds } from '../../bench/scale/sim-org';
 
 describe('the scale simulation org', () => {
-  test('by default every campaign account holds the rotating users', () => {
-    const inventory = rotationInventory(simAccountIds(3), 2);
+  test('with keyed accounts one in 1, every campaign account holds the rotating users', () => {
+    const inventory = rotationInventory(simAccountIds(3), 2, 1);
     assert.deepEqual(
       Object.values(inventory).map((users) => users.length),
       [2, 2, 2],
