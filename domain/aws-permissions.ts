@@ -63,6 +63,7 @@ const MEMBER_ACTIVITIES = [
   'findMatchingUsers',
   'containUser',
   'containLeaverInAccount',
+  'containLeaverInAccounts',
   'readLeaverCredentials',
   'restoreUser',
   'purgeStep',
@@ -202,7 +203,7 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   member(
     'iam:GetAccountAuthorizationDetails',
     'any',
-    ['containLeaverInAccount'],
+    ['containLeaverInAccount', 'containLeaverInAccounts'],
     "find a leaver's users with their tags, groups and policies in one call per 1,000 users (Filter User)",
   ),
   member(
@@ -239,6 +240,7 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
       'inspectUserKeys',
       'containUser',
       'containLeaverInAccount',
+      'containLeaverInAccounts',
       'restoreUser',
       'purgeStep',
       'locateAccessKey',
@@ -292,7 +294,7 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   member(
     'iam:UpdateAccessKey',
     'iam-user',
-    ['setAccessKeyStatus', 'containUser', 'containLeaverInAccount', 'restoreUser'],
+    ['setAccessKeyStatus', 'containUser', 'containLeaverInAccount', 'containLeaverInAccounts', 'restoreUser'],
     'deactivate the old key (and reactivate it on rollback); deactivate and restore the keys of a leaver; deactivate a revoked key',
   ),
   member(
@@ -318,7 +320,13 @@ export const AWS_OPERATIONS: readonly AwsOperation[] = [
   member(
     'iam:PutUserPolicy',
     'iam-user',
-    ['containUser', 'containLeaverInAccount', 'restoreUser', 'denyEarlierSessions'],
+    [
+      'containUser',
+      'containLeaverInAccount',
+      'containLeaverInAccounts',
+      'restoreUser',
+      'denyEarlierSessions',
+    ],
     'attach the deny-all containment policy (and put back a policy it replaced); deny the sessions of a revoked key',
   ),
   member(

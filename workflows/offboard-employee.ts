@@ -15,7 +15,7 @@ import {
 import type { KeywardenActivities } from '../activities';
 import type { MemberRoleRef } from '../activities/aws/credentials';
 import type { ContainmentFailureDetails, MatchedUser } from '../activities/offboarding-activities';
-import type { AccountContainmentOutcome } from '../activities/account-containment';
+import type { AccountContainmentOutcome, BatchAccountOutcome } from '../activities/account-containment';
 import type { ApprovalDecision } from '../domain/approval-state';
 import { durationToMs } from '../domain/duration-ms';
 import { byCodeUnits } from '../domain/order';
@@ -23,6 +23,7 @@ import { leafHash, merkleRoot } from '../domain/plan-digest';
 import type { AccountRef } from '../domain/inventory';
 import {
   ACCOUNTS_IN_FLIGHT_DEFAULT,
+  ACCOUNTS_PER_CONTAINMENT_BATCH,
   USERS_IN_FLIGHT_PER_ACCOUNT_DEFAULT,
 } from '../domain/offboarding-limits';
 import type { OffboardingRequest } from '../domain/offboarding-request';
@@ -86,6 +87,14 @@ export const SHARDED_DISCOVERY = 'offboarding-sharded-discovery';
  */
 export const CONTAIN_PER_ACCOUNT = 'offboarding-contain-per-account';
 
+/**
+ * The first round of search and containment runs ACCOUNTS_PER_CONTAINMENT_BATCH accounts per
+ * activity (containLeaverInAccounts), still at most `accountsInFlight` accounts at once; an
+ * account the batch could not search, or every account of a batch that failed, goes on to
+ * containLeaverInAccount and its own retries, as before.
+ */
+export const CONTAIN_IN_BATCHES = 'offboarding-contain-in-batches';
+
 /** Accounts searched at once during discovery by runs without CONTAIN_PER_ACCOUNT. */
 export const DISCOVERY_CONCURRENCY = 10;
 
@@ -112,6 +121,14 @@ const { containLeaverInAccount } = proxyActivities<KeywardenActivities>({
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 6 },
+});
+
+// Several accounts at once: a batch that fails as a whole is retried once (its heartbeat keeps
+// each account's record), then its accounts go to containLeaverInAccount one by one.
+const { containLeaverInAccounts } = proxyActivities<KeywardenActivities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 2 },
 });
 
 // The rest of the prior state, read once the accounts are contained (it is only reported).
@@ -433,6 +450,45 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
       markUnanswered(status, account.accountId, failureMessage(error));
       return;
     }
+    await recordAccountContainment(account, outcomes);
+  };
+  // CONTAIN_IN_BATCHES: an account a batch could not search for a reason that may pass, and every
+  // account of a batch that failed, go on to containLeaverInAccount and its quick retries.
+  const searchAndContainBatch = async (batch: AccountRef[]): Promise<void> => {
+    let answers: BatchAccountOutcome[] = [];
+    try {
+      answers = (
+        await containLeaverInAccounts({
+          targets: batch.map((a) => targetFor(a.accountId)),
+          match: request.match,
+          policyName,
+          usersInFlight,
+        })
+      ).accounts;
+    } catch (error) {
+      log.warn('a containment batch failed: its accounts are searched one by one', {
+        accounts: batch.length,
+        error: failureMessage(error),
+      });
+    }
+    const byId = new Map(answers.map((a) => [a.accountId, a]));
+    await Promise.all(
+      batch.map((account) => {
+        const answer = byId.get(account.accountId);
+        if (answer?.searched === true) return recordAccountContainment(account, answer.users);
+        // A final answer (access denied, an invalid role) is not asked again right away.
+        if (answer?.retryable === false) {
+          markUnanswered(status, account.accountId, answer.error);
+          return Promise.resolve();
+        }
+        return searchAndContainAccount(account);
+      }),
+    );
+  };
+  const recordAccountContainment = async (
+    account: AccountRef,
+    outcomes: AccountContainmentOutcome[],
+  ): Promise<void> => {
     const users = searched(account, outcomes);
     if (users.length > 0 && status.phase === 'discovering') enter('containing');
     await Promise.all(
@@ -500,6 +556,11 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
     };
     const shards = shardsOf(workflowId, accounts, sharding.accountsPerShard);
     await forEachBounded(shards, SHARDS_IN_FLIGHT, (s) => runShard(offboardEmployee, input, s, merge));
+  } else if (perAccount && patched(CONTAIN_IN_BATCHES)) {
+    const batchSize = Math.min(ACCOUNTS_PER_CONTAINMENT_BATCH, fanOut);
+    const batches: AccountRef[][] = [];
+    for (let i = 0; i < accounts.length; i += batchSize) batches.push(accounts.slice(i, i + batchSize));
+    await forEachBounded(batches, Math.floor(fanOut / batchSize), searchAndContainBatch);
   } else {
     await forEachBounded(accounts, fanOut, search);
   }

@@ -257,12 +257,17 @@ export class AwsClients {
     const config = this.config.bind(this);
     return {
       iam: cached('iam', () => new IAMClient(config(credentials, IAM_RETRY))),
-      secrets: cached('secretsmanager', () => new SecretsManagerClient(config(credentials))),
-      // Built on first use: only campaigns that store keys in Parameter Store need it.
+      // The others are built on first use: an offboarding only needs IAM, and only campaigns
+      // that store keys in Parameter Store need SSM.
+      get secrets() {
+        return cached('secretsmanager', () => new SecretsManagerClient(config(credentials)));
+      },
       get ssm() {
         return cached('ssm', () => new SSMClient(config(credentials)));
       },
-      sts: cached('sts', () => new STSClient(config(credentials))),
+      get sts() {
+        return cached('sts', () => new STSClient(config(credentials)));
+      },
     };
   }
 

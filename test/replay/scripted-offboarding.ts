@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { KeywardenActivities } from '../../activities';
 import type { ContainmentFailureDetails, MatchedUser } from '../../activities/offboarding-activities';
-import type { AccountContainmentOutcome } from '../../activities/account-containment';
+import type { AccountContainmentOutcome, BatchAccountOutcome } from '../../activities/account-containment';
 import type { PriorUserState, PurgeStepRecord } from '../../domain/offboarding-report';
 
 type OffboardingActivities = Pick<
@@ -10,6 +10,7 @@ type OffboardingActivities = Pick<
   | 'findMatchingUsers'
   | 'containUser'
   | 'containLeaverInAccount'
+  | 'containLeaverInAccounts'
   | 'restoreUser'
   | 'purgeStep'
 >;
@@ -34,6 +35,10 @@ export interface ScriptedOffboardingOptions {
    * full): their keys are deactivated and containment fails, non-retryable, with what each step did.
    */
   policyQuotaFullFor?: Set<string>;
+  /** Accounts whose next search fails with an error that may pass (a throttle); each fails once. */
+  failOnceRetryably?: Set<string>;
+  /** The batch (containLeaverInAccounts) holding this account fails as a whole this often, as with a lost worker. */
+  failingBatch?: { accountId: string; times: number };
 }
 
 /**
@@ -77,6 +82,14 @@ export function scriptedOffboarding(
       ),
     findMatchingUsers: ({ target, match }) => {
       calls.push(`find ${target.accountId}`);
+      if (options.failOnceRetryably?.delete(target.accountId)) {
+        return Promise.reject(
+          ApplicationFailure.retryable(
+            `searching the IAM users of account ${target.accountId}: Throttling: Rate exceeded`,
+            'Throttling',
+          ),
+        );
+      }
       if (options.unreachable?.has(target.accountId)) {
         return Promise.reject(
           ApplicationFailure.nonRetryable(
@@ -121,6 +134,36 @@ export function scriptedOffboarding(
         }),
       );
       return { users };
+    },
+    // A batch: each account as containLeaverInAccount does it; an account that fails is reported.
+    containLeaverInAccounts: async ({ targets, ...rest }) => {
+      calls.push(`batch ${targets.map((t) => t.accountId).join(',')}`);
+      const failing = options.failingBatch;
+      if (
+        failing !== undefined &&
+        failing.times > 0 &&
+        targets.some((t) => t.accountId === failing.accountId)
+      ) {
+        failing.times -= 1;
+        throw ApplicationFailure.retryable('the worker running the batch was lost', 'WorkerLost');
+      }
+      const accounts = await Promise.all(
+        targets.map(async (target): Promise<BatchAccountOutcome> => {
+          try {
+            const { users } = await activities.containLeaverInAccount({ ...rest, target });
+            return { accountId: target.accountId, searched: true, users };
+          } catch (error) {
+            const failure = error as ApplicationFailure;
+            return {
+              accountId: target.accountId,
+              searched: false,
+              error: failure.message,
+              retryable: !failure.nonRetryable,
+            };
+          }
+        }),
+      );
+      return { accounts };
     },
     containUser: ({ target, userName }) => {
       calls.push(`contain ${target.accountId}/${userName}`);

@@ -103,9 +103,14 @@ describe('an offboarding over many accounts searches them in shards (time-skippi
     // The searches ran in six children; the parent itself searched only the account that did not answer.
     assert.equal(childrenStarted, 6);
     assert.equal(parentSearches, 1, 'the parent retried the unanswered account itself');
+    // Each shard searched and contained its ten accounts in one batch activity.
+    const batches = leavers.calls.filter((c) => c.startsWith('batch ')).map((c) => c.slice(6).split(','));
+    assert.equal(batches.length, 6);
+    assert.ok(batches.every((b) => b.length === 10));
+    assert.deepEqual(batches.flat().sort(), [...ACCOUNTS].sort());
     assert.ok(
-      shardEvents.every((n) => n > 30),
-      `each shard did its accounts' work (${shardEvents.join(', ')})`,
+      shardEvents.every((n) => n > 10),
+      `each shard did its accounts' work (${shardEvents.join(', ')} events)`,
     );
   });
 });

@@ -20,7 +20,7 @@ export const FULL_CHAOS: Preset = {
   // Too short for a random kill to land in: the killer kills inside each once (see activity-hold).
   holdTypes: [
     'approverRegistry',
-    'containLeaverInAccount',
+    'containLeaverInAccounts',
     'containUser',
     'deleteAccessKey',
     'findMatchingUsers',

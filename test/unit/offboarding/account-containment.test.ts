@@ -6,7 +6,9 @@ import { describe, test } from 'node:test';
 import {
   createAccountContainmentActivities,
   type AccountContainment,
+  type AccountsContainment,
   type ContainLeaverInAccountInput,
+  type ContainLeaverInAccountsInput,
 } from '../../../activities/account-containment';
 import type { AwsClients } from '../../../activities/aws/clients';
 import { containmentPolicyDocument, isContainmentPolicy } from '../../../activities/offboarding-policy';
@@ -38,6 +40,25 @@ function awsError(name: string, status: number, message = name): Error {
 
 /** An account's IAM, answering by command name; every call is recorded with its user. */
 function fakeAccount(users: Record<string, FakeUser>, failOn: Record<string, Error> = {}) {
+  const { client, calls } = fakeIam(users, failOn);
+  const aws = { member: () => ({ iam: client }) } as unknown as AwsClients;
+  return { activities: createAccountContainmentActivities({ aws }), calls };
+}
+
+/** Several accounts, each with its own fake IAM. */
+function fakeAccounts(
+  accounts: Record<string, { users: Record<string, FakeUser>; failOn?: Record<string, Error> }>,
+) {
+  const iams = Object.fromEntries(
+    Object.entries(accounts).map(([id, a]) => [id, fakeIam(a.users, a.failOn)] as const),
+  );
+  const aws = {
+    member: (ref: { accountId: string }) => ({ iam: iams[ref.accountId]!.client }),
+  } as unknown as AwsClients;
+  return { activities: createAccountContainmentActivities({ aws }), calls: (id: string) => iams[id]!.calls };
+}
+
+function fakeIam(users: Record<string, FakeUser>, failOn: Record<string, Error> = {}) {
   const calls: string[] = [];
   const client = new IAMClient({
     region: 'us-east-1',
@@ -92,8 +113,7 @@ function fakeAccount(users: Record<string, FakeUser>, failOn: Record<string, Err
     }
   };
   Object.assign(client, { send });
-  const aws = { member: () => ({ iam: client }) } as unknown as AwsClients;
-  return { activities: createAccountContainmentActivities({ aws }), calls };
+  return { client, calls };
 }
 
 const org = (): Record<string, FakeUser> => ({
@@ -255,5 +275,81 @@ describe('containLeaverInAccount', () => {
       assert.match(error.message, /searching the IAM users of account 111111111111/);
       return true;
     });
+  });
+});
+
+describe('containLeaverInAccounts', () => {
+  const accountIds = ['111111111111', '222222222222', '333333333333'];
+  const batchInput = (): ContainLeaverInAccountsInput => {
+    const { match, policyName, usersInFlight } = input();
+    return {
+      match,
+      policyName,
+      usersInFlight,
+      targets: accountIds.map((accountId) => ({ ...target, accountId })),
+    };
+  };
+  const runBatch = (
+    activities: ReturnType<typeof createAccountContainmentActivities>,
+    env = new MockActivityEnvironment(),
+  ): Promise<AccountsContainment> =>
+    env.run((a: ContainLeaverInAccountsInput) => activities.containLeaverInAccounts(a), batchInput());
+
+  test('each account as containLeaverInAccount does it; an account that cannot be searched is reported, untouched, and the others stand', async () => {
+    const denied = org();
+    const { activities, calls } = fakeAccounts({
+      '111111111111': { users: org() },
+      '222222222222': {
+        users: denied,
+        failOn: { GetAccountAuthorizationDetailsCommand: awsError('AccessDenied', 403, 'not authorized') },
+      },
+      '333333333333': { users: org() },
+    });
+    const { accounts } = await runBatch(activities);
+    assert.deepEqual(
+      accounts.map((a) => [a.accountId, a.searched]),
+      [
+        ['111111111111', true],
+        ['222222222222', false],
+        ['333333333333', true],
+      ],
+    );
+    for (const answer of [accounts[0], accounts[2]]) {
+      assert.ok(answer?.searched);
+      assert.deepEqual(
+        answer.users.map((u) => [u.userName, u.outcome]),
+        [['mallory', 'contained']],
+      );
+    }
+    const failed = accounts[1];
+    assert.ok(failed !== undefined && !failed.searched);
+    assert.match(failed.error, /searching the IAM users of account 222222222222/);
+    assert.deepEqual(
+      calls('222222222222'),
+      ['GetAccountAuthorizationDetailsCommand'],
+      'nothing changed there',
+    );
+    assert.equal(denied.mallory?.keys[0]?.status, 'Active');
+    assert.ok(calls('111111111111').includes('PutUserPolicyCommand mallory'));
+  });
+
+  test("a retried batch keeps every account's heartbeated record, not the contained state", async () => {
+    const { activities } = fakeAccounts(Object.fromEntries(accountIds.map((id) => [id, { users: org() }])));
+    const env = new MockActivityEnvironment();
+    let last: unknown;
+    env.on('heartbeat', (details: unknown) => (last = details));
+    const first = await runBatch(activities, env);
+    assert.ok(first.accounts.every((a) => a.searched && a.users[0]?.outcome === 'contained'));
+
+    const again = await runBatch(activities, new MockActivityEnvironment({ heartbeatDetails: last }));
+    assert.equal(again.accounts.length, 3);
+    for (const answer of again.accounts) {
+      assert.ok(answer.searched, answer.accountId);
+      const user = answer.users[0];
+      assert.ok(user?.outcome === 'contained', answer.accountId);
+      assert.equal(user.result.prior.source, 'observed', `${answer.accountId}: the first record, kept`);
+      assert.equal(user.result.prior.accessKeys.find((k) => k.id === 'AKIAMALLORY1')?.status, 'Active');
+      assert.deepEqual(user.result.deactivatedKeyIds, ['AKIAMALLORY1']);
+    }
   });
 });

@@ -1,0 +1,103 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test, type TestContext } from 'node:test';
+import { ACCOUNTS_PER_CONTAINMENT_BATCH } from '../../../domain/offboarding-limits';
+import { OffboardingRequestSchema } from '../../../domain/offboarding-request';
+import { approveSignal } from '../../../workflows/messages';
+import { offboardingStatusQuery } from '../../../workflows/offboard-employee';
+import { scriptedOffboarding, type ScriptedOffboardingOptions } from '../../replay/scripted-offboarding';
+import type { scriptedAws } from '../../support/scripted-aws';
+import { startOffboardingOnTestServer } from '../../support/offboarding-on-test-server';
+import { scriptedWorker, timeSkippingEnv } from '../../support/time-skipping';
+
+const APPROVER = 'security-lead@example.com';
+const ACCOUNTS = Array.from({ length: 25 }, (_, i) => String(100000000000 + i));
+const org = Object.fromEntries(
+  ACCOUNTS.map((id) => [
+    id,
+    [{ userName: 'mallory', email: 'mallory@example.com', accessKeyIds: [`AKIA${id}`] }],
+  ]),
+);
+
+/**
+ * The first round of an offboarding searches and contains ten accounts per activity; what a
+ * batch could not do goes on to the per-account activity and its retries, on the time-skipping
+ * test server with scripted AWS activities.
+ */
+describe('offboarding contains accounts in batches', () => {
+  let env: TestWorkflowEnvironment;
+  beforeEach(async () => {
+    env = await timeSkippingEnv();
+  });
+  afterEach(async () => env?.teardown());
+
+  async function offboard(t: TestContext, name: string, aws: ScriptedOffboardingOptions = {}) {
+    const leavers = scriptedOffboarding(org, aws);
+    const scripted = { activities: leavers.activities } as unknown as ReturnType<typeof scriptedAws>;
+    const { worker, taskQueue } = await scriptedWorker(env, scripted);
+    const request = OffboardingRequestSchema.parse({
+      employeeId: `${name}-${Date.now()}`,
+      initiator: 'hr@example.com',
+      match: { tagValues: ['mallory@example.com'] },
+      scope: { includeAccounts: ACCOUNTS },
+      approval: { approvers: [APPROVER] },
+    });
+    return worker.runUntil(async () => {
+      const handle = await startOffboardingOnTestServer(env, taskQueue, request, await env.currentTimeMs());
+      let status = await handle.query(offboardingStatusQuery);
+      for (let i = 0; i < 600 && status.phase !== 'awaiting-approval'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        status = await handle.query(offboardingStatusQuery);
+      }
+      assert.equal(status.phase, 'awaiting-approval');
+      await handle.signal(approveSignal, { approver: APPROVER });
+      const final = await handle.result();
+      const scheduled = ((await handle.fetchHistory()).events ?? []).flatMap(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+      );
+      const count = (type: string) => scheduled.filter((n) => n === type).length;
+      t.diagnostic(
+        `${name}: containLeaverInAccounts ${count('containLeaverInAccounts')}, containLeaverInAccount ${count('containLeaverInAccount')}`,
+      );
+      return { waiting: status, final, calls: leavers.calls, count };
+    });
+  }
+
+  test('25 accounts: three activities (10, 10, 5) contain everyone; no account is searched twice', async (t) => {
+    const { waiting, final, calls, count } = await offboard(t, 'batches');
+    assert.equal(ACCOUNTS_PER_CONTAINMENT_BATCH, 10);
+    assert.equal(count('containLeaverInAccounts'), 3);
+    assert.equal(count('containLeaverInAccount'), 0);
+    assert.deepEqual(
+      calls.filter((c) => c.startsWith('batch ')).map((c) => c.split(',').length),
+      [10, 10, 5],
+    );
+    assert.equal(calls.filter((c) => c.startsWith('find ')).length, ACCOUNTS.length);
+    assert.equal(waiting.users.filter((u) => u.containedAt !== undefined).length, ACCOUNTS.length);
+    assert.equal(waiting.containmentComplete, true);
+    assert.equal(final.phase, 'completed');
+    assert.equal(final.users.filter((u) => u.actions.some((a) => a.action === 'purged')).length, 25);
+  });
+
+  test('an account whose search failed in its batch for a reason that may pass is searched again at once, alone', async (t) => {
+    const flaky = ACCOUNTS[13]!;
+    const { waiting, calls, count } = await offboard(t, 'flaky', { failOnceRetryably: new Set([flaky]) });
+    assert.equal(count('containLeaverInAccounts'), 3);
+    assert.equal(count('containLeaverInAccount'), 1, 'the flaky account, alone');
+    assert.equal(calls.filter((c) => c === `find ${flaky}`).length, 2);
+    assert.deepEqual(waiting.accountsFailed, [], 'it answered its own activity');
+    assert.ok(waiting.users.some((u) => u.accountId === flaky && u.containedAt !== undefined));
+  });
+
+  test('a batch that fails twice as a whole: its accounts go to the per-account activity, and all are contained', async (t) => {
+    const { waiting, final, calls, count } = await offboard(t, 'lost-batch', {
+      failingBatch: { accountId: ACCOUNTS[0]!, times: 2 },
+    });
+    // The first batch fails twice (two attempts of one activity); its ten accounts go one by one.
+    assert.equal(count('containLeaverInAccounts'), 3);
+    assert.equal(calls.filter((c) => c.startsWith('batch ')).length, 4);
+    assert.equal(count('containLeaverInAccount'), ACCOUNTS_PER_CONTAINMENT_BATCH);
+    assert.equal(waiting.users.filter((u) => u.containedAt !== undefined).length, ACCOUNTS.length);
+    assert.equal(final.phase, 'completed');
+  });
+});
