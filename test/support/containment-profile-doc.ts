@@ -94,8 +94,10 @@ function comparison(file: ProfileFile): string[] {
   const lines = [
     `## ${first} and ${last}`,
     '',
-    `| accounts | request to contained, ${first} | ${last} | faster | AWS calls per account, ${first} | ${last} |`,
-    '| -------: | ---: | ---: | ---: | ---: | ---: |',
+    "Each label was measured in its own session: the emulator's median latency per call says how loaded the machine was then, and accounts for part of the difference.",
+    '',
+    `| accounts | request to contained, ${first} | ${last} | faster | AWS calls per account, ${first} | ${last} | emulator p50 per call, ${first} | ${last} |`,
+    '| -------: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const b of before) {
     const a = after.find((r) => r.accounts === b.accounts);
@@ -103,7 +105,7 @@ function comparison(file: ProfileFile): string[] {
     const factor =
       a.timeToContainmentMs > 0 ? (b.timeToContainmentMs / a.timeToContainmentMs).toFixed(1) : '-';
     lines.push(
-      `| ${b.accounts} | ${s(b.timeToContainmentMs)} | ${s(a.timeToContainmentMs)} | ${factor}x | ${b.awsCallsPerAccount} | ${a.awsCallsPerAccount} |`,
+      `| ${b.accounts} | ${s(b.timeToContainmentMs)} | ${s(a.timeToContainmentMs)} | ${factor}x | ${b.awsCallsPerAccount} | ${a.awsCallsPerAccount} | ${b.awsP50Ms} ms | ${a.awsP50Ms} ms |`,
     );
   }
   return [...lines, ''];
