@@ -22,6 +22,12 @@ export interface ContainLeaverInAccountInput {
   policyName: string;
   /** Matching users contained at once in this account. */
   usersInFlight: number;
+  /**
+   * Set when an earlier activity (a batch that failed as a whole) may already have changed this
+   * account: its record of the account, when the workflow has it. A user it holds no record of
+   * gets an `inferred` prior state, its Inactive keys uncertain.
+   */
+  earlierAttempt?: { progress?: ContainmentProgress };
 }
 
 /**
@@ -67,7 +73,7 @@ export interface AccountsContainment {
 }
 
 /** Heartbeated before the first change (priors) and after containment (results), for a retry. */
-interface ContainmentProgress {
+export interface ContainmentProgress {
   priors: Record<string, PriorUserState>;
   results?: Record<string, ContainmentResult>;
 }
@@ -80,7 +86,7 @@ function progressFromHeartbeat(details: unknown): ContainmentProgress {
 }
 
 /** A batch's heartbeat: each account's progress, as containLeaverInAccount heartbeats its own. */
-interface BatchProgress {
+export interface BatchProgress {
   accounts: Record<string, ContainmentProgress>;
 }
 
@@ -91,7 +97,9 @@ function batchProgressFromHeartbeat(details: unknown): BatchProgress {
 
 /**
  * The prior state from the account's authorization details and the user's keys. When the
- * containment policy is already there, an earlier attempt had begun (see PriorUserState.source).
+ * containment policy is already there, an earlier attempt had begun (see PriorUserState.source);
+ * so it may have when `afterUnrecordedAttempt` (a batch failed as a whole and left no record of
+ * the account): its keys may have been deactivated before the policy was put.
  * Login profile, MFA devices, SSH keys and signing certificates are left for readLeaverCredentials
  * (credentialsUnread): containment does not change them, so they are read once every account is
  * contained, off the critical path.
@@ -100,9 +108,11 @@ function priorFrom(
   user: UserAuthorizationDetails,
   keys: Array<{ accessKeyId: string; status: 'Active' | 'Inactive' }>,
   policyName: string,
+  afterUnrecordedAttempt: boolean,
 ): PriorUserState {
   const current = user.inlinePolicies[policyName];
-  const inferred = current !== undefined && isContainmentPolicy(current);
+  const policyThere = current !== undefined && isContainmentPolicy(current);
+  const inferred = policyThere || afterUnrecordedAttempt;
   const accessKeys = keys.map((k) => ({ id: k.accessKeyId, status: k.status }));
   const prior: PriorUserState = {
     capturedAt: nowIso(),
@@ -118,7 +128,7 @@ function priorFrom(
     signingCertificates: [],
     credentialsUnread: true,
   };
-  if (current !== undefined && !inferred) prior.replacedPolicyDocument = current;
+  if (current !== undefined && !policyThere) prior.replacedPolicyDocument = current;
   return prior;
 }
 
@@ -150,19 +160,29 @@ async function readCredentials(iam: IamGateway, userName: string): Promise<Leave
 }
 
 export function createAccountContainmentActivities(deps: ActivityDeps) {
-  /**
-   * Finds and contains the leaver's users in one account (see containLeaverInAccount), starting
-   * from `progress` (an earlier attempt's heartbeat) and recording its own through `record`.
-   */
-  async function containInAccount(
-    { target, match, policyName, usersInFlight }: ContainLeaverInAccountInput,
-    progress: ContainmentProgress,
-    record: (progress: ContainmentProgress) => void,
-  ): Promise<AccountContainment> {
-    const iam: IamGateway = new SdkIamGateway(deps.aws.member(target).iam);
-    const where = (userName: string) => `user ${userName} in account ${target.accountId}`;
+  /** One account searched and its matching users' prior states read; nothing changed yet. */
+  interface Discovered {
+    iam: IamGateway;
+    target: MemberRoleRef;
+    matched: Array<{ user: UserAuthorizationDetails; matchedBy: string }>;
+    keysRead: Array<{
+      keys?: Array<{ accessKeyId: string; status: 'Active' | 'Inactive' }>;
+      error?: ApplicationFailure;
+    }>;
+    priors: Record<string, PriorUserState>;
+  }
 
-    let matched: Array<{ user: UserAuthorizationDetails; matchedBy: string }>;
+  /**
+   * Finds the leaver's users in one account and reads their prior states, keeping those of
+   * `progress` (an earlier attempt's record). Throws when the account cannot be searched.
+   */
+  async function discover(
+    { target, match, usersInFlight, policyName }: ContainLeaverInAccountInput,
+    progress: ContainmentProgress,
+    afterUnrecordedAttempt: boolean,
+  ): Promise<Discovered> {
+    const iam: IamGateway = new SdkIamGateway(deps.aws.member(target).iam);
+    let matched: Discovered['matched'];
     try {
       const users = await iam.userAuthorizationDetails();
       const found = await Promise.all(
@@ -175,22 +195,32 @@ export function createAccountContainmentActivities(deps: ActivityDeps) {
     } catch (error) {
       throw toActivityFailure(error, `searching the IAM users of account ${target.accountId}`);
     }
-
-    // Read each user's keys, and record the prior states before anything changes.
+    // Read each user's keys: with the authorization details, the prior state.
     const keysRead = await mapWithConcurrency(matched, usersInFlight, async ({ user }) => {
       try {
         return { keys: await iam.listAccessKeys(user.userName) };
       } catch (error) {
-        return { error: toActivityFailure(error, `listing the access keys of ${where(user.userName)}`) };
+        const where = `user ${user.userName} in account ${target.accountId}`;
+        return { error: toActivityFailure(error, `listing the access keys of ${where}`) };
       }
     });
     const priors: Record<string, PriorUserState> = { ...progress.priors };
     matched.forEach(({ user }, i) => {
       const read = keysRead[i];
-      if (read?.keys !== undefined) priors[user.userName] ??= priorFrom(user, read.keys, policyName);
+      if (read?.keys !== undefined) {
+        priors[user.userName] ??= priorFrom(user, read.keys, policyName, afterUnrecordedAttempt);
+      }
     });
-    record({ priors, results: progress.results });
+    return { iam, target, matched, keysRead, priors };
+  }
 
+  /** Contains the users `discover` found, from their recorded prior states; their results. */
+  async function containDiscovered(
+    { iam, target, matched, keysRead, priors }: Discovered,
+    { policyName, usersInFlight }: Pick<ContainLeaverInAccountInput, 'policyName' | 'usersInFlight'>,
+    progress: ContainmentProgress,
+  ): Promise<AccountContainment> {
+    const where = (userName: string) => `user ${userName} in account ${target.accountId}`;
     const outcomes = await mapWithConcurrency(
       matched,
       usersInFlight,
@@ -264,10 +294,18 @@ export function createAccountContainmentActivities(deps: ActivityDeps) {
         };
       },
     );
-    const results: Record<string, ContainmentResult> = { ...progress.results };
-    for (const o of outcomes) if (o.outcome === 'contained') results[o.userName] = o.result;
-    record({ priors, results });
     return { users: outcomes };
+  }
+
+  /** The progress to heartbeat after containment: the priors, and every contained user's result. */
+  function progressAfter(
+    priors: Record<string, PriorUserState>,
+    earlier: ContainmentProgress,
+    { users }: AccountContainment,
+  ): ContainmentProgress {
+    const results: Record<string, ContainmentResult> = { ...earlier.results };
+    for (const o of users) if (o.outcome === 'contained') results[o.userName] = o.result;
+    return { priors, results };
   }
 
   return {
@@ -287,9 +325,22 @@ export function createAccountContainmentActivities(deps: ActivityDeps) {
      */
     async containLeaverInAccount(input: ContainLeaverInAccountInput): Promise<AccountContainment> {
       const context = Context.current();
-      return containInAccount(input, progressFromHeartbeat(context.info.heartbeatDetails), (progress) =>
-        context.heartbeat(progress satisfies ContainmentProgress),
-      );
+      const heartbeated = context.info.heartbeatDetails as unknown;
+      const progress =
+        heartbeated !== undefined
+          ? progressFromHeartbeat(heartbeated)
+          : progressFromHeartbeat(input.earlierAttempt?.progress);
+      // A batch that failed as a whole may have changed the account; without its record, the
+      // keys found Inactive may have been deactivated by it.
+      const afterUnrecordedAttempt =
+        heartbeated === undefined &&
+        input.earlierAttempt !== undefined &&
+        input.earlierAttempt.progress === undefined;
+      const found = await discover(input, progress, afterUnrecordedAttempt);
+      context.heartbeat({ priors: found.priors, results: progress.results } satisfies ContainmentProgress);
+      const contained = await containDiscovered(found, input, progress);
+      context.heartbeat(progressAfter(found.priors, progress, contained) satisfies ContainmentProgress);
+      return contained;
     },
 
     /**
@@ -298,31 +349,42 @@ export function createAccountContainmentActivities(deps: ActivityDeps) {
      * not be searched is reported (`searched: false`), not thrown, so the others' results stand;
      * the workflow gives it to containLeaverInAccount and its own retries unless the failure is
      * final (then the account waits for the workflow's own retry rounds). The heartbeat holds each
-     * account's progress, so a retried batch keeps the first record of every account; the SDK
-     * sends heartbeats at most every 0.8 heartbeat timeouts, so after a worker crash an account
-     * whose record had not been sent yet is read again, as an inferred prior (PriorUserState.source).
+     * account's progress, so a retried batch keeps the first record of every account: every
+     * account is searched and its prior states read before any is changed, and that first
+     * heartbeat, which the SDK sends at once (later ones at most every 0.8 heartbeat timeouts),
+     * holds them all, as containLeaverInAccount's first heartbeat holds its account's.
      */
     async containLeaverInAccounts({
       targets,
       ...rest
     }: ContainLeaverInAccountsInput): Promise<AccountsContainment> {
       const context = Context.current();
-      const batch = batchProgressFromHeartbeat(context.info.heartbeatDetails);
-      const progress: BatchProgress = { accounts: { ...batch.accounts } };
-      const accounts = await Promise.all(
-        targets.map(async (target): Promise<BatchAccountOutcome> => {
-          const { accountId } = target;
+      const earlier = batchProgressFromHeartbeat(context.info.heartbeatDetails).accounts;
+      const progressOf = (accountId: string): ContainmentProgress => earlier[accountId] ?? { priors: {} };
+      // Every account searched and its prior states read before any account is changed, so the
+      // first heartbeat (which the SDK sends at once; later ones at most every 48 s) holds them all.
+      const found = await Promise.all(
+        targets.map(async (target) => {
           try {
-            const { users } = await containInAccount(
-              { ...rest, target },
-              progress.accounts[accountId] ?? { priors: {} },
-              (account) => {
-                progress.accounts[accountId] = account;
-                context.heartbeat(progress satisfies BatchProgress);
-              },
-            );
-            return { accountId, searched: true, users };
+            return await discover({ ...rest, target }, progressOf(target.accountId), false);
           } catch (error) {
+            return { target, error };
+          }
+        }),
+      );
+      const progress: BatchProgress = { accounts: { ...earlier } };
+      for (const f of found) {
+        if (!('error' in f)) {
+          const { accountId } = f.target;
+          progress.accounts[accountId] = { priors: f.priors, results: progressOf(accountId).results };
+        }
+      }
+      context.heartbeat(progress satisfies BatchProgress);
+      const accounts = await Promise.all(
+        found.map(async (f): Promise<BatchAccountOutcome> => {
+          const { accountId } = f.target;
+          if ('error' in f) {
+            const { error } = f;
             return {
               accountId,
               searched: false,
@@ -330,8 +392,12 @@ export function createAccountContainmentActivities(deps: ActivityDeps) {
               retryable: !(error instanceof ApplicationFailure && error.nonRetryable),
             };
           }
+          const contained = await containDiscovered(f, rest, progressOf(accountId));
+          progress.accounts[accountId] = progressAfter(f.priors, progressOf(accountId), contained);
+          return { accountId, searched: true, users: contained.users };
         }),
       );
+      context.heartbeat(progress satisfies BatchProgress);
       return { accounts };
     },
 

@@ -74,7 +74,7 @@ export const OffboardingLimitsSchema = z.strictObject({
   accountsInFlight: inFlight(
     'accountsInFlight',
     ACCOUNTS_IN_FLIGHT_MAX,
-    'accounts searched and contained at once (more than the workers have activity slots only queues)',
+    'accounts searched and contained at once (one activity works in up to ten of them)',
   ).optional(),
   usersInFlightPerAccount: inFlight(
     'usersInFlightPerAccount',

@@ -4,18 +4,25 @@ import {
   condition,
   defineQuery,
   defineSignal,
+  isCancellation,
   log,
   patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { KeywardenActivities } from '../activities';
 import type { MemberRoleRef } from '../activities/aws/credentials';
 import type { ContainmentFailureDetails, MatchedUser } from '../activities/offboarding-activities';
-import type { AccountContainmentOutcome, BatchAccountOutcome } from '../activities/account-containment';
+import type {
+  AccountContainmentOutcome,
+  BatchAccountOutcome,
+  BatchProgress,
+  ContainmentProgress,
+} from '../activities/account-containment';
 import type { ApprovalDecision } from '../domain/approval-state';
 import { durationToMs } from '../domain/duration-ms';
 import { byCodeUnits } from '../domain/order';
@@ -333,7 +340,8 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
   const accountById = new Map(accounts.map((a) => [a.accountId, a]));
 
   // 1+2. Search each account (bounded fan-out) and contain its matches at once, without waiting
-  // for the other accounts: a slow or failing account delays and stops no one else.
+  // for the other accounts: a slow or failing account delays and stops no one else (in a batch,
+  // it delays only the report of the other accounts of its activity, contained meanwhile).
   const recordContained = (user: OffboardedUser, result: ContainmentResult): void => {
     // The first record wins: a later one would describe the contained state.
     user.prior ??= result.prior;
@@ -435,7 +443,10 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
   };
   // CONTAIN_PER_ACCOUNT: the account's users come back contained; what did not fully hold goes on
   // to containUser (persistent retries), unless every error was final (a quota, an SCP).
-  const searchAndContainAccount = async (account: AccountRef): Promise<void> => {
+  const searchAndContainAccount = async (
+    account: AccountRef,
+    earlierAttempt?: { progress?: ContainmentProgress },
+  ): Promise<void> => {
     let outcomes: AccountContainmentOutcome[];
     try {
       outcomes = (
@@ -444,6 +455,7 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
           match: request.match,
           policyName,
           usersInFlight,
+          ...(earlierAttempt === undefined ? {} : { earlierAttempt }),
         })
       ).users;
     } catch (error) {
@@ -453,9 +465,12 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
     await recordAccountContainment(account, outcomes);
   };
   // CONTAIN_IN_BATCHES: an account a batch could not search for a reason that may pass, and every
-  // account of a batch that failed, go on to containLeaverInAccount and its quick retries.
-  const searchAndContainBatch = async (batch: AccountRef[]): Promise<void> => {
+  // account of a batch that failed, go on to containLeaverInAccount and its quick retries; the
+  // latter with the batch's record of the account, so its prior state is the one read first.
+  // `release` frees the account's slot once everything done for it has ended.
+  const searchAndContainBatch = async (batch: AccountRef[], release: () => void): Promise<void> => {
     let answers: BatchAccountOutcome[] = [];
+    let failedBatch: { records: Record<string, ContainmentProgress> } | undefined;
     try {
       answers = (
         await containLeaverInAccounts({
@@ -466,24 +481,24 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
         })
       ).accounts;
     } catch (error) {
+      if (isCancellation(error)) throw error;
+      failedBatch = { records: batchRecords(error) };
       log.warn('a containment batch failed: its accounts are searched one by one', {
         accounts: batch.length,
+        recorded: Object.keys(failedBatch.records).length,
         error: failureMessage(error),
       });
     }
     const byId = new Map(answers.map((a) => [a.accountId, a]));
-    await Promise.all(
-      batch.map((account) => {
-        const answer = byId.get(account.accountId);
-        if (answer?.searched === true) return recordAccountContainment(account, answer.users);
-        // A final answer (access denied, an invalid role) is not asked again right away.
-        if (answer?.retryable === false) {
-          markUnanswered(status, account.accountId, answer.error);
-          return Promise.resolve();
-        }
-        return searchAndContainAccount(account);
-      }),
-    );
+    const settle = async (account: AccountRef): Promise<void> => {
+      const answer = byId.get(account.accountId);
+      if (answer?.searched === true) return recordAccountContainment(account, answer.users);
+      // A final answer (access denied, an invalid role) is not asked again right away.
+      if (answer?.retryable === false) return markUnanswered(status, account.accountId, answer.error);
+      if (failedBatch === undefined) return searchAndContainAccount(account);
+      return searchAndContainAccount(account, { progress: failedBatch.records[account.accountId] });
+    };
+    await Promise.all(batch.map((account) => settle(account).finally(release)));
   };
   const recordAccountContainment = async (
     account: AccountRef,
@@ -557,10 +572,18 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
     const shards = shardsOf(workflowId, accounts, sharding.accountsPerShard);
     await forEachBounded(shards, SHARDS_IN_FLIGHT, (s) => runShard(offboardEmployee, input, s, merge));
   } else if (perAccount && patched(CONTAIN_IN_BATCHES)) {
-    const batchSize = Math.min(ACCOUNTS_PER_CONTAINMENT_BATCH, fanOut);
-    const batches: AccountRef[][] = [];
-    for (let i = 0; i < accounts.length; i += batchSize) batches.push(accounts.slice(i, i + batchSize));
-    await forEachBounded(batches, Math.floor(fanOut / batchSize), searchAndContainBatch);
+    // Slots are accounts, not batches: an account that takes long (retries, containUser) holds
+    // its own slot only, and the next batch starts once there are slots for all its accounts.
+    const batchSize = Math.floor(fanOut / Math.ceil(fanOut / ACCOUNTS_PER_CONTAINMENT_BATCH));
+    let free = fanOut;
+    const running: Array<Promise<void>> = [];
+    for (let i = 0; i < accounts.length; i += batchSize) {
+      const batch = accounts.slice(i, i + batchSize);
+      await condition(() => free >= batch.length);
+      free -= batch.length;
+      running.push(searchAndContainBatch(batch, () => (free += 1)));
+    }
+    await Promise.all(running);
   } else {
     await forEachBounded(accounts, fanOut, search);
   }
@@ -731,6 +754,14 @@ function markUnanswered(status: OffboardingStatus, accountId: string, error: str
 function fail(user: OffboardedUser, error: unknown): void {
   user.error = failureMessage(error);
   user.actions.push({ action: 'failed', at: new Date().toISOString(), detail: user.error });
+}
+
+/** Each account's record from the last heartbeat of a batch that timed out (a lost worker); else none. */
+function batchRecords(error: unknown): Record<string, ContainmentProgress> {
+  if (!(error instanceof ActivityFailure) || !(error.cause instanceof TimeoutFailure)) return {};
+  const details = error.cause.lastHeartbeatDetails as Partial<BatchProgress> | undefined;
+  const accounts = details?.accounts;
+  return typeof accounts === 'object' && accounts !== null ? accounts : {};
 }
 
 function failureDetails(error: unknown): Partial<ContainmentFailureDetails> | undefined {

@@ -1,7 +1,12 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { KeywardenActivities } from '../../activities';
 import type { ContainmentFailureDetails, MatchedUser } from '../../activities/offboarding-activities';
-import type { AccountContainmentOutcome, BatchAccountOutcome } from '../../activities/account-containment';
+import type {
+  AccountContainmentOutcome,
+  BatchAccountOutcome,
+  BatchProgress,
+} from '../../activities/account-containment';
 import type { PriorUserState, PurgeStepRecord } from '../../domain/offboarding-report';
 
 type OffboardingActivities = Pick<
@@ -39,7 +44,15 @@ export interface ScriptedOffboardingOptions {
   failOnceRetryably?: Set<string>;
   /** The batch (containLeaverInAccounts) holding this account fails as a whole this often, as with a lost worker. */
   failingBatch?: { accountId: string; times: number };
+  /**
+   * The batch holding this account contains its accounts, heartbeats their records (prior states
+   * captured at RECORDED_AT) and is then lost: it never answers again, on every attempt.
+   */
+  lostBatchOf?: string;
 }
+
+/** When a lost batch (ScriptedOffboardingOptions.lostBatchOf) says it read its accounts' prior states. */
+export const RECORDED_AT = '2026-01-01T00:00:00.000Z';
 
 /**
  * Scripted offboarding activities with the signatures of activities/offboarding-activities.ts:
@@ -110,12 +123,19 @@ export function scriptedOffboarding(
       return Promise.resolve(matched);
     },
     // Search and containment in one: the same calls are recorded as by the two activities it replaces.
-    containLeaverInAccount: async ({ target, match, policyName }) => {
+    containLeaverInAccount: async ({ target, match, policyName, earlierAttempt }) => {
+      if (earlierAttempt !== undefined) {
+        const recorded = earlierAttempt.progress === undefined ? 'without' : 'with';
+        calls.push(`after a lost batch ${target.accountId} ${recorded} its record`);
+      }
       const matched = await activities.findMatchingUsers({ target, match });
       const users = await Promise.all(
         matched.map(async ({ userName, matchedBy }): Promise<AccountContainmentOutcome> => {
           try {
             const result = await activities.containUser({ target, userName, policyName });
+            // As the real activity does: the prior state an earlier attempt recorded stands.
+            const recordedPrior = earlierAttempt?.progress?.priors[userName];
+            if (recordedPrior !== undefined) result.prior = recordedPrior;
             return { userName, matchedBy, outcome: 'contained', result };
           } catch (error) {
             const failure = error as ApplicationFailure;
@@ -138,6 +158,23 @@ export function scriptedOffboarding(
     // A batch: each account as containLeaverInAccount does it; an account that fails is reported.
     containLeaverInAccounts: async ({ targets, ...rest }) => {
       calls.push(`batch ${targets.map((t) => t.accountId).join(',')}`);
+      if (options.lostBatchOf !== undefined && targets.some((t) => t.accountId === options.lostBatchOf)) {
+        const context = Context.current();
+        const record: BatchProgress = { accounts: {} };
+        for (const target of targets) {
+          const contained =
+            context.info.attempt === 1
+              ? await activities.containLeaverInAccount({ ...rest, target })
+              : { users: [] };
+          const priors = Object.fromEntries(
+            usersOf(target.accountId).map((u) => [u.userName, { ...priorOf(u), capturedAt: RECORDED_AT }]),
+          );
+          record.accounts[target.accountId] = { priors };
+          calls.push(`batch contained ${target.accountId} (${contained.users.length} user(s))`);
+        }
+        context.heartbeat(record);
+        await context.cancelled; // lost: never answers
+      }
       const failing = options.failingBatch;
       if (
         failing !== undefined &&

@@ -5,7 +5,11 @@ import { ACCOUNTS_PER_CONTAINMENT_BATCH } from '../../../domain/offboarding-limi
 import { OffboardingRequestSchema } from '../../../domain/offboarding-request';
 import { approveSignal } from '../../../workflows/messages';
 import { offboardingStatusQuery } from '../../../workflows/offboard-employee';
-import { scriptedOffboarding, type ScriptedOffboardingOptions } from '../../replay/scripted-offboarding';
+import {
+  RECORDED_AT,
+  scriptedOffboarding,
+  type ScriptedOffboardingOptions,
+} from '../../replay/scripted-offboarding';
 import type { scriptedAws } from '../../support/scripted-aws';
 import { startOffboardingOnTestServer } from '../../support/offboarding-on-test-server';
 import { scriptedWorker, timeSkippingEnv } from '../../support/time-skipping';
@@ -46,7 +50,9 @@ describe('offboarding contains accounts in batches', () => {
       const handle = await startOffboardingOnTestServer(env, taskQueue, request, await env.currentTimeMs());
       let status = await handle.query(offboardingStatusQuery);
       for (let i = 0; i < 600 && status.phase !== 'awaiting-approval'; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        // A lost batch is found out by its heartbeat timeout: let simulated time pass for it.
+        if (aws.lostBatchOf !== undefined && i >= 20) await env.sleep('20 seconds');
+        else await new Promise((resolve) => setTimeout(resolve, 100));
         status = await handle.query(offboardingStatusQuery);
       }
       assert.equal(status.phase, 'awaiting-approval');
@@ -65,7 +71,6 @@ describe('offboarding contains accounts in batches', () => {
 
   test('25 accounts: three activities (10, 10, 5) contain everyone; no account is searched twice', async (t) => {
     const { waiting, final, calls, count } = await offboard(t, 'batches');
-    assert.equal(ACCOUNTS_PER_CONTAINMENT_BATCH, 10);
     assert.equal(count('containLeaverInAccounts'), 3);
     assert.equal(count('containLeaverInAccount'), 0);
     assert.deepEqual(
@@ -97,6 +102,26 @@ describe('offboarding contains accounts in batches', () => {
     assert.equal(count('containLeaverInAccounts'), 3);
     assert.equal(calls.filter((c) => c.startsWith('batch ')).length, 4);
     assert.equal(count('containLeaverInAccount'), ACCOUNTS_PER_CONTAINMENT_BATCH);
+    assert.equal(waiting.users.filter((u) => u.containedAt !== undefined).length, ACCOUNTS.length);
+    assert.equal(final.phase, 'completed');
+  });
+
+  test("a batch lost after containing (two heartbeat timeouts): its accounts go one by one with the batch's record, whose prior states stand", async (t) => {
+    const { waiting, final, calls, count } = await offboard(t, 'lost-after-containing', {
+      lostBatchOf: ACCOUNTS[0]!,
+    });
+    const firstBatch = ACCOUNTS.slice(0, ACCOUNTS_PER_CONTAINMENT_BATCH);
+    assert.equal(count('containLeaverInAccount'), ACCOUNTS_PER_CONTAINMENT_BATCH);
+    assert.deepEqual(
+      calls.filter((c) => c.startsWith('after a lost batch')).sort(),
+      firstBatch.map((id) => `after a lost batch ${id} with its record`).sort(),
+    );
+    const fromLostBatch = waiting.users.filter((u) => firstBatch.includes(u.accountId));
+    assert.equal(fromLostBatch.length, ACCOUNTS_PER_CONTAINMENT_BATCH);
+    for (const user of fromLostBatch) {
+      assert.ok(user.containedAt !== undefined, user.accountId);
+      assert.equal(user.prior?.capturedAt, RECORDED_AT, `${user.accountId}: the batch's record stands`);
+    }
     assert.equal(waiting.users.filter((u) => u.containedAt !== undefined).length, ACCOUNTS.length);
     assert.equal(final.phase, 'completed');
   });

@@ -7,7 +7,9 @@ import {
   createAccountContainmentActivities,
   type AccountContainment,
   type AccountsContainment,
+  type BatchProgress,
   type ContainLeaverInAccountInput,
+  type ContainmentProgress,
   type ContainLeaverInAccountsInput,
 } from '../../../activities/account-containment';
 import type { AwsClients } from '../../../activities/aws/clients';
@@ -333,15 +335,26 @@ describe('containLeaverInAccounts', () => {
     assert.ok(calls('111111111111').includes('PutUserPolicyCommand mallory'));
   });
 
-  test("a retried batch keeps every account's heartbeated record, not the contained state", async () => {
-    const { activities } = fakeAccounts(Object.fromEntries(accountIds.map((id) => [id, { users: org() }])));
+  test("the first heartbeat holds every account's prior state, sent before any account is changed; a retry from it keeps them", async () => {
+    const { activities, calls } = fakeAccounts(
+      Object.fromEntries(accountIds.map((id) => [id, { users: org() }])),
+    );
     const env = new MockActivityEnvironment();
-    let last: unknown;
-    env.on('heartbeat', (details: unknown) => (last = details));
+    const beats: Array<{ details: unknown; changesBefore: number }> = [];
+    const changes = () =>
+      accountIds.flatMap((id) => calls(id)).filter((c) => /^(UpdateAccessKey|PutUserPolicy)/.test(c)).length;
+    env.on('heartbeat', (details: unknown) =>
+      beats.push({ details: structuredClone(details), changesBefore: changes() }),
+    );
     const first = await runBatch(activities, env);
     assert.ok(first.accounts.every((a) => a.searched && a.users[0]?.outcome === 'contained'));
+    assert.equal(beats[0]?.changesBefore, 0, 'the first heartbeat went out before any change');
+    const firstRecord = beats[0]?.details as BatchProgress;
+    assert.deepEqual(Object.keys(firstRecord.accounts).sort(), accountIds, 'it holds every account');
+    for (const id of accountIds) assert.ok(firstRecord.accounts[id]?.priors.mallory, id);
 
-    const again = await runBatch(activities, new MockActivityEnvironment({ heartbeatDetails: last }));
+    // A worker lost right after that heartbeat: the retry finds everyone contained, and keeps the record.
+    const again = await runBatch(activities, new MockActivityEnvironment({ heartbeatDetails: firstRecord }));
     assert.equal(again.accounts.length, 3);
     for (const answer of again.accounts) {
       assert.ok(answer.searched, answer.accountId);
@@ -349,7 +362,68 @@ describe('containLeaverInAccounts', () => {
       assert.ok(user?.outcome === 'contained', answer.accountId);
       assert.equal(user.result.prior.source, 'observed', `${answer.accountId}: the first record, kept`);
       assert.equal(user.result.prior.accessKeys.find((k) => k.id === 'AKIAMALLORY1')?.status, 'Active');
-      assert.deepEqual(user.result.deactivatedKeyIds, ['AKIAMALLORY1']);
+      assert.equal(user.result.alreadyContained, true, 'nothing left to change');
     }
+  });
+
+  test('final and passing search failures are told apart', async () => {
+    const { activities } = fakeAccounts({
+      '111111111111': {
+        users: org(),
+        failOn: { GetAccountAuthorizationDetailsCommand: awsError('AccessDenied', 403, 'not authorized') },
+      },
+      '222222222222': {
+        users: org(),
+        failOn: { GetAccountAuthorizationDetailsCommand: awsError('Throttling', 400, 'Rate exceeded') },
+      },
+      '333333333333': { users: org() },
+    });
+    const { accounts } = await runBatch(activities);
+    assert.deepEqual(
+      accounts.map((a) => (a.searched ? [a.accountId, 'searched'] : [a.accountId, a.retryable])),
+      [
+        ['111111111111', false],
+        ['222222222222', true],
+        ['333333333333', 'searched'],
+      ],
+    );
+  });
+});
+
+describe('containLeaverInAccount after a batch that failed as a whole', () => {
+  test("with the batch's record: the prior state is the one read first", async () => {
+    const users = org();
+    const { activities } = fakeAccount(users);
+    const env = new MockActivityEnvironment();
+    let firstBeat: unknown;
+    env.on('heartbeat', (details: unknown) => (firstBeat ??= structuredClone(details)));
+    await run(activities, input(), env);
+    const progress = firstBeat as ContainmentProgress;
+    const after = (await run(activities, { ...input(), earlierAttempt: { progress } })).users[0];
+    assert.ok(after?.outcome === 'contained');
+    assert.equal(after.result.prior.source, 'observed');
+    assert.equal(after.result.prior.accessKeys.find((k) => k.id === 'AKIAMALLORY1')?.status, 'Active');
+  });
+
+  test('without a record: keys found Inactive may have been deactivated by it, so the prior state is inferred and they are uncertain', async () => {
+    const users = org();
+    const { activities } = fakeAccount(users);
+    // The batch deactivated the key and was lost before putting the policy, and before its record left.
+    users.mallory!.keys[0]!.status = 'Inactive';
+    const after = (await run(activities, { ...input(), earlierAttempt: {} })).users[0];
+    assert.ok(after?.outcome === 'contained');
+    assert.equal(after.result.prior.source, 'inferred');
+    assert.deepEqual(after.result.prior.uncertainKeyIds.sort(), ['AKIAMALLORY1', 'AKIAMALLORY2']);
+    assert.equal(after.result.prior.replacedPolicyDocument, undefined);
+  });
+
+  test('a first attempt (no earlier batch) records what it reads as observed', async () => {
+    const users = org();
+    users.mallory!.keys[0]!.status = 'Inactive';
+    const { activities } = fakeAccount(users);
+    const after = (await run(activities, input())).users[0];
+    assert.ok(after?.outcome === 'contained');
+    assert.equal(after.result.prior.source, 'observed');
+    assert.deepEqual(after.result.prior.uncertainKeyIds, []);
   });
 });
