@@ -15,13 +15,16 @@ import { startOffboardingOnTestServer } from '../../support/offboarding-on-test-
 import { scriptedWorker, timeSkippingEnv } from '../../support/time-skipping';
 
 const APPROVER = 'security-lead@example.com';
-const ACCOUNTS = Array.from({ length: 25 }, (_, i) => String(100000000000 + i));
-const org = Object.fromEntries(
-  ACCOUNTS.map((id) => [
-    id,
-    [{ userName: 'mallory', email: 'mallory@example.com', accessKeyIds: [`AKIA${id}`] }],
-  ]),
-);
+const HOUR = 3_600_000;
+const accountIds = (n: number) => Array.from({ length: n }, (_, i) => String(100000000000 + i));
+const ACCOUNTS = accountIds(25);
+const orgOf = (accounts: string[]) =>
+  Object.fromEntries(
+    accounts.map((id) => [
+      id,
+      [{ userName: 'mallory', email: 'mallory@example.com', accessKeyIds: [`AKIA${id}`] }],
+    ]),
+  );
 
 /**
  * The first round of an offboarding searches and contains ten accounts per activity; what a
@@ -35,19 +38,27 @@ describe('offboarding contains accounts in batches', () => {
   });
   afterEach(async () => env?.teardown());
 
-  async function offboard(t: TestContext, name: string, aws: ScriptedOffboardingOptions = {}) {
-    const leavers = scriptedOffboarding(org, aws);
+  async function offboard(
+    t: TestContext,
+    name: string,
+    aws: ScriptedOffboardingOptions = {},
+    opts: { accounts?: string[]; approveAfter?: '3 days' } = {},
+  ) {
+    const accounts = opts.accounts ?? ACCOUNTS;
+    const leavers = scriptedOffboarding(orgOf(accounts), aws);
     const scripted = { activities: leavers.activities } as unknown as ReturnType<typeof scriptedAws>;
     const { worker, taskQueue } = await scriptedWorker(env, scripted);
     const request = OffboardingRequestSchema.parse({
       employeeId: `${name}-${Date.now()}`,
       initiator: 'hr@example.com',
       match: { tagValues: ['mallory@example.com'] },
-      scope: { includeAccounts: ACCOUNTS },
+      scope: { includeAccounts: accounts },
       approval: { approvers: [APPROVER] },
     });
     return worker.runUntil(async () => {
-      const handle = await startOffboardingOnTestServer(env, taskQueue, request, await env.currentTimeMs());
+      const startMs = await env.currentTimeMs();
+      const hours = async () => Math.round(((await env.currentTimeMs()) - startMs) / (HOUR / 100)) / 100;
+      const handle = await startOffboardingOnTestServer(env, taskQueue, request, startMs);
       let status = await handle.query(offboardingStatusQuery);
       for (let i = 0; i < 600 && status.phase !== 'awaiting-approval'; i++) {
         // A lost batch is found out by its heartbeat timeout: let simulated time pass for it.
@@ -56,16 +67,30 @@ describe('offboarding contains accounts in batches', () => {
         status = await handle.query(offboardingStatusQuery);
       }
       assert.equal(status.phase, 'awaiting-approval');
+      const phases = [`awaiting-approval at ${await hours()} h`];
+      if (opts.approveAfter !== undefined) {
+        await env.sleep(opts.approveAfter);
+        const held = await handle.query(offboardingStatusQuery);
+        phases.push(`${held.phase} at ${await hours()} h`);
+      }
       await handle.signal(approveSignal, { approver: APPROVER });
       const final = await handle.result();
-      const scheduled = ((await handle.fetchHistory()).events ?? []).flatMap(
+      const finishedHours = (Date.parse(final.finishedAt ?? '') - startMs) / HOUR;
+      phases.push(`${final.phase} at ${Math.round(finishedHours * 100) / 100} h`);
+      const history = await handle.fetchHistory();
+      const events = history.events ?? [];
+      t.diagnostic(
+        `${name}: ${accounts.length} accounts; simulated time per phase: ${phases.join(', ')}; ` +
+          `history ${events.length} events, ${JSON.stringify(history).length} bytes as JSON`,
+      );
+      const scheduled = events.flatMap(
         (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
       );
       const count = (type: string) => scheduled.filter((n) => n === type).length;
       t.diagnostic(
         `${name}: containLeaverInAccounts ${count('containLeaverInAccounts')}, containLeaverInAccount ${count('containLeaverInAccount')}`,
       );
-      return { waiting: status, final, calls: leavers.calls, count };
+      return { waiting: status, final, calls: leavers.calls, count, events: events.length, phases };
     });
   }
 
@@ -124,5 +149,24 @@ describe('offboarding contains accounts in batches', () => {
     }
     assert.equal(waiting.users.filter((u) => u.containedAt !== undefined).length, ACCOUNTS.length);
     assert.equal(final.phase, 'completed');
+  });
+
+  test('300 accounts at a production approval window: 30 batches of 10, everyone contained before the gate; it waits 3 simulated days, escalated, and a late approval purges all', async (t) => {
+    const accounts = accountIds(300);
+    const { waiting, final, calls, count, events, phases } = await offboard(
+      t,
+      'at-scale',
+      {},
+      { accounts, approveAfter: '3 days' },
+    );
+    assert.equal(count('containLeaverInAccounts'), 30);
+    assert.equal(count('containLeaverInAccount'), 0);
+    assert.ok(calls.filter((c) => c.startsWith('batch ')).every((c) => c.split(',').length === 10));
+    assert.equal(calls.filter((c) => c.startsWith('find ')).length, 300, 'each account searched once');
+    assert.equal(waiting.users.filter((u) => u.containedAt !== undefined).length, 300);
+    assert.ok(phases[1]?.startsWith('escalated'), `held at the gate: ${phases[1]}`);
+    assert.equal(final.phase, 'completed');
+    assert.equal(final.users.filter((u) => u.actions.some((a) => a.action === 'purged')).length, 300);
+    assert.ok(events < 10_240, `${events} history events`);
   });
 });
