@@ -1,6 +1,7 @@
 import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps, type KeywardenActivities } from '../activities';
+import { applyWorkerV8Flags } from './v8-flags';
 import { DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS } from './worker-config';
 import { payloadConverterPath, workflowsBundledAtStart } from './workflow-bundle-options';
 
@@ -29,6 +30,7 @@ export interface KeywardenWorkerOptions {
 }
 
 export async function createKeywardenWorker(opts: KeywardenWorkerOptions): Promise<Worker> {
+  applyWorkerV8Flags();
   const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> =
     opts.workflowBundlePath
       ? { workflowBundle: { codePath: opts.workflowBundlePath } }

@@ -65,6 +65,7 @@ export class PendingChildrenSampler {
   private samples = 0;
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
+  private shardTurn = 0;
 
   constructor(
     private readonly client: Client,
@@ -81,19 +82,31 @@ export class PendingChildrenSampler {
     return { ...this.peak, samples: this.samples };
   }
 
+  private async running(kind: 'account-rotation' | 'campaign-shard', most: number): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const w of this.client.workflow.list({
+      query: `ExecutionStatus = "Running" AND KeywardenKind = "${kind}"`,
+      pageSize: Math.min(most, 100),
+    })) {
+      ids.push(w.workflowId);
+      if (ids.length >= most) break;
+    }
+    return ids;
+  }
+
   private async sample(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
     try {
-      // Besides the named parents, a few running account workflows (each one's sagas are its children).
+      // Besides the named parents, a few running account workflows (each one's sagas are its
+      // children) and, in turn, ten of the running campaign shards (each one's accounts are).
       const ids = [...this.workflowIds()];
-      for await (const w of this.client.workflow.list({
-        query: 'ExecutionStatus = "Running" AND KeywardenKind = "account-rotation"',
-        pageSize: 10,
-      })) {
-        ids.push(w.workflowId);
-        if (ids.length >= this.workflowIds().length + 10) break;
+      ids.push(...(await this.running('account-rotation', 10)));
+      const shards = await this.running('campaign-shard', 1000);
+      for (let i = 0; i < Math.min(10, shards.length); i++) {
+        ids.push(shards[(this.shardTurn + i) % shards.length] as string);
       }
+      this.shardTurn += 10;
       for (const id of ids) {
         const d = await this.client.workflow
           .getHandle(id)
