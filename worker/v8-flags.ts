@@ -5,8 +5,8 @@ import { setFlagsFromString } from 'node:v8';
  * workflows.
  *
  * `--no-turbo-escape` turns off the escape analysis of V8's optimizing compiler. On the
- * 10,000-account simulation, optimizing one hot function allocated about 400 MiB of compiler
- * memory for a few seconds (traced to `EscapeAnalysis` on a V8 platform thread), which set the
+ * 10,000-account simulation, that pass held about 400 MiB of compiler memory for a few seconds
+ * (traced to `EscapeAnalysis` in optimizing compilations on a V8 platform thread), which set the
  * worker's peak resident memory. Functions are still optimized; only that pass is skipped.
  */
 export const WORKER_V8_FLAGS: readonly string[] = ['--no-turbo-escape'];
