@@ -21,6 +21,8 @@ export const FULL_CHAOS: Preset = {
   holdTypes: [
     'approverRegistry',
     'containLeaverInAccounts',
+    // The per-account fallback: runs only for an account its batch could not search (injected throttling).
+    'containLeaverInAccount',
     'containUser',
     'deleteAccessKey',
     'findMatchingUsers',
