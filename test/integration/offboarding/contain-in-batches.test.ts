@@ -57,7 +57,8 @@ describe('offboarding contains accounts in batches', () => {
     });
     return worker.runUntil(async () => {
       const startMs = await env.currentTimeMs();
-      const hours = async () => Math.round(((await env.currentTimeMs()) - startMs) / (HOUR / 100)) / 100;
+      const hoursSince = (ms: number) => Math.round(((ms - startMs) / HOUR) * 100) / 100;
+      const hours = async () => hoursSince(await env.currentTimeMs());
       const handle = await startOffboardingOnTestServer(env, taskQueue, request, startMs);
       let status = await handle.query(offboardingStatusQuery);
       for (let i = 0; i < 600 && status.phase !== 'awaiting-approval'; i++) {
@@ -75,8 +76,7 @@ describe('offboarding contains accounts in batches', () => {
       }
       await handle.signal(approveSignal, { approver: APPROVER });
       const final = await handle.result();
-      const finishedHours = (Date.parse(final.finishedAt ?? '') - startMs) / HOUR;
-      phases.push(`${final.phase} at ${Math.round(finishedHours * 100) / 100} h`);
+      phases.push(`${final.phase} at ${hoursSince(Date.parse(final.finishedAt ?? ''))} h`);
       const history = await handle.fetchHistory();
       const events = history.events ?? [];
       t.diagnostic(
