@@ -1,19 +1,28 @@
 import { log } from '@temporalio/workflow';
-import type { z } from 'zod';
+import { safeParse, type GenericSchema, type InferOutput } from 'valibot';
 import { lazily } from '../domain/lazily';
 import type * as MessageSchemas from './message-schemas';
 
 export type MessageSchemaName = keyof typeof MessageSchemas;
-export type MessageOf<K extends MessageSchemaName> = z.output<(typeof MessageSchemas)[K]>;
+export type MessageOf<K extends MessageSchemaName> = InferOutput<(typeof MessageSchemas)[K]>;
 
 const messageSchemas = lazily(
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see lazily
   () => require('./message-schemas') as typeof MessageSchemas,
 );
 
-/** The schema of one of keywarden's own messages, built on the workflow's first message. */
-export function messageSchema<K extends MessageSchemaName>(name: K): z.ZodType<MessageOf<K>> {
-  return messageSchemas()[name] as z.ZodType<MessageOf<K>>;
+export type JudgedMessage<T> = { success: true; data: T } | { success: false; where: string };
+
+/** Judges `raw` as one of keywarden's own messages; the schemas are built on the first message. */
+export function judgeMessage<K extends MessageSchemaName>(
+  name: K,
+  raw: unknown,
+): JudgedMessage<MessageOf<K>> {
+  const schema = messageSchemas()[name] as GenericSchema<unknown, MessageOf<K>>;
+  const parsed = safeParse(schema, raw, { abortEarly: true });
+  if (parsed.success) return { success: true, data: parsed.output };
+  const path = parsed.issues[0]?.path ?? [];
+  return { success: false, where: path.map((item) => String(item.key)).join('.') };
 }
 
 /** Wraps a handler so that a message of the wrong shape is logged and ignored, never thrown. */
@@ -23,13 +32,9 @@ export function judged<K extends MessageSchemaName>(
   handler: (message: MessageOf<K>) => void,
 ): (raw: unknown) => void {
   return (raw: unknown) => {
-    const parsed = messageSchema(schema).safeParse(raw);
+    const parsed = judgeMessage(schema, raw);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      log.warn('ignored a malformed internal message', {
-        signal: name,
-        where: issue === undefined ? '' : issue.path.map(String).join('.'),
-      });
+      log.warn('ignored a malformed internal message', { signal: name, where: parsed.where });
       return;
     }
     handler(parsed.data);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as v from 'valibot';
 import type { AbortRequest, KeyDecision, RoundDecision } from '../domain/approval-state';
 import type { AccountProgress, KeyProgress } from './messages';
 
@@ -6,70 +6,82 @@ import type { AccountProgress, KeyProgress } from './messages';
 // the wrong shape (sent by hand, or undecodable) is logged and ignored instead of throwing in a
 // handler, which would fail every workflow task from then on. Workflows load this module on their
 // first message, through judged.ts (see domain/lazily.ts).
+//
+// These schemas are valibot's, where every other boundary's are zod's: the worker evaluates a
+// workflow's modules anew for every workflow it caches, and nearly every cached workflow of a
+// campaign (its shards, accounts and sagas) receives one of these messages. Evaluating zod costs
+// each of them about 0.85 MiB of heap, valibot next to nothing (measured: 994 and 143 KiB per
+// fresh context, 142 KiB with no library; see test/unit/lint/workflow-bundle-zod.test.ts).
 
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
-const proof = z.array(z.strictObject({ side: z.enum(['L', 'R']), hash: hex64 })).max(64);
-const abortSigned = z.strictObject({
-  round: z.literal(0),
+const bounded = (max: number) => v.pipe(v.string(), v.maxLength(max));
+const count = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max));
+const hex64 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
+const proof = v.pipe(v.array(v.strictObject({ side: v.picklist(['L', 'R']), hash: hex64 })), v.maxLength(64));
+const abortSigned = v.strictObject({
+  round: v.literal(0),
   planDigest: hex64,
-  expiresAt: z.string().max(64),
-  signature: z.string().max(256),
+  expiresAt: bounded(64),
+  signature: bounded(256),
 });
-const signed = z.strictObject({
-  round: z.int().min(1),
+const signed = v.strictObject({
+  round: count(1),
   planDigest: hex64,
-  expiresAt: z.string().max(64),
-  signature: z.string().max(256),
+  expiresAt: bounded(64),
+  signature: bounded(256),
 });
-const approval = z.strictObject({
-  approver: z.string().max(256),
-  comment: z.string().max(2000).optional(),
-  at: z.string().max(64),
-  signed: signed.optional(),
+const approval = v.strictObject({
+  approver: bounded(256),
+  comment: v.optional(bounded(2000)),
+  at: bounded(64),
+  signed: v.optional(signed),
 });
 
 const decisionFields = {
-  outcome: z.enum(['approved', 'rejected', 'timed-out', 'cancelled']),
-  by: z.array(z.string().max(256)).max(100),
-  at: z.string().max(64),
-  reason: z.string().max(4000),
-  approvals: z.array(approval).max(100).optional(),
-  planDigest: hex64.optional(),
-  round: z.int().min(1).max(100_000),
-  accountProof: proof.optional(),
+  outcome: v.picklist(['approved', 'rejected', 'timed-out', 'cancelled']),
+  by: v.pipe(v.array(bounded(256)), v.maxLength(100)),
+  at: bounded(64),
+  reason: bounded(4000),
+  approvals: v.optional(v.pipe(v.array(approval), v.maxLength(100))),
+  planDigest: v.optional(hex64),
+  round: count(1, 100_000),
+  accountProof: v.optional(proof),
 };
 
-export const RoundDecisionSchema: z.ZodType<RoundDecision> = z.strictObject(decisionFields);
+/** A schema whose output is the domain's type, so that a field added there must be judged here. */
+type MessageSchema<T> = v.GenericSchema<unknown, T>;
 
-export const KeyDecisionSchema: z.ZodType<KeyDecision> = z.strictObject({
+export const RoundDecisionSchema: MessageSchema<RoundDecision> = v.strictObject(decisionFields);
+
+export const KeyDecisionSchema: MessageSchema<KeyDecision> = v.strictObject({
   ...decisionFields,
-  accessKeyIds: z.array(z.string().max(128)).max(4),
-  accountDigest: hex64.optional(),
-  keyProof: proof.optional(),
+  accessKeyIds: v.pipe(v.array(bounded(128)), v.maxLength(4)),
+  accountDigest: v.optional(hex64),
+  keyProof: v.optional(proof),
 });
 
-export const AbortRequestSchema: z.ZodType<AbortRequest> = z.strictObject({
-  by: z.string().max(256),
-  reason: z.string().max(4000),
-  at: z.string().max(64),
-  comment: z.string().max(2000).optional(),
-  signed: abortSigned.optional(),
+export const AbortRequestSchema: MessageSchema<AbortRequest> = v.strictObject({
+  by: bounded(256),
+  reason: bounded(4000),
+  at: bounded(64),
+  comment: v.optional(bounded(2000)),
+  signed: v.optional(abortSigned),
 });
 
-export const KeyProgressSchema: z.ZodType<KeyProgress> = z.strictObject({
-  userName: z.string().min(1).max(128),
-  stage: z.enum(['waiting', 'awaiting-decision', 'finished']),
-  accessKeyId: z.string().max(128).optional(),
-  seq: z.int().min(0),
+export const KeyProgressSchema: MessageSchema<KeyProgress> = v.strictObject({
+  userName: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  stage: v.picklist(['waiting', 'awaiting-decision', 'finished']),
+  accessKeyId: v.optional(bounded(128)),
+  seq: count(0),
 });
 
-export const AccountProgressSchema: z.ZodType<AccountProgress> = z.strictObject({
+export const AccountProgressSchema: MessageSchema<AccountProgress> = v.strictObject({
   // An account ID, or a shard's key in a sharded campaign.
-  accountId: z.string().regex(/^([0-9]{12}|shard-[0-9]{1,6})$/),
-  stage: z.enum(['working', 'waiting', 'ready', 'finished']),
-  usersWaiting: z.int().min(0).optional(),
-  accountsWaiting: z.int().min(0).optional(),
-  decidedRounds: z.int().min(0).optional(),
-  planDigest: hex64.optional(),
-  seq: z.int().min(0),
+  accountId: v.pipe(v.string(), v.regex(/^([0-9]{12}|shard-[0-9]{1,6})$/)),
+  stage: v.picklist(['working', 'waiting', 'ready', 'finished']),
+  usersWaiting: v.optional(count(0)),
+  accountsWaiting: v.optional(count(0)),
+  decidedRounds: v.optional(count(0)),
+  planDigest: v.optional(hex64),
+  seq: count(0),
 });

@@ -2,7 +2,7 @@ import { condition, log, proxyActivities } from '@temporalio/workflow';
 import type { KeywardenActivities } from '../activities';
 import type { ChildBook } from './child-book';
 import { failureMessage } from './failure-message';
-import { messageSchema, type MessageOf } from './judged';
+import { judgeMessage, type MessageOf } from './judged';
 
 /**
  * Progress signals are hints. Anyone who may signal the namespace can send one, so a parent never
@@ -103,7 +103,7 @@ export class ProgressConfirmer<K extends 'KeyProgressSchema' | 'AccountProgressS
       if (key === undefined || !this.book.has(key)) continue;
       if (answer.outcome === 'unreachable') again.push(key);
       if (answer.outcome !== 'answered' || answer.progress === null) continue;
-      const parsed = messageSchema(this.schema).safeParse(answer.progress);
+      const parsed = judgeMessage(this.schema, answer.progress);
       if (parsed.success) this.apply(key, parsed.data);
       else
         log.warn('a child answered its progress query with a malformed message', {

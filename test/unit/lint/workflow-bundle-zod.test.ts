@@ -8,16 +8,27 @@ import { describe, test } from 'node:test';
 // fresh process: what loading the workflows loads, and what a first message then loads.
 const workflows = require.resolve('../../../workflows');
 const approval = require.resolve('../../../domain/approval');
+const judged = require.resolve('../../../workflows/judged');
 
-function zodModulesLoaded(afterLoading: string): number {
+function modulesLoaded(afterLoading: string, library: 'zod' | 'valibot'): number {
   const script = `
     require(${JSON.stringify(workflows)});
     ${afterLoading}
-    const loaded = Object.keys(require.cache).filter((file) => /[\\\\/]node_modules[\\\\/]zod[\\\\/]/.test(file));
+    const loaded = Object.keys(require.cache).filter((file) => /[\\\\/]node_modules[\\\\/]${library}[\\\\/]/.test(file));
     process.stdout.write(String(loaded.length));
   `;
   return Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
 }
+const zodModulesLoaded = (afterLoading: string): number => modulesLoaded(afterLoading, 'zod');
+
+// Nearly every workflow of a campaign receives one of keywarden's own messages (a progress report,
+// a decision), so those are judged with valibot, whose evaluation costs a workflow next to nothing.
+const judgeInternalMessages = `
+  const { judgeMessage } = require(${JSON.stringify(judged)});
+  const ok = judgeMessage('KeyProgressSchema', { userName: 'u', stage: 'waiting', seq: 1 });
+  const bad = judgeMessage('RoundDecisionSchema', { outcome: 'approved', extra: 1 });
+  if (!ok.success || bad.success) throw new Error('the messages were not judged');
+`;
 
 describe('zod in the workflow bundle', () => {
   test('loading every workflow loads no zod', () => {
@@ -30,5 +41,10 @@ describe('zod in the workflow bundle', () => {
       { approver: 'a@example.com', unexpected: true },
     );`;
     assert.ok(zodModulesLoaded(judge) > 0, 'judging a signal loads the schema, and zod with it');
+  });
+
+  test("judging keywarden's own messages between workflows loads no zod, only valibot", () => {
+    assert.equal(zodModulesLoaded(judgeInternalMessages), 0);
+    assert.ok(modulesLoaded(judgeInternalMessages, 'valibot') > 0, 'the messages are judged with valibot');
   });
 });
