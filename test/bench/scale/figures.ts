@@ -70,6 +70,8 @@ export function buildFigures(r: SimulationResults): ScaleFigures {
       accounts: count(config.accounts, 'accounts'),
       campaignAccounts: count(config.campaignAccounts, 'accounts'),
       workerHeapLimit: count(config.workerHeapMb, 'MiB'),
+      workerSemiSpace: count(config.workerSemiSpaceMb, 'MiB'),
+      workerMallocArenaMax: count(config.workerMallocArenaMax, 'arenas'),
       workerMaxCachedWorkflows: count(config.maxCachedWorkflows, 'workflows'),
       workerMaxWorkflowTasks: {
         value: config.maxConcurrentWorkflowTasks ?? 'keywarden default',

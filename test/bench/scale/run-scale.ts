@@ -83,7 +83,11 @@ export async function runScaleSimulation(
           : { maxConcurrentWorkflowTasks: config.maxConcurrentWorkflowTasks }),
         ...(config.workflowsOnMainThread ? { workflowsOnMainThread: true } : {}),
       },
-      config.workerHeapMb,
+      {
+        heapMb: config.workerHeapMb,
+        semiSpaceMb: config.workerSemiSpaceMb,
+        mallocArenaMax: config.workerMallocArenaMax,
+      },
     );
     const client = new Client({ connection, namespace: server.endpoint.namespace });
     const keys = simApprovalKeys();
@@ -230,13 +234,21 @@ interface SimWorker {
 }
 
 /** Forks the worker process and waits until it polls; stop() ends it and returns its last memory report. */
-async function startSimWorker(settings: SimWorkerSettings, heapMb: number): Promise<SimWorker> {
+async function startSimWorker(
+  settings: SimWorkerSettings,
+  memory: { heapMb: number; semiSpaceMb: number; mallocArenaMax: number },
+): Promise<SimWorker> {
   const child: ChildProcess = fork(path.join(__dirname, 'sim-worker.js'), [], {
     execArgv: [
-      `--max-old-space-size=${heapMb}`,
+      `--max-old-space-size=${memory.heapMb}`,
+      `--max-semi-space-size=${memory.semiSpaceMb}`,
       ...(settings.workflowsOnMainThread === true ? ['--expose-gc'] : []),
     ],
-    env: { ...process.env, KEYWARDEN_SCALE_SIM_WORKER: JSON.stringify(settings) },
+    env: {
+      ...process.env,
+      KEYWARDEN_SCALE_SIM_WORKER: JSON.stringify(settings),
+      MALLOC_ARENA_MAX: String(memory.mallocArenaMax),
+    },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   // The worker's output goes on to ours, read on the way for the SDK's warnings.

@@ -14,14 +14,30 @@ const SimEnvSchema = z.object({
     .min(0)
     .max(50_000)
     .optional(),
-  // The committed run's worker: a cache that holds a campaign's working set, and the heap it needs.
-  KEYWARDEN_SCALE_SIM_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(300),
+  // The committed run's worker, as docker-compose.yml and the Dockerfile run one: a cache that
+  // holds the campaign's working set before the gate, a heap for it, small semi-spaces, two arenas.
+  KEYWARDEN_SCALE_SIM_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(150),
   KEYWARDEN_SCALE_SIM_MAX_WORKFLOW_TASKS: z.coerce.number().int().min(2).optional(),
   KEYWARDEN_SCALE_SIM_WORKER_HEAP_MB: z.coerce
     .number({ error: 'KEYWARDEN_SCALE_SIM_WORKER_HEAP_MB is megabytes of V8 heap for the worker, e.g. 384' })
     .int()
     .min(128)
-    .default(384),
+    .default(192),
+  KEYWARDEN_SCALE_SIM_WORKER_SEMI_SPACE_MB: z.coerce
+    .number({
+      error:
+        'KEYWARDEN_SCALE_SIM_WORKER_SEMI_SPACE_MB is megabytes per V8 semi-space (young generation), e.g. 4',
+    })
+    .int()
+    .min(1)
+    .max(64)
+    .default(4),
+  KEYWARDEN_SCALE_SIM_WORKER_MALLOC_ARENA_MAX: z.coerce
+    .number({ error: "KEYWARDEN_SCALE_SIM_WORKER_MALLOC_ARENA_MAX is the C allocator's arena count, e.g. 2" })
+    .int()
+    .min(1)
+    .max(64)
+    .default(2),
   KEYWARDEN_SCALE_SIM_USERS: z.coerce
     .number({ error: 'KEYWARDEN_SCALE_SIM_USERS is the number of rotating users per account, e.g. 2' })
     .int()
@@ -72,6 +88,13 @@ export interface SimConfig {
   sharding: { aboveAccounts: number; accountsPerShard: number };
   /** The worker's V8 heap limit (--max-old-space-size), as a container's memory limit would set it. */
   workerHeapMb: number;
+  /**
+   * The worker's V8 semi-space limit (--max-semi-space-size); each thread's young generation is
+   * three of them (V8's default: 16 MiB on 64-bit).
+   */
+  workerSemiSpaceMb: number;
+  /** MALLOC_ARENA_MAX for the worker (glibc's default: 8 per core). */
+  workerMallocArenaMax: number;
   /** Workflows on the worker's main thread (a diagnostic: the heap figures then include them). */
   workflowsOnMainThread: boolean;
   /** Where the figures are written; undefined: printed only. */
@@ -102,6 +125,8 @@ export function simConfigFromEnv(env: NodeJS.ProcessEnv, defaultOutput: string):
       e.KEYWARDEN_SCALE_SIM_ACCOUNTS,
     ),
     workerHeapMb: e.KEYWARDEN_SCALE_SIM_WORKER_HEAP_MB,
+    workerSemiSpaceMb: e.KEYWARDEN_SCALE_SIM_WORKER_SEMI_SPACE_MB,
+    workerMallocArenaMax: e.KEYWARDEN_SCALE_SIM_WORKER_MALLOC_ARENA_MAX,
     maxCachedWorkflows: e.KEYWARDEN_SCALE_SIM_MAX_CACHED_WORKFLOWS,
     ...(e.KEYWARDEN_SCALE_SIM_MAX_WORKFLOW_TASKS === undefined
       ? {}

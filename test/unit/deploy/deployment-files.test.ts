@@ -56,6 +56,9 @@ const AWS_SDK_VARIABLES: Record<string, string> = {
   AWS_PROFILE: '@smithy/core/dist-cjs/submodules/config/index.js',
 };
 
+/** Read by Node.js itself when the process starts: checked by starting Node with the value below. */
+const NODE_VARIABLES = new Set(['NODE_OPTIONS']);
+
 /** Without these a process in a container cannot work (the defaults point at the container itself). */
 const REQUIRED: Record<string, string[]> = {
   'keywarden-setup': ['TEMPORAL_ADDRESS'],
@@ -108,7 +111,7 @@ describe('docker-compose.yml', () => {
       const readByName = variablesRead(env, read);
       for (const variable of Object.keys(containerEnv(service(name), samples))) {
         assert.ok(
-          readByName.has(variable) || variable in AWS_SDK_VARIABLES,
+          readByName.has(variable) || variable in AWS_SDK_VARIABLES || NODE_VARIABLES.has(variable),
           `${name} sets ${variable}, which nothing in keywarden or the AWS SDK reads`,
         );
       }
@@ -118,6 +121,19 @@ describe('docker-compose.yml', () => {
       }
     });
   }
+
+  test("the worker's NODE_OPTIONS are flags Node accepts, and bound its heap as the README says", () => {
+    const { NODE_OPTIONS: options } = containerEnv(service('keywarden-worker'), samples);
+    assert.ok(options, 'the worker sets NODE_OPTIONS');
+    const run = spawnSync(
+      process.execPath,
+      ['-e', 'process.stdout.write(String(require("v8").getHeapStatistics().heap_size_limit))'],
+      { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: options } },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    // The old generation's limit plus the young generation's (three semi-spaces of 4 MiB).
+    assert.equal(Number(run.stdout) / 2 ** 20, 192 + 3 * 4);
+  });
 
   test('the AWS SDK does read the standard credential variables the worker is given', () => {
     for (const [variable, file] of Object.entries(AWS_SDK_VARIABLES)) {
@@ -204,6 +220,11 @@ describe('Dockerfile', () => {
     assert.match(runtime, /COPY --from=build \/app\/dist \.\/dist/);
     assert.doesNotMatch(runtime, /COPY (\.|test|node_modules) /, 'only the built output goes in');
     assert.match(runtime, /\nUSER node\n/);
+    assert.match(
+      runtime,
+      /\nENV MALLOC_ARENA_MAX=2\n/,
+      'two allocator arenas, as the memory figures were measured',
+    );
     assert.doesNotMatch(
       text,
       /AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)|TEMPORAL_API_KEY|WEBHOOK_SECRET/,
