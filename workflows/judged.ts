@@ -11,6 +11,8 @@ const messageSchemas = lazily(
   () => require('./message-schemas') as typeof MessageSchemas,
 );
 
+const WHERE_MAX = 120;
+
 export type JudgedMessage<T> = { success: true; data: T } | { success: false; where: string };
 
 /** Judges `raw` as one of keywarden's own messages; the schemas are built on the first message. */
@@ -21,8 +23,9 @@ export function judgeMessage<K extends MessageSchemaName>(
   const schema = messageSchemas()[name] as GenericSchema<unknown, MessageOf<K>>;
   const parsed = safeParse(schema, raw, { abortEarly: true });
   if (parsed.success) return { success: true, data: parsed.output };
-  const path = parsed.issues[0]?.path ?? [];
-  return { success: false, where: path.map((item) => String(item.key)).join('.') };
+  // The path may hold the sender's own unknown key, of any length: only its start is logged.
+  const where = (parsed.issues[0]?.path ?? []).map((item) => String(item.key)).join('.');
+  return { success: false, where: where.length > WHERE_MAX ? `${where.slice(0, WHERE_MAX)}…` : where };
 }
 
 /** Wraps a handler so that a message of the wrong shape is logged and ignored, never thrown. */

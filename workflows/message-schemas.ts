@@ -11,9 +11,21 @@ import type { AccountProgress, KeyProgress } from './messages';
 // workflow's modules anew for every workflow it caches, and nearly every cached workflow of a
 // campaign (its shards, accounts and sagas) receives one of these messages. Evaluating zod costs
 // each of them about 0.85 MiB of heap, valibot next to nothing (measured: 994 and 143 KiB per
-// fresh context, 142 KiB with no library; see test/unit/lint/workflow-bundle-zod.test.ts).
+// fresh context, 142 KiB with no library; README, "Where a worker's memory goes").
+// test/unit/lint/workflow-bundle-zod.test.ts proves that judging them loads no zod.
 
-const bounded = (max: number) => v.pipe(v.string(), v.maxLength(max));
+// Counted in code points, as zod counts a string's length at the outer boundary: a comment an
+// approver may send (2,000 emoji, say) must pass on to every child unchanged.
+const codePoints = (s: string): number => {
+  let count = 0;
+  for (const _ of s) count++;
+  return count;
+};
+const bounded = (max: number) =>
+  v.pipe(
+    v.string(),
+    v.check((s) => s.length <= max || codePoints(s) <= max, `at most ${max} characters`),
+  );
 const count = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max));
 const hex64 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
@@ -48,7 +60,7 @@ const decisionFields = {
   accountProof: v.optional(proof),
 };
 
-/** A schema whose output is the domain's type, so that a field added there must be judged here. */
+/** A schema whose output is the domain's type: a required field added there must be judged here. */
 type MessageSchema<T> = v.GenericSchema<unknown, T>;
 
 export const RoundDecisionSchema: MessageSchema<RoundDecision> = v.strictObject(decisionFields);
@@ -69,7 +81,7 @@ export const AbortRequestSchema: MessageSchema<AbortRequest> = v.strictObject({
 });
 
 export const KeyProgressSchema: MessageSchema<KeyProgress> = v.strictObject({
-  userName: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  userName: v.pipe(bounded(128), v.minLength(1)),
   stage: v.picklist(['waiting', 'awaiting-decision', 'finished']),
   accessKeyId: v.optional(bounded(128)),
   seq: count(0),

@@ -26,7 +26,7 @@ const zodModulesLoaded = (afterLoading: string): number => modulesLoaded(afterLo
 const judgeInternalMessages = `
   const { judgeMessage } = require(${JSON.stringify(judged)});
   const ok = judgeMessage('KeyProgressSchema', { userName: 'u', stage: 'waiting', seq: 1 });
-  const bad = judgeMessage('RoundDecisionSchema', { outcome: 'approved', extra: 1 });
+  const bad = judgeMessage('KeyProgressSchema', { userName: 'u', stage: 'waiting', seq: 1, extra: 1 });
   if (!ok.success || bad.success) throw new Error('the messages were not judged');
 `;
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { ApprovalSignalSchema } from '../../../domain/approval-signal-schema';
 import { judgeMessage } from '../../../workflows/judged';
 
 // The messages keywarden's workflows send each other are judged at the receiving workflow: anyone
@@ -109,5 +110,27 @@ describe('judging internal messages', () => {
     );
     assert.equal(refusedAt(judgeMessage('KeyDecisionSchema', 'not an object')), '');
     assert.equal(refusedAt(judgeMessage('AccountProgressSchema', null)), '');
+  });
+
+  test('lengths count code points, as the approval signal counts them: what an approver may send passes on', () => {
+    const comment = '\u{1F6D1}'.repeat(2000); // 4,000 UTF-16 units
+    assert.equal(ApprovalSignalSchema.safeParse({ approver: 'lead@example.com', comment }).success, true);
+    const abort = { by: 'lead@example.com', reason: 'stop', at: '2026-12-01T00:00:00.000Z', comment };
+    assert.equal(judgeMessage('AbortRequestSchema', abort).success, true);
+    const approvals = [{ ...decision.approvals[0], comment }];
+    assert.equal(judgeMessage('RoundDecisionSchema', { ...decision, approvals }).success, true);
+    const longer = '\u{1F6D1}'.repeat(2001);
+    assert.equal(
+      ApprovalSignalSchema.safeParse({ approver: 'lead@example.com', comment: longer }).success,
+      false,
+    );
+    assert.equal(refusedAt(judgeMessage('AbortRequestSchema', { ...abort, comment: longer })), 'comment');
+  });
+
+  test("where a message went wrong names at most the start of the sender's own key", () => {
+    const key = `x${'y'.repeat(10_000)}\n[ERROR] forged`;
+    const where = refusedAt(judgeMessage('RoundDecisionSchema', { ...decision, [key]: 1 }));
+    assert.ok(where.length <= 121, `where is ${where.length} characters`);
+    assert.ok(where.startsWith('xyyy') && where.endsWith('…'));
   });
 });
