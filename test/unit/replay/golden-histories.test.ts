@@ -152,6 +152,24 @@ describe('golden histories replay on the current workflow code', () => {
     assert.deepEqual(failures, [], 'histories the current workflow code cannot replay');
   });
 
+  test('the histories carry every message between workflows that workflows judge, so a change in judging replays against recorded ones', () => {
+    const signalled = new Set(
+      goldens.flatMap((g) =>
+        (g.history.events ?? []).flatMap((e) => {
+          const name = e.workflowExecutionSignaledEventAttributes?.signalName;
+          return name ? [name] : [];
+        }),
+      ),
+    );
+    for (const name of [
+      'keywarden.keyProgress',
+      'keywarden.accountProgress',
+      'keywarden.accountDecision',
+      'keywarden.keyDecision',
+    ])
+      assert.ok(signalled.has(name), `no golden history holds a ${name} signal`);
+  });
+
   describe('the check bites', () => {
     const named = (file: string): GoldenHistory => {
       const golden = goldens.find((g) => g.file === file);
