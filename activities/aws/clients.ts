@@ -7,6 +7,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { LRUCache } from 'lru-cache';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, AwsEnvironment } from './aws-config';
+import { ConnectionPool } from './connection-pool';
 import type { MemberRoleRef } from './credentials';
 import { MEMBER_ACCOUNTS_CACHED, MemberCredentials, memberCacheKey } from './credentials';
 import { labelOperation } from './errors';
@@ -131,61 +132,25 @@ interface CommonClientConfig extends RetryPolicy {
   region: string;
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   endpoint?: string;
-}
-
-/** One member account's clients, and the commands they are sending. */
-interface MemberEntry {
-  clients: Map<string, Destroyable>;
-  inFlight: number;
-  evicted: boolean;
-}
-
-function destroyIdle(entry: MemberEntry): void {
-  if (!entry.evicted || entry.inFlight !== 0) return;
-  for (const client of entry.clients.values()) {
-    // Runs as a call completes: a failure to close connections must not fail a call AWS carried out.
-    try {
-      client.destroy();
-    } catch {
-      // The connections close when AWS closes them.
-    }
-  }
-}
-
-/**
- * Counts a member client's commands in flight. An evicted client is destroyed (its connections
- * closed) only once none is: destroying it under a call could make the SDK resend a call that
- * AWS had already carried out, such as CreateAccessKey.
- */
-function inFlightMiddleware(entry: MemberEntry) {
-  return {
-    applyToStack(stack: CommandStack): void {
-      stack.add(
-        (next) => async (args) => {
-          entry.inFlight += 1;
-          try {
-            return await next(args);
-          } finally {
-            entry.inFlight -= 1;
-            destroyIdle(entry);
-          }
-        },
-        { step: 'initialize', name: 'keywardenInFlight', override: true },
-      );
-    },
-  };
+  requestHandler?: ConnectionPool;
 }
 
 /**
  * The worker's AWS clients: one instance per (account/role, region, service), built on demand.
  * The management account's are kept for the life of the worker; member accounts' for the
  * `maxMemberAccounts` most recently used. Member clients sign with the cached, refreshing
- * assumed-role provider of `MemberCredentials`.
+ * assumed-role provider of `MemberCredentials`. All of them, and the STS clients behind member
+ * credentials that AwsClients builds, send over one ConnectionPool.
  */
 export class AwsClients {
   readonly credentials: MemberCredentials;
+  private readonly pool = new ConnectionPool();
   private readonly cache = new Map<string, Destroyable>();
-  private readonly members: LRUCache<string, MemberEntry>;
+  /**
+   * An evicted account's clients are dropped, not destroyed: a call of theirs may still be in
+   * flight, and their connections belong to the pool.
+   */
+  private readonly members: LRUCache<string, Map<string, Destroyable>>;
 
   constructor(
     readonly env: AwsEnvironment,
@@ -198,14 +163,9 @@ export class AwsClients {
       new MemberCredentials(env, {
         clientPlugins: [commandMiddleware('sts', 'management', options.onCommand)],
         maxCached: maxMemberAccounts,
+        requestHandler: this.pool,
       });
-    this.members = new LRUCache<string, MemberEntry>({
-      max: maxMemberAccounts,
-      dispose: (entry) => {
-        entry.evicted = true;
-        destroyIdle(entry);
-      },
-    });
+    this.members = new LRUCache<string, Map<string, Destroyable>>({ max: maxMemberAccounts });
   }
 
   /** Clients of the management account, signed with the base credentials. */
@@ -240,17 +200,16 @@ export class AwsClients {
     const owner = memberCacheKey(ref);
     let entry = this.members.get(owner);
     if (entry === undefined) {
-      entry = { clients: new Map(), inFlight: 0, evicted: false };
+      entry = new Map();
       this.members.set(owner, entry);
     }
-    const memberEntry = entry;
+    const clients = entry;
     const cached = <T extends Destroyable>(service: string, build: () => T): T => {
-      let client = memberEntry.clients.get(service);
+      let client = clients.get(service);
       if (client === undefined) {
         client = build();
         this.observe(client as unknown as Observable, service, ref.accountId);
-        (client as unknown as Observable).middlewareStack.use(inFlightMiddleware(memberEntry));
-        memberEntry.clients.set(service, client);
+        clients.set(service, client);
       }
       return client as T;
     };
@@ -282,16 +241,17 @@ export class AwsClients {
   /** Number of cached client instances (for tests and metrics). */
   get size(): number {
     let members = 0;
-    for (const entry of this.members.values()) members += entry.clients.size;
+    for (const clients of this.members.values()) members += clients.size;
     return this.cache.size + members;
   }
 
   destroy(): void {
     for (const client of this.cache.values()) client.destroy();
     this.cache.clear();
-    for (const entry of this.members.values()) for (const client of entry.clients.values()) client.destroy();
+    for (const clients of this.members.values()) for (const client of clients.values()) client.destroy();
     this.members.clear();
     this.credentials.clear();
+    this.pool.close();
   }
 
   private cached<T extends Destroyable>(owner: string, service: string, build: () => T, account = owner): T {
@@ -313,7 +273,7 @@ export class AwsClients {
     credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
     retry: RetryPolicy = DEFAULT_RETRY,
   ): CommonClientConfig {
-    return clientConfig(this.env, credentials, retry);
+    return { ...clientConfig(this.env, credentials, retry), requestHandler: this.pool };
   }
 }
 

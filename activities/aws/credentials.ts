@@ -111,13 +111,16 @@ export interface MemberCredentialsOptions {
   clientPlugins?: FromTemporaryCredentialsOptions['clientPlugins'];
   /** Providers kept, the least recently used dropped first (a dropped one assumes the role anew). */
   maxCached?: number;
+  /** Sends the AssumeRole calls (AwsClients shares its connection pool); the SDK's own if unset. */
+  requestHandler?: NonNullable<FromTemporaryCredentialsOptions['clientConfig']>['requestHandler'];
 }
 
 /**
  * Member account sessions (account, role, ExternalId, session name) whose credentials (and, in
  * AwsClients, clients) a worker keeps unless told. One session's clients hold about 60 KiB of
  * heap: an organization of 10,000 accounts would otherwise keep all of theirs for ever. A dropped
- * provider's own STS client is not closed: its idle connections stay until AWS closes them.
+ * provider's own STS client is not closed: its connections belong to the shared pool when
+ * AwsClients built it, and otherwise stay until AWS closes them.
  */
 export const MEMBER_ACCOUNTS_CACHED = 256;
 
@@ -175,6 +178,7 @@ export class MemberCredentials {
       maxAttempts: 2,
     };
     if (this.env.endpoint !== undefined) clientConfig.endpoint = this.env.endpoint;
+    if (this.options.requestHandler !== undefined) clientConfig.requestHandler = this.options.requestHandler;
     const options: FromTemporaryCredentialsOptions = { params, masterCredentials: this.base(), clientConfig };
     if (this.options.clientPlugins !== undefined) options.clientPlugins = this.options.clientPlugins;
     return factory(options);

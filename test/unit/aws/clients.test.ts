@@ -1,7 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FromTemporaryCredentialsOptions } from '@aws-sdk/credential-providers';
-import { GetUserCommand, type GetUserCommandOutput } from '@aws-sdk/client-iam';
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { GetUserCommand } from '@aws-sdk/client-iam';
 import {
   AwsClients,
   awsOperationName,
@@ -134,65 +136,113 @@ describe('AwsClients', () => {
     const aws = new AwsClients(env, credentials, { maxMemberAccounts: 2 });
     try {
       const first = aws.member(ref).iam;
-      let destroyed = 0;
-      const destroy = first.destroy.bind(first);
-      first.destroy = () => {
-        destroyed += 1;
-        destroy();
-      };
       aws.member({ ...ref, accountId: '222222222222' });
       aws.member({ ...ref, accountId: '333333333333' });
       assert.equal(aws.size, 2, 'two accounts of one client each (the others are built on first use)');
       assert.equal(credentials.size, 2);
-      assert.equal(destroyed, 1, 'the evicted idle client closed its connections');
       assert.notEqual(aws.member(ref).iam, first, 'an evicted account gets new clients');
     } finally {
       aws.destroy();
     }
   });
 
-  test('an evicted client is destroyed only once its calls in flight have finished', async () => {
-    const aws = new AwsClients(env, new MemberCredentials(env, { temporaryCredentials: fakeSts }), {
-      maxMemberAccounts: 1,
-    });
+  test('every account and the management account share one keep-alive connection pool', async () => {
+    const iam = await fakeIam();
+    const aws = new AwsClients(
+      { ...env, endpoint: iam.url },
+      new MemberCredentials(env, { temporaryCredentials: fakeSts }),
+    );
     try {
-      const { iam } = aws.member(ref);
-      let destroyed = 0;
-      const destroy = iam.destroy.bind(iam);
-      iam.destroy = () => {
-        destroyed += 1;
-        destroy();
-      };
-      let answer: (value: { output: GetUserCommandOutput; response: unknown }) => void = () => undefined;
-      // Stands in for AWS taking its time to answer: the call stays in flight until answered.
-      iam.middlewareStack.add(
-        () => () =>
-          new Promise<{ output: GetUserCommandOutput; response: unknown }>((resolve) => {
-            answer = resolve;
-          }),
-        { step: 'finalizeRequest', name: 'slowAws' },
-      );
-      const call = iam.send(new GetUserCommand({ UserName: 'bob' }));
-      await new Promise((resolve) => setImmediate(resolve));
-      aws.member({ ...ref, accountId: '222222222222' });
-      assert.equal(destroyed, 0, 'not destroyed under a call in flight');
-      answer({
-        output: {
-          $metadata: {},
-          User: {
-            UserName: 'bob',
-            UserId: 'AIDA',
-            Arn: 'arn:aws:iam::111111111111:user/bob',
-            Path: '/',
-            CreateDate: new Date(),
-          },
-        },
-        response: {},
-      });
-      await call;
-      assert.equal(destroyed, 1, 'destroyed once the call finished');
+      for (const accountId of ['111111111111', '222222222222', '333333333333']) {
+        const out = await aws.member({ ...ref, accountId }).iam.send(new GetUserCommand({ UserName: 'bob' }));
+        assert.equal(out.User?.UserName, 'bob');
+      }
+      await aws.management().iam.send(new GetUserCommand({ UserName: 'bob' }));
+      assert.equal(iam.requests(), 4);
+      assert.equal(iam.connections(), 1, 'one TCP connection carried the calls of three accounts');
+      const closed = iam.allClosed();
+      aws.destroy();
+      await closed;
     } finally {
       aws.destroy();
+      await iam.close();
+    }
+  });
+
+  test('an account evicted with a call in flight: the call completes, the pool stays open', async () => {
+    const iam = await fakeIam();
+    const aws = new AwsClients(
+      { ...env, endpoint: iam.url },
+      new MemberCredentials(env, { temporaryCredentials: fakeSts }),
+      { maxMemberAccounts: 1 },
+    );
+    try {
+      const held = iam.hold();
+      const call = aws.member(ref).iam.send(new GetUserCommand({ UserName: 'bob' }));
+      await held.arrived;
+      // Evicts the first account while AWS has not answered its call yet.
+      const other = aws.member({ ...ref, accountId: '222222222222' }).iam;
+      held.answer();
+      assert.equal((await call).User?.UserName, 'bob');
+      await other.send(new GetUserCommand({ UserName: 'bob' }));
+      assert.equal(iam.requests(), 2);
+      assert.equal(iam.connections(), 1, 'the evicted account did not close the shared connection');
+    } finally {
+      aws.destroy();
+      await iam.close();
     }
   });
 });
+
+const GET_USER_XML =
+  '<GetUserResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetUserResult><User>' +
+  '<Path>/</Path><UserName>bob</UserName><UserId>AIDAEXAMPLE</UserId>' +
+  '<Arn>arn:aws:iam::111111111111:user/bob</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate>' +
+  '</User></GetUserResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetUserResponse>';
+
+/** A local HTTP server that answers every call as IAM GetUser, counting calls and connections. */
+async function fakeIam() {
+  let requests = 0;
+  let hold: { arrived: () => void; release: Promise<void> } | undefined;
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const server = createServer((req, res) => {
+    requests += 1;
+    req.resume();
+    req.on('end', () => {
+      const held = hold;
+      hold = undefined;
+      const answer = () => {
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(GET_USER_XML);
+      };
+      if (held === undefined) return answer();
+      held.arrived();
+      void held.release.then(answer);
+    });
+  });
+  server.on('connection', (socket: Socket) => {
+    connections += 1;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests: () => requests,
+    connections: () => connections,
+    /** The next call waits for answer(); `arrived` resolves once the server has it. */
+    hold() {
+      let arrived: () => void = () => undefined;
+      let answer: () => void = () => undefined;
+      const arrivedPromise = new Promise<void>((resolve) => (arrived = resolve));
+      const release = new Promise<void>((resolve) => (answer = resolve));
+      hold = { arrived, release };
+      return { arrived: arrivedPromise, answer };
+    },
+    /** Resolves once every connection the server has accepted is closed. */
+    allClosed: () => Promise.all([...sockets].map((s) => new Promise((resolve) => s.once('close', resolve)))),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
