@@ -1,5 +1,9 @@
-/** Accounts searched and contained at once, unless the request says otherwise. */
-export const ACCOUNTS_IN_FLIGHT_DEFAULT = 20;
+/**
+ * Accounts searched and contained at once, unless the request says otherwise: four activities of
+ * ten accounts. Each account is its own IAM throttling scope, so the limit is the worker's and the
+ * management account's STS, not IAM's. Workflow code reads it (guarded by patched()).
+ */
+export const ACCOUNTS_IN_FLIGHT_DEFAULT = 40;
 export const ACCOUNTS_IN_FLIGHT_MAX = 200;
 /** Matching users contained at once within one account (IAM throttles each account on its own). */
 export const USERS_IN_FLIGHT_PER_ACCOUNT_DEFAULT = 5;

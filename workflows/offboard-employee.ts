@@ -102,6 +102,13 @@ export const CONTAIN_PER_ACCOUNT = 'offboarding-contain-per-account';
  */
 export const CONTAIN_IN_BATCHES = 'offboarding-contain-in-batches';
 
+/**
+ * Without `limits.accountsInFlight`, ACCOUNTS_IN_FLIGHT_DEFAULT accounts are searched and
+ * contained at once; runs started before searched ACCOUNTS_IN_FLIGHT_DEFAULT_BEFORE_40.
+ */
+export const ACCOUNTS_IN_FLIGHT_40 = 'offboarding-accounts-in-flight-40';
+const ACCOUNTS_IN_FLIGHT_DEFAULT_BEFORE_40 = 20;
+
 /** Accounts searched at once during discovery by runs without CONTAIN_PER_ACCOUNT. */
 export const DISCOVERY_CONCURRENCY = 10;
 
@@ -550,7 +557,8 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
   const perAccount = patched(CONTAIN_PER_ACCOUNT);
   const search = perAccount ? searchAndContainAccount : searchAccount;
   const fanOut = perAccount
-    ? (request.limits?.accountsInFlight ?? ACCOUNTS_IN_FLIGHT_DEFAULT)
+    ? (request.limits?.accountsInFlight ??
+      (patched(ACCOUNTS_IN_FLIGHT_40) ? ACCOUNTS_IN_FLIGHT_DEFAULT : ACCOUNTS_IN_FLIGHT_DEFAULT_BEFORE_40))
     : DISCOVERY_CONCURRENCY;
   const sharding = input.sharding ?? DEFAULT_SHARDING;
   if (shard === undefined && accounts.length > sharding.aboveAccounts && patched(SHARDED_DISCOVERY)) {

@@ -463,6 +463,53 @@ const scenarios: Scenario[] = [
     };
   })(),
   (() => {
+    // More accounts than the default fan-out of runs started before it was 40 (20 at once).
+    const accounts = Array.from({ length: 30 }, (_, i) => String(300000000000 + i));
+    const leavers = scriptedOffboarding(
+      Object.fromEntries(
+        accounts.map((a, i) => [
+          a,
+          i % 10 === 0
+            ? [{ userName: 'mallory', email: 'mallory@example.com', accessKeyIds: [`AKIAMALLORY${i}`] }]
+            : [],
+        ]),
+      ),
+    );
+    const request = OffboardingRequestSchema.parse({
+      employeeId: 'golden-e2',
+      initiator: 'hr-system@example.com',
+      match: { tagValues: ['mallory@example.com'] },
+      scope: { includeAccounts: accounts },
+      approval: { approvers: [LEAVER_APPROVER], timeout: '24h' },
+    });
+    return {
+      name: 'an offboarding over 30 accounts at the default fan-out, at its gate',
+      activities: leavers.activities,
+      run: async ({ env, client, record }) => {
+        const requestedAt = new Date(await env.currentTimeMs()).toISOString();
+        const { workflowId } = await startOffboarding(client, {
+          taskQueue: TASK_QUEUE,
+          request,
+          requestedAt,
+        });
+        const handle = client.workflow.getHandle(workflowId);
+        const waiting = await until(
+          'the offboarding at its approval gate',
+          () => handle.query(offboardingStatusQuery),
+          (s) => s.phase === 'awaiting-approval',
+        );
+        assert.equal(waiting.accountsSearched.length, accounts.length);
+        assert.equal(waiting.users.length, 3);
+        await record(
+          'offboard-employee-thirty-accounts',
+          'offboardEmployee',
+          workflowId,
+          'phase awaiting-approval: 30 accounts searched in three batches started together',
+        );
+      },
+    };
+  })(),
+  (() => {
     const leaked = 'AKIAGOLDENREVOKED001';
     const replacement = 'AKIAGOLDENREPLACE001';
     const createDate = '2025-01-01T00:00:00.000Z';

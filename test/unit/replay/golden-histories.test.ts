@@ -22,6 +22,7 @@ import {
 } from '../../replay/golden-histories';
 import { CONCURRENT_CHILD_STARTS } from '../../../workflows/child-book';
 import { SHARDED_CAMPAIGNS } from '../../../workflows/campaign-shards';
+import { ACCOUNTS_IN_FLIGHT_40 } from '../../../workflows/offboard-employee';
 import { workflowBundleOptions } from '../../../worker/workflow-bundle-options';
 
 // Replay workers log every state change, and the checks below fail workflow tasks on purpose: the
@@ -64,7 +65,10 @@ interface HistoryJson {
   events: Array<{
     eventType: string;
     workflowExecutionStartedEventAttributes?: { workflowType: { name: string } };
-    activityTaskScheduledEventAttributes?: { activityType: { name: string } };
+    activityTaskScheduledEventAttributes?: {
+      activityType: { name: string };
+      workflowTaskCompletedEventId?: string;
+    };
     markerRecordedEventAttributes?: { details?: Record<string, { payloads?: Array<{ data: string }> }> };
     startChildWorkflowExecutionInitiatedEventAttributes?: {
       workflowTaskCompletedEventId: string;
@@ -270,6 +274,37 @@ describe('golden histories replay on the current workflow code', () => {
         replay(bundle, withoutMarker(golden, SHARDED_CAMPAIGNS), golden.workflowId),
         isDeterminismViolation,
       );
+    });
+
+    /** How many containLeaverInAccounts batches each workflow task scheduled, in order. */
+    const batchesPerTask = (json: HistoryJson): number[] => {
+      const perTask = new Map<string, number>();
+      for (const e of json.events) {
+        const a = e.activityTaskScheduledEventAttributes;
+        if (a?.activityType.name !== 'containLeaverInAccounts') continue;
+        const task = a.workflowTaskCompletedEventId ?? '';
+        perTask.set(task, (perTask.get(task) ?? 0) + 1);
+      }
+      return [...perTask.values()];
+    };
+
+    test('thirty accounts: runs from before the accounts-in-flight-40 marker keep 20 at once, new runs take 40', async () => {
+      // The same offboarding, recorded on the code before the change (v5) and after it (v6).
+      const before = named('v5/offboard-employee-thirty-accounts.json');
+      const after = named('v6/offboard-employee-thirty-accounts.json');
+      const hasMarker = (g: GoldenHistory) =>
+        (g.json as HistoryJson).events.some((e) => patchIds(e).includes(ACCOUNTS_IN_FLIGHT_40));
+      assert.equal(hasMarker(before), false);
+      assert.deepEqual(
+        batchesPerTask(before.json as HistoryJson),
+        [2, 1],
+        'two batches of ten, then the third',
+      );
+      assert.equal(hasMarker(after), true);
+      assert.deepEqual(batchesPerTask(after.json as HistoryJson), [3], 'three batches in one workflow task');
+      // Both replay on the current code: each run keeps the fan-out it started with.
+      await replay(bundle, before.history, before.workflowId);
+      await replay(bundle, after.history, after.workflowId);
     });
 
     test('a keyRotation history whose first activity was another one is a determinism violation', async () => {
