@@ -22,7 +22,7 @@ import type { KeywardenActivities } from '../../activities';
 import type { AwsClients } from '../../activities/aws/clients';
 import { createWorkflowActivities } from '../../activities/workflow-activities';
 import type { CampaignSpec } from '../../domain/campaign-spec';
-import { OffboardingRequestSchema } from '../../domain/offboarding-request';
+import { OffboardingRequestSchema, type OffboardingRequest } from '../../domain/offboarding-request';
 import type { OffboardingStatus } from '../../domain/offboarding-report';
 import type { AccountRotationReport, CampaignStatus, UserRotationReport } from '../../domain/rotation-report';
 import { signedPayload, type ApprovalKey } from '../../client/approval-keys';
@@ -122,6 +122,22 @@ async function until<T>(
     await delay(100);
   }
   throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last) ?? String(lastError)}`);
+}
+
+/** Starts an offboarding on the test server and waits for it at its approval gate. */
+async function offboardingAtGate(
+  { env, client }: Pick<ScenarioContext, 'env' | 'client'>,
+  request: OffboardingRequest,
+): Promise<{ workflowId: string; waiting: OffboardingStatus }> {
+  const requestedAt = new Date(await env.currentTimeMs()).toISOString();
+  const { workflowId } = await startOffboarding(client, { taskQueue: TASK_QUEUE, request, requestedAt });
+  const handle = client.workflow.getHandle(workflowId);
+  const waiting = await until(
+    'the offboarding at its approval gate',
+    () => handle.query(offboardingStatusQuery),
+    (s) => s.phase === 'awaiting-approval',
+  );
+  return { workflowId, waiting };
 }
 
 const hasEvent = (report: UserRotationReport, event: RegExp) =>
@@ -430,18 +446,8 @@ const scenarios: Scenario[] = [
       name: 'an offboarding of a leaver with users in two accounts, approved at its gate',
       activities: leavers.activities,
       run: async ({ env, client, record }) => {
-        const requestedAt = new Date(await env.currentTimeMs()).toISOString();
-        const { workflowId } = await startOffboarding(client, {
-          taskQueue: TASK_QUEUE,
-          request,
-          requestedAt,
-        });
+        const { workflowId, waiting } = await offboardingAtGate({ env, client }, request);
         const handle = client.workflow.getHandle(workflowId);
-        const waiting = await until(
-          'the offboarding at its approval gate',
-          () => handle.query(offboardingStatusQuery),
-          (s) => s.phase === 'awaiting-approval',
-        );
         assert.equal(waiting.users.length, 3);
         await record(
           'offboard-employee-awaiting-approval',
@@ -486,18 +492,7 @@ const scenarios: Scenario[] = [
       name: 'an offboarding over 30 accounts at the default fan-out, at its gate',
       activities: leavers.activities,
       run: async ({ env, client, record }) => {
-        const requestedAt = new Date(await env.currentTimeMs()).toISOString();
-        const { workflowId } = await startOffboarding(client, {
-          taskQueue: TASK_QUEUE,
-          request,
-          requestedAt,
-        });
-        const handle = client.workflow.getHandle(workflowId);
-        const waiting = await until(
-          'the offboarding at its approval gate',
-          () => handle.query(offboardingStatusQuery),
-          (s) => s.phase === 'awaiting-approval',
-        );
+        const { workflowId, waiting } = await offboardingAtGate({ env, client }, request);
         assert.equal(waiting.accountsSearched.length, accounts.length);
         assert.equal(waiting.users.length, 3);
         await record(
