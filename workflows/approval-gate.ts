@@ -115,6 +115,8 @@ export function refuseApprovals(
  */
 export class ApprovalGate {
   private readonly state: ApprovalState;
+  /** Messages waiting for the signature rules; undefined once they are known (or never held). */
+  private held?: Array<() => void>;
 
   constructor(
     private readonly config: GateConfig,
@@ -163,11 +165,38 @@ export class ApprovalGate {
     this.config.publicKeys = effective.publicKeys;
     this.state.signatures = effective.signatures;
     this.state.keySource = effective.keySource;
+    // Messages that arrived while the rules were unknown are judged now, in the order they came.
+    const held = this.held ?? [];
+    delete this.held;
+    for (const judge of held) judge();
     if (effective.signatures !== 'required') return [];
     const keyed = new Set(Object.keys(effective.publicKeys).map(normalizePrincipal));
     return [...new Set([...this.config.approvers, this.config.initiator].map(normalizePrincipal))].filter(
       (who) => !keyed.has(who),
     );
+  }
+
+  /**
+   * Until `useSignatures` says which rules hold (the worker's registry may require signatures the
+   * request does not), approve, reject and cancel signals wait, in order, and updates are refused
+   * with a reason: judged by the request's rules alone, an unsigned cancel would be honoured.
+   */
+  holdUntilSignaturesKnown(): void {
+    this.held ??= [];
+  }
+
+  /** Runs `judge` now, or once the signature rules are known (see holdUntilSignaturesKnown). */
+  whenJudgeable(judge: () => void): void {
+    if (this.held === undefined) judge();
+    else this.held.push(judge);
+  }
+
+  private judgeableNow(): Judgement | undefined {
+    if (this.held === undefined) return undefined;
+    return {
+      valid: false,
+      reason: 'not yet: the approver key registry is still being read; send it again in a few seconds',
+    };
   }
 
   /** Who may sign, and with which keys: other messages of this workflow are judged by it too. */
@@ -200,12 +229,16 @@ export class ApprovalGate {
   /** Installs the approve/reject (and cancel) signal handlers on the current workflow. */
   listen(): this {
     const example = exampleApproval(this.config.signatures);
-    setHandler(approveSignal, (payload) => this.approve(payload), {
+    setHandler(approveSignal, (payload) => this.whenJudgeable(() => this.approve(payload)), {
       description: `Approve what awaits the decision. Payload: ${example}`,
     });
-    setHandler(rejectSignal, (payload) => this.decideAgainst('reject', 'rejected', payload), {
-      description: `Reject what awaits the decision. Payload: ${example}`,
-    });
+    setHandler(
+      rejectSignal,
+      (payload) => this.whenJudgeable(() => this.decideAgainst('reject', 'rejected', payload)),
+      {
+        description: `Reject what awaits the decision. Payload: ${example}`,
+      },
+    );
     setHandler(
       approveUpdate,
       (payload) => {
@@ -213,7 +246,7 @@ export class ApprovalGate {
         return this.verdict();
       },
       {
-        validator: (payload) => refuseUnless(this.judgeApproval(payload)),
+        validator: (payload) => refuseUnless(this.judgeableNow() ?? this.judgeApproval(payload)),
         description: `Approve, refused at once if invalid. Payload: ${example}`,
       },
     );
@@ -224,14 +257,18 @@ export class ApprovalGate {
         return this.verdict();
       },
       {
-        validator: (payload) => refuseUnless(this.judgeAgainst('reject', payload)),
+        validator: (payload) => refuseUnless(this.judgeableNow() ?? this.judgeAgainst('reject', payload)),
         description: `Reject, refused at once if invalid. Payload: ${example}`,
       },
     );
     if (this.config.acceptsCancel) {
-      setHandler(cancelSignal, (payload) => this.decideAgainst('cancel', 'cancelled', payload), {
-        description: `Cancel the offboarding (HR): every user is restored. Payload: ${example}`,
-      });
+      setHandler(
+        cancelSignal,
+        (payload) => this.whenJudgeable(() => this.decideAgainst('cancel', 'cancelled', payload)),
+        {
+          description: `Cancel the offboarding (HR): every user is restored. Payload: ${example}`,
+        },
+      );
       setHandler(
         cancelUpdate,
         (payload) => {
@@ -239,7 +276,7 @@ export class ApprovalGate {
           return this.verdict();
         },
         {
-          validator: (payload) => refuseUnless(this.judgeAgainst('cancel', payload)),
+          validator: (payload) => refuseUnless(this.judgeableNow() ?? this.judgeAgainst('cancel', payload)),
           description: `Cancel, refused at once if invalid. Payload: ${example}`,
         },
       );

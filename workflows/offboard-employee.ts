@@ -109,6 +109,13 @@ export const CONTAIN_IN_BATCHES = 'offboarding-contain-in-batches';
 export const ACCOUNTS_IN_FLIGHT_40 = 'offboarding-accounts-in-flight-40';
 const ACCOUNTS_IN_FLIGHT_DEFAULT_BEFORE_40 = 20;
 
+/**
+ * Approve, reject, cancel and skip-account messages that arrive before the approver key registry
+ * is read wait for it (updates are refused until then), so the registry's signature rules judge
+ * them; runs started before judged them at once by the request's rules.
+ */
+export const MESSAGES_WAIT_FOR_REGISTRY = 'offboarding-messages-wait-for-registry';
+
 /** Accounts searched at once during discovery by runs without CONTAIN_PER_ACCOUNT. */
 export const DISCOVERY_CONCURRENCY = 10;
 
@@ -199,7 +206,11 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
     publicKeys: request.approval.publicKeys,
     acceptsCancel: true,
     refuseBeforeOpen: false,
-  }).listen();
+  });
+  // Before any handler is set: a message sent with the start is delivered as its handler is set.
+  const readsRegistry = shard === undefined && patched(KEY_REGISTRY);
+  if (readsRegistry && patched(MESSAGES_WAIT_FOR_REGISTRY)) gate.holdUntilSignaturesKnown();
+  gate.listen();
 
   const status: OffboardingStatus = {
     employeeId: request.employeeId,
@@ -217,7 +228,7 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
     ...(notices.tell === undefined ? {} : { notifications: notices.records }),
   };
   setHandler(offboardingStatusQuery, () => ({ ...status, approval: gate.snapshot() }));
-  setHandler(skipAccountSignal, (payload) => {
+  const skipAccount = (payload: unknown): void => {
     const judgement = judgeSkip(payload, {
       initiator: request.initiator,
       approvers: request.approval.approvers,
@@ -239,7 +250,9 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
     status.accountsFailed = status.accountsFailed.filter((f) => f.accountId !== accountId);
     status.accountsSkipped?.push({ accountId, by, reason, at });
     log.warn('account skipped: its users will not be searched', { accountId });
-  });
+  };
+  // After skipAccount exists: a skip sent with the start is delivered as this handler is set.
+  setHandler(skipAccountSignal, (payload) => gate.whenJudgeable(() => skipAccount(payload)));
 
   const enter = (phase: OffboardingPhase): void => {
     if (status.phase === phase) return;
@@ -303,7 +316,7 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
   const decided = (): boolean => gate.decision !== undefined && gate.decision.outcome !== 'timed-out';
 
   // Approvers' keys from the worker's registry, when it has one (it may also require signatures).
-  if (shard === undefined && patched(KEY_REGISTRY)) {
+  if (readsRegistry) {
     // Unreadable: fail closed, signatures required and no key known, so nothing can approve a purge.
     const registry = await approverRegistry().catch(() => ({
       configured: true,

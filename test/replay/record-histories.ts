@@ -35,9 +35,11 @@ import {
   accountStatusQuery,
   approveSignal,
   campaignStatusQuery,
+  cancelSignal,
   keyStatusQuery,
 } from '../../workflows/messages';
-import { offboardingStatusQuery } from '../../workflows/offboard-employee';
+import { offboardEmployee, offboardingStatusQuery } from '../../workflows/offboard-employee';
+import type { ApproverRegistry } from '../../domain/approver-registry';
 import { startRevocation } from '../../client/revocation-client';
 import { RevokeRequestSchema } from '../../domain/revoke-request';
 import type { RevokeStatus } from '../../domain/revoke-report';
@@ -86,6 +88,8 @@ interface Recorded {
 interface Scenario {
   name: string;
   activities: Partial<KeywardenActivities>;
+  /** The worker's approver key registry, when the scenario needs one. */
+  approverRegistry?: ApproverRegistry;
   run: (ctx: ScenarioContext) => Promise<void>;
 }
 
@@ -469,6 +473,55 @@ const scenarios: Scenario[] = [
     };
   })(),
   (() => {
+    // The registry requires signatures the request does not: an unsigned cancel sent with the
+    // start waits for the registry's rules and is refused by them.
+    const leavers = scriptedOffboarding({
+      [ACCOUNT_A]: [{ userName: 'mallory', email: 'mallory@example.com', accessKeyIds: ['AKIAMALLORYA'] }],
+    });
+    const hr = 'hr-system@example.com';
+    const request = OffboardingRequestSchema.parse({
+      employeeId: 'golden-e3',
+      initiator: hr,
+      match: { tagValues: ['mallory@example.com'] },
+      scope: { includeAccounts: [ACCOUNT_A] },
+      approval: { approvers: [LEAVER_APPROVER], timeout: '24h', signatures: 'off' },
+    });
+    return {
+      name: 'an offboarding whose unsigned cancel came with the start, refused by the registry, at its gate',
+      activities: leavers.activities,
+      approverRegistry: {
+        configured: true,
+        requireSignatures: true,
+        publicKeys: Object.fromEntries(
+          [hr, LEAVER_APPROVER].map((who) => [who, approvalKeyFor(who).publicKey]),
+        ),
+      },
+      run: async ({ env, client, record }) => {
+        const workflowId = `offboard-${request.employeeId}`;
+        const handle = await client.workflow.signalWithStart(offboardEmployee, {
+          taskQueue: TASK_QUEUE,
+          workflowId,
+          args: [{ request, requestedAt: new Date(await env.currentTimeMs()).toISOString() }],
+          signal: cancelSignal,
+          signalArgs: [{ approver: hr, comment: 'unsigned' }],
+        });
+        const waiting = await until(
+          'the offboarding at its approval gate',
+          () => handle.query(offboardingStatusQuery),
+          (s) => s.phase === 'awaiting-approval',
+        );
+        assert.equal(waiting.approval.decision, undefined);
+        assert.ok(waiting.approval.rejectedAttempts.some((r) => r.signal === 'cancel'));
+        await record(
+          'offboard-employee-early-cancel-refused',
+          'offboardEmployee',
+          workflowId,
+          'phase awaiting-approval: the cancel sent with the start refused as unsigned',
+        );
+      },
+    };
+  })(),
+  (() => {
     // More accounts than the default fan-out of runs started before it was 40 (20 at once).
     const accounts = Array.from({ length: 30 }, (_, i) => String(300000000000 + i));
     const leavers = scriptedOffboarding(
@@ -722,7 +775,10 @@ async function runScenario(scenario: Scenario, bundle: WorkflowBundle, out: Reco
       // Parents reconcile the children of earlier runs by describing them: the real activity.
       activities: {
         ...createWorkflowActivities({ aws: NO_AWS, temporal: client }),
-        ...createApproverRegistryActivities({ aws: NO_AWS }),
+        ...createApproverRegistryActivities({
+          aws: NO_AWS,
+          ...(scenario.approverRegistry === undefined ? {} : { approverRegistry: scenario.approverRegistry }),
+        }),
         ...scenario.activities,
       },
     });

@@ -1,0 +1,116 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { publicKeyOf } from '../../../domain/approval-signature';
+import { OffboardingRequestSchema } from '../../../domain/offboarding-request';
+import type { OffboardingStatus } from '../../../domain/offboarding-report';
+import { KeywardenKind, KeywardenPhase } from '../../../domain/search-attributes';
+import { cancelSignal, rejectSignal } from '../../../workflows/messages';
+import {
+  offboardEmployee,
+  offboardingStatusQuery,
+  type OffboardEmployeeInput,
+} from '../../../workflows/offboard-employee';
+import { scriptedOffboarding } from '../../replay/scripted-offboarding';
+import type { scriptedAws } from '../../support/scripted-aws';
+import { scriptedWorker, timeSkippingEnv } from '../../support/time-skipping';
+
+const A = '111111111111';
+const B = '222222222222';
+const HR = 'hr-system@example.com';
+const APPROVER = 'security-lead@example.com';
+
+const org = {
+  [A]: [{ userName: 'mallory', email: 'mallory@example.com', accessKeyIds: ['AKIAMALLORYA'] }],
+  [B]: [{ userName: 'mallory', email: 'mallory@example.com', accessKeyIds: ['AKIAMALLORYB'] }],
+};
+
+function keyPair(approver: string) {
+  const secretKey = new Uint8Array(randomBytes(32));
+  return { approver, secretKey, publicKey: publicKeyOf(secretKey) };
+}
+
+/**
+ * The worker's approver key registry may require signatures that the request does not. A cancel
+ * or reject that reaches the offboarding before the registry is read (here: delivered with the
+ * start itself) is judged by the registry's rules once it is read, never by the request's
+ * alone: an unsigned cancel claimed in HR's name restores no one.
+ */
+describe('offboarding messages that arrive before the approver registry is read', () => {
+  let env: TestWorkflowEnvironment;
+  before(async () => {
+    env = await timeSkippingEnv();
+  });
+  after(async () => env?.teardown());
+
+  async function offboardWithFirstMessage(name: string, signal: typeof cancelSignal, payload: unknown) {
+    const hr = keyPair(HR);
+    const registry = {
+      configured: true,
+      requireSignatures: true,
+      publicKeys: { [HR]: hr.publicKey, [APPROVER]: keyPair(APPROVER).publicKey },
+    };
+    const leavers = scriptedOffboarding(org);
+    const scripted = { activities: leavers.activities } as unknown as ReturnType<typeof scriptedAws>;
+    const { worker, taskQueue } = await scriptedWorker(env, scripted, { approverRegistry: registry });
+    const request = OffboardingRequestSchema.parse({
+      employeeId: `${name}-${Date.now()}`,
+      initiator: HR,
+      match: { tagValues: ['mallory@example.com'] },
+      scope: { includeAccounts: [A, B] },
+      // The request says off; the registry requires signatures.
+      approval: { approvers: [APPROVER], signatures: 'off' },
+    });
+    const workflowId = `offboard-${request.employeeId}`;
+    return worker.runUntil(async () => {
+      const handle = await env.client.workflow.signalWithStart(offboardEmployee, {
+        taskQueue,
+        workflowId,
+        args: [
+          {
+            request,
+            requestedAt: new Date(await env.currentTimeMs()).toISOString(),
+          } satisfies OffboardEmployeeInput,
+        ],
+        typedSearchAttributes: [
+          { key: KeywardenKind, value: 'offboarding' },
+          { key: KeywardenPhase, value: 'discovering' },
+        ],
+        signal,
+        signalArgs: [payload],
+      });
+      let status: OffboardingStatus = await handle.query(offboardingStatusQuery);
+      for (let i = 0; i < 100 && !['awaiting-approval', 'restored', 'failed'].includes(status.phase); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        status = await handle.query(offboardingStatusQuery);
+      }
+      return { status, calls: leavers.calls };
+    });
+  }
+
+  test('an unsigned cancel in HR’s name, sent with the start, is refused and restores no one', async () => {
+    const { status, calls } = await offboardWithFirstMessage('early-cancel', cancelSignal, {
+      approver: HR,
+      comment: 'forged: rehired',
+    });
+    assert.equal(status.phase, 'awaiting-approval', `the leaver stays contained; phase ${status.phase}`);
+    assert.equal(status.approval.decision, undefined, 'the forged cancel decided nothing');
+    assert.equal(status.approval.signatures, 'required');
+    assert.equal(status.users.length, 2);
+    assert.ok(status.users.every((u) => u.containedAt !== undefined && u.restore === undefined));
+    assert.ok(!calls.some((c) => c.startsWith('restore')), 'no user was restored');
+    const refused = status.approval.rejectedAttempts.find((r) => r.signal === 'cancel');
+    assert.ok(refused, 'the refused cancel is recorded with its reason');
+    assert.match(refused.reason, /sign/i);
+  });
+
+  test('an unsigned reject sent with the start is refused too; the gate stays open for a person', async () => {
+    const { status } = await offboardWithFirstMessage('early-reject', rejectSignal, {
+      approver: APPROVER,
+    });
+    assert.equal(status.phase, 'awaiting-approval');
+    assert.equal(status.approval.decision, undefined);
+    assert.ok(status.approval.rejectedAttempts.some((r) => r.signal === 'reject' && /sign/i.test(r.reason)));
+  });
+});
