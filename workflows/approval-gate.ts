@@ -90,8 +90,9 @@ export function decisionAuthority(
  */
 export function refuseApprovals(
   gateWorkflow: string,
-  record: (signal: 'approve' | 'reject', reason: string) => void,
+  record: (signal: 'approve' | 'reject' | 'cancel', reason: string) => void,
   reason = `no approval gate here: send it to the workflow ${gateWorkflow}, which decides for this one`,
+  options: { cancelToo?: boolean } = {},
 ): void {
   const description = `Refused here: approvals go to ${gateWorkflow}`;
   setHandler(approveSignal, () => record('approve', reason), { description });
@@ -106,6 +107,10 @@ export function refuseApprovals(
   });
   setHandler(approveUpdate, unreachable, { validator: refuse, description });
   setHandler(rejectUpdate, unreachable, { validator: refuse, description });
+  if (options.cancelToo) {
+    setHandler(cancelSignal, () => record('cancel', reason), { description });
+    setHandler(cancelUpdate, unreachable, { validator: refuse, description });
+  }
 }
 
 /**
@@ -195,7 +200,7 @@ export class ApprovalGate {
     if (this.held === undefined) return undefined;
     return {
       valid: false,
-      reason: 'not yet: the approver key registry is still being read; send it again in a few seconds',
+      reason: 'not yet: the approver key registry is still being read; send it again shortly',
     };
   }
 

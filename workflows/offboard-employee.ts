@@ -48,7 +48,7 @@ import { judgeSkip } from '../domain/offboarding-skip';
 import { KeywardenPhase } from '../domain/search-attributes';
 import { roleSessionName } from '../domain/session-name';
 import { failureMessage } from './failure-message';
-import { KEY_REGISTRY, PLAN_OFFERS, ApprovalGate } from './approval-gate';
+import { KEY_REGISTRY, PLAN_OFFERS, ApprovalGate, refuseApprovals } from './approval-gate';
 import { effectiveSignatures } from '../domain/effective-signatures';
 import { ApproverNotices, decisionWithNotices, NOTIFICATIONS } from './notify';
 import {
@@ -115,6 +115,14 @@ const ACCOUNTS_IN_FLIGHT_DEFAULT_BEFORE_40 = 20;
  * them; runs started before judged them at once by the request's rules.
  */
 export const MESSAGES_WAIT_FOR_REGISTRY = 'offboarding-messages-wait-for-registry';
+
+/**
+ * A shard refuses approve, reject, cancel and skip-account, naming its parent, which alone judges
+ * them; the parent searches again any account a shard started before this skipped. Before, a
+ * shard judged a skip by the request's rules (it reads no registry) and its parent dropped the
+ * skipped account from its records: never searched, never reported.
+ */
+export const SHARDS_REFER_MESSAGES_TO_PARENT = 'offboarding-shards-refer-messages-to-parent';
 
 /** Accounts searched at once during discovery by runs without CONTAIN_PER_ACCOUNT. */
 export const DISCOVERY_CONCURRENCY = 10;
@@ -208,9 +216,17 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
     refuseBeforeOpen: false,
   });
   // Before any handler is set: a message sent with the start is delivered as its handler is set.
-  const readsRegistry = shard === undefined && patched(KEY_REGISTRY);
-  if (readsRegistry && patched(MESSAGES_WAIT_FOR_REGISTRY)) gate.holdUntilSignaturesKnown();
-  gate.listen();
+  const holdsMessages = shard === undefined && patched(MESSAGES_WAIT_FOR_REGISTRY);
+  const refersToParent = shard !== undefined && patched(SHARDS_REFER_MESSAGES_TO_PARENT);
+  if (holdsMessages) gate.holdUntilSignaturesKnown();
+  const toParent = `this is one shard of the offboarding ${workflowId}: send it to that workflow`;
+  if (refersToParent) {
+    refuseApprovals(workflowId, (signal, reason) => gate.refuse(signal, { valid: false, reason }), toParent, {
+      cancelToo: true,
+    });
+  } else {
+    gate.listen();
+  }
 
   const status: OffboardingStatus = {
     employeeId: request.employeeId,
@@ -229,12 +245,14 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
   };
   setHandler(offboardingStatusQuery, () => ({ ...status, approval: gate.snapshot() }));
   const skipAccount = (payload: unknown): void => {
-    const judgement = judgeSkip(payload, {
-      initiator: request.initiator,
-      approvers: request.approval.approvers,
-      retrying: status.accountsFailed.map((f) => f.accountId),
-      signing: { policy: gate.policy(), workflowId: workflowInfo().workflowId, nowMs: Date.now() },
-    });
+    const judgement: ReturnType<typeof judgeSkip> = refersToParent
+      ? { valid: false, reason: `${toParent}, which searches again the accounts its shards could not` }
+      : judgeSkip(payload, {
+          initiator: request.initiator,
+          approvers: request.approval.approvers,
+          retrying: status.accountsFailed.map((f) => f.accountId),
+          signing: { policy: gate.policy(), workflowId: workflowInfo().workflowId, nowMs: Date.now() },
+        });
     const at = new Date().toISOString();
     if (!judgement.valid) {
       status.skipRefusals?.push({
@@ -316,7 +334,7 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
   const decided = (): boolean => gate.decision !== undefined && gate.decision.outcome !== 'timed-out';
 
   // Approvers' keys from the worker's registry, when it has one (it may also require signatures).
-  if (readsRegistry) {
+  if (shard === undefined && patched(KEY_REGISTRY)) {
     // Unreadable: fail closed, signatures required and no key known, so nothing can approve a purge.
     const registry = await approverRegistry().catch(() => ({
       configured: true,
@@ -330,6 +348,8 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
         keyless: keyless.length,
       });
     }
+  } else if (holdsMessages) {
+    gate.useSignatures(effectiveSignatures(request.approval, undefined)); // never left holding
   }
 
   // 1. Discover.
@@ -575,6 +595,7 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
     : DISCOVERY_CONCURRENCY;
   const sharding = input.sharding ?? DEFAULT_SHARDING;
   if (shard === undefined && accounts.length > sharding.aboveAccounts && patched(SHARDED_DISCOVERY)) {
+    const shardSkipsSearchedAgain = patched(SHARDS_REFER_MESSAGES_TO_PARENT);
     const merge = (outcome: ShardOutcome): void => {
       if (!outcome.ok) {
         for (const a of outcome.shard.accounts) markUnanswered(status, a.accountId, outcome.error);
@@ -583,6 +604,15 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
       const found = outcome.status;
       status.accountsSearched.push(...found.accountsSearched);
       status.accountsFailed.push(...found.accountsFailed);
+      // Only this workflow judges skips (a shard started before it refused them may have taken one
+      // by the request's rules alone): an account a shard skipped is searched again here.
+      if (shardSkipsSearchedAgain) {
+        for (const s of (found.accountsSkipped ?? []).filter(
+          (k) => !found.accountsSearched.includes(k.accountId),
+        )) {
+          markUnanswered(status, s.accountId, `skipped inside a shard by ${s.by}; searched again here`);
+        }
+      }
       status.users.push(...found.users);
       // A shard only contains; the parent reads the credentials part of their prior state.
       const byAccount = new Map<string, OffboardedUser[]>();

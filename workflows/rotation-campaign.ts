@@ -85,6 +85,13 @@ const { listAccountsInScope } = proxyActivities<KeywardenActivities>({
 });
 
 /**
+ * An abort (or approve, reject) sent with a campaign's start waits until the approver key registry
+ * is read and is judged by its signature rules; runs started before judged it at once by the
+ * spec's rules, so an unsigned abort could stop a campaign whose registry requires signatures.
+ */
+export const CAMPAIGN_MESSAGES_WAIT_FOR_REGISTRY = 'campaign-messages-wait-for-registry';
+
+/**
  * An org-wide rotation campaign: lists the accounts in scope and runs one accountRotation per
  * account. At most `maxAccountsInFlight` accounts do AWS work at once; an account whose sagas
  * only sleep or wait for the decision holds no slot, so a campaign over hundreds of accounts
@@ -116,6 +123,9 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
   const campaignScope = spec.approval.scope === 'campaign';
   const gateConfig = campaignGateConfig(spec);
   const gate = new ApprovalGate(gateConfig, carry.approval);
+  // Before any handler is set: a message sent with the start is delivered as its handler is set.
+  const holdsMessages = !input.carry && !shard && patched(CAMPAIGN_MESSAGES_WAIT_FOR_REGISTRY);
+  if (holdsMessages) gate.holdUntilSignaturesKnown();
   if (shard) refuseHereForCampaign(gate, campaignId);
   else if (campaignScope) gate.listen();
   else refuseApprovalsHere(gate);
@@ -256,7 +266,8 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
   );
   for (const key of carry.unconfirmed ?? []) confirmer.hint(key);
   delete carry.unconfirmed;
-  setHandler(abortSignal, (payload) => {
+  setHandler(abortSignal, (payload) => gate.whenJudgeable(() => abortCampaign(payload)));
+  function abortCampaign(payload: unknown): void {
     if (shard) {
       return gate.refuse('abort', {
         valid: false,
@@ -275,7 +286,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
       ...(judgement.signed === undefined ? {} : { signed: judgement.signed }),
     };
     log.warn('campaign aborted', { by: abort.by });
-  });
+  }
   // A shard checks what the campaign passes down as an account does: signed for the campaign.
   const authority = decisionAuthority(spec, campaignId, selfId, carry.approverRegistry);
   if (shard) {
@@ -315,6 +326,8 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
       setPhase('failed');
       return status();
     }
+  } else if (holdsMessages) {
+    gate.useSignatures(effectiveSignatures(spec.approval, undefined)); // never left holding
   }
   if (!input.carry) {
     setPhase('listing-accounts');

@@ -32,6 +32,7 @@ import { accountWorkflowId } from '../../workflows/account-rotation';
 import { campaignShardWorkflowId } from '../../workflows/campaign-shards';
 import { keyWorkflowId } from '../../workflows/key-rotation';
 import {
+  abortSignal,
   accountStatusQuery,
   approveSignal,
   campaignStatusQuery,
@@ -39,6 +40,7 @@ import {
   keyStatusQuery,
 } from '../../workflows/messages';
 import { offboardEmployee, offboardingStatusQuery } from '../../workflows/offboard-employee';
+import { rotationCampaign } from '../../workflows/rotation-campaign';
 import type { ApproverRegistry } from '../../domain/approver-registry';
 import { startRevocation } from '../../client/revocation-client';
 import { RevokeRequestSchema } from '../../domain/revoke-request';
@@ -468,6 +470,48 @@ const scenarios: Scenario[] = [
           'offboardEmployee',
           workflowId,
           'completed: approved, every user purged',
+        );
+      },
+    };
+  })(),
+  (() => {
+    // The registry requires signatures the spec does not: an unsigned abort sent with the start
+    // waits for the registry's rules and is refused by them; the campaign goes on to its gate.
+    const spec = rotationSpec('golden-early-abort', {
+      approval: { approvers: APPROVERS, timeout: '7d', onTimeout: 'reject', signatures: 'off' },
+    });
+    const aws = scriptedAws({ [ACCOUNT_A]: [user(ACCOUNT_A, 'gina', [oldKey('AKIAOLDGINA')])] });
+    return {
+      name: 'a campaign whose unsigned abort came with the start, refused by the registry, at its gate',
+      activities: aws.activities,
+      approverRegistry: {
+        configured: true,
+        requireSignatures: true,
+        publicKeys: Object.fromEntries(
+          [...APPROVERS, INITIATOR].map((who) => [who, approvalKeyFor(who).publicKey]),
+        ),
+      },
+      run: async ({ env, client, record }) => {
+        const campaign = await client.workflow.signalWithStart(rotationCampaign, {
+          taskQueue: TASK_QUEUE,
+          workflowId: spec.id,
+          args: [{ spec }],
+          signal: abortSignal,
+          signalArgs: [{ approver: INITIATOR, comment: 'unsigned' }],
+        });
+        await env.sleep('15 days');
+        const waiting = await until(
+          'the campaign at its approval gate',
+          () => campaign.query(campaignStatusQuery),
+          (s) => s.phase === 'awaiting-approval' && s.approval.openedAt !== undefined,
+        );
+        assert.equal(waiting.aborted, undefined);
+        assert.ok(waiting.approval.rejectedAttempts.some((r) => r.signal === 'abort'));
+        await record(
+          'rotation-campaign-early-abort-refused',
+          'rotationCampaign',
+          spec.id,
+          'day 15: at its gate, the abort sent with the start refused as unsigned',
         );
       },
     };

@@ -6,7 +6,7 @@ import { publicKeyOf } from '../../../domain/approval-signature';
 import { OffboardingRequestSchema } from '../../../domain/offboarding-request';
 import type { OffboardingStatus } from '../../../domain/offboarding-report';
 import { KeywardenKind, KeywardenPhase } from '../../../domain/search-attributes';
-import { cancelSignal, rejectSignal } from '../../../workflows/messages';
+import { cancelSignal, cancelUpdate, rejectSignal } from '../../../workflows/messages';
 import {
   offboardEmployee,
   offboardingStatusQuery,
@@ -14,6 +14,7 @@ import {
 } from '../../../workflows/offboard-employee';
 import { scriptedOffboarding } from '../../replay/scripted-offboarding';
 import type { scriptedAws } from '../../support/scripted-aws';
+import { startOffboardingOnTestServer } from '../../support/offboarding-on-test-server';
 import { scriptedWorker, timeSkippingEnv } from '../../support/time-skipping';
 
 const A = '111111111111';
@@ -112,5 +113,70 @@ describe('offboarding messages that arrive before the approver registry is read'
     assert.equal(status.phase, 'awaiting-approval');
     assert.equal(status.approval.decision, undefined);
     assert.ok(status.approval.rejectedAttempts.some((r) => r.signal === 'reject' && /sign/i.test(r.reason)));
+  });
+
+  test('an unsigned cancel update while the registry is still being read is refused: "not yet"', async () => {
+    const hr = keyPair(HR);
+    const registry = {
+      configured: true,
+      requireSignatures: true,
+      publicKeys: { [HR]: hr.publicKey, [APPROVER]: keyPair(APPROVER).publicKey },
+    };
+    // The registry read waits until the test lets it answer.
+    let answerRegistry = (): void => undefined;
+    const registryAnswered = new Promise<void>((resolve) => {
+      answerRegistry = resolve;
+    });
+    let registryAsked = false;
+    const leavers = scriptedOffboarding(org);
+    const scripted = {
+      activities: {
+        ...leavers.activities,
+        approverRegistry: async () => {
+          registryAsked = true;
+          await registryAnswered;
+          return registry;
+        },
+      },
+    } as unknown as ReturnType<typeof scriptedAws>;
+    const { worker, taskQueue } = await scriptedWorker(env, scripted);
+    const request = OffboardingRequestSchema.parse({
+      employeeId: `early-update-${Date.now()}`,
+      initiator: HR,
+      match: { tagValues: ['mallory@example.com'] },
+      scope: { includeAccounts: [A, B] },
+      approval: { approvers: [APPROVER], signatures: 'off' },
+    });
+    await worker.runUntil(async () => {
+      const handle = await startOffboardingOnTestServer(env, taskQueue, request, await env.currentTimeMs());
+      // Answered whatever happens, so a failed assertion cannot leave the worker waiting on it.
+      try {
+        for (let i = 0; i < 100 && !registryAsked; i++)
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        assert.ok(registryAsked, 'the offboarding is reading the registry');
+        await assert.rejects(
+          handle.executeUpdate(cancelUpdate, { args: [{ approver: HR, comment: 'forged: rehired' }] }),
+          (error: Error) =>
+            /not yet/.test(`${error.message} ${String((error as { cause?: Error }).cause?.message)}`),
+        );
+      } finally {
+        answerRegistry();
+      }
+      let status: OffboardingStatus = await handle.query(offboardingStatusQuery);
+      for (let i = 0; i < 100 && status.phase !== 'awaiting-approval'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        status = await handle.query(offboardingStatusQuery);
+      }
+      assert.equal(status.phase, 'awaiting-approval', `the leaver stays contained; phase ${status.phase}`);
+      assert.equal(status.approval.decision, undefined);
+      assert.equal(status.approval.signatures, 'required');
+      assert.ok(!leavers.calls.some((c) => c.startsWith('restore')), 'no user was restored');
+      // Now the rules are known, the same unsigned cancel is refused for what it is.
+      await assert.rejects(
+        handle.executeUpdate(cancelUpdate, { args: [{ approver: HR, comment: 'forged: rehired' }] }),
+        (error: Error) =>
+          /sign/i.test(`${error.message} ${String((error as { cause?: Error }).cause?.message)}`),
+      );
+    });
   });
 });

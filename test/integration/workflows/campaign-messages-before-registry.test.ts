@@ -1,0 +1,69 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { publicKeyOf } from '../../../domain/approval-signature';
+import type { CampaignStatus } from '../../../domain/rotation-report';
+import { abortSignal, campaignStatusQuery } from '../../../workflows/messages';
+import { rotationCampaign } from '../../../workflows/rotation-campaign';
+import { APPROVERS, INITIATOR, testSpec, uniqueId } from '../../support/campaign-helpers';
+import { ACCOUNTS, oldKey, scriptedAws, user } from '../../support/scripted-aws';
+import { scriptedWorker, simulatedDay, timeSkippingEnv } from '../../support/time-skipping';
+
+const account = ACCOUNTS[0]!;
+
+const publicKey = () => publicKeyOf(new Uint8Array(randomBytes(32)));
+
+/**
+ * A campaign reads the worker's approver key registry when it starts. An abort that reaches it
+ * before that (here: delivered with the start itself) is judged by the registry's rules once they
+ * are read, not by the spec's alone: an unsigned abort in the initiator's name stops nothing.
+ */
+describe('campaign messages that arrive before the approver registry is read (time-skipping server)', () => {
+  let env: TestWorkflowEnvironment;
+  before(async () => {
+    env = await timeSkippingEnv();
+  });
+  after(async () => env?.teardown());
+
+  test('an unsigned abort sent with the start is refused by the registry; the rotation goes on', async () => {
+    const registry = {
+      configured: true,
+      requireSignatures: true,
+      publicKeys: Object.fromEntries([...APPROVERS, INITIATOR].map((who) => [who, publicKey()])),
+    };
+    const spec = testSpec({
+      id: uniqueId('early-abort'),
+      scope: { includeAccounts: [account] },
+      windows: { adoption: '7d', grace: '7d' },
+      // The spec says off; the registry requires signatures.
+      approval: { approvers: APPROVERS, timeout: '7d', signatures: 'off' },
+    });
+    const aws = scriptedAws({ [account]: [user(account, 'uma', [oldKey('AKIAOLDUMA')])] });
+    const { worker, taskQueue } = await scriptedWorker(env, aws, { approverRegistry: registry });
+    const startMs = await env.currentTimeMs();
+    const status: CampaignStatus = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.signalWithStart(rotationCampaign, {
+        taskQueue,
+        workflowId: spec.id,
+        args: [{ spec }],
+        signal: abortSignal,
+        signalArgs: [{ approver: INITIATOR, comment: 'forged: stop it' }],
+      });
+      await env.sleep('15 days');
+      return handle.query(campaignStatusQuery);
+    });
+    console.log(`# phase ${status.phase} on simulated day ${await simulatedDay(env, startMs)}`);
+    assert.equal(status.phase, 'awaiting-approval', 'the campaign went on to its gate');
+    assert.equal(status.approval.signatures, 'required');
+    assert.equal(status.aborted, undefined, 'nothing was aborted');
+    const refused = status.approval.rejectedAttempts.find((r) => r.signal === 'abort');
+    assert.ok(refused, 'the refused abort is recorded with its reason');
+    assert.match(refused.reason, /sign/i);
+    assert.ok(
+      aws.calls.some((c) => c.startsWith('create ')),
+      'the new key was made',
+    );
+    assert.ok(!aws.calls.some((c) => c.startsWith('delete ')), 'nothing was deleted without an approval');
+  });
+});
