@@ -595,7 +595,6 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
     : DISCOVERY_CONCURRENCY;
   const sharding = input.sharding ?? DEFAULT_SHARDING;
   if (shard === undefined && accounts.length > sharding.aboveAccounts && patched(SHARDED_DISCOVERY)) {
-    const shardSkipsSearchedAgain = patched(SHARDS_REFER_MESSAGES_TO_PARENT);
     const merge = (outcome: ShardOutcome): void => {
       if (!outcome.ok) {
         for (const a of outcome.shard.accounts) markUnanswered(status, a.accountId, outcome.error);
@@ -605,12 +604,14 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
       status.accountsSearched.push(...found.accountsSearched);
       status.accountsFailed.push(...found.accountsFailed);
       // Only this workflow judges skips (a shard started before it refused them may have taken one
-      // by the request's rules alone): an account a shard skipped is searched again here.
-      if (shardSkipsSearchedAgain) {
-        for (const s of (found.accountsSkipped ?? []).filter(
-          (k) => !found.accountsSearched.includes(k.accountId),
-        )) {
-          markUnanswered(status, s.accountId, `skipped inside a shard by ${s.by}; searched again here`);
+      // by the request's rules alone): an account a shard skipped is searched again here. Asked
+      // only then, so parents already past this point when it was deployed take it too.
+      const skippedThere = (found.accountsSkipped ?? []).filter(
+        (k) => !found.accountsSearched.includes(k.accountId),
+      );
+      if (skippedThere.length > 0 && patched(SHARDS_REFER_MESSAGES_TO_PARENT)) {
+        for (const k of skippedThere) {
+          markUnanswered(status, k.accountId, `skipped inside a shard by ${k.by}; searched again here`);
         }
       }
       status.users.push(...found.users);

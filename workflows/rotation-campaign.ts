@@ -85,9 +85,10 @@ const { listAccountsInScope } = proxyActivities<KeywardenActivities>({
 });
 
 /**
- * An abort (or approve, reject) sent with a campaign's start waits until the approver key registry
- * is read and is judged by its signature rules; runs started before judged it at once by the
- * spec's rules, so an unsigned abort could stop a campaign whose registry requires signatures.
+ * An abort (or approve, reject) sent with a campaign's start, or as a run continues as new, waits
+ * until the approver key registry is read (or taken from the carry) and is judged by its signature
+ * rules; runs started before judged it at once by the spec's rules, so an unsigned abort could
+ * stop a campaign whose registry requires signatures.
  */
 export const CAMPAIGN_MESSAGES_WAIT_FOR_REGISTRY = 'campaign-messages-wait-for-registry';
 
@@ -124,7 +125,8 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
   const gateConfig = campaignGateConfig(spec);
   const gate = new ApprovalGate(gateConfig, carry.approval);
   // Before any handler is set: a message sent with the start is delivered as its handler is set.
-  const holdsMessages = !input.carry && !shard && patched(CAMPAIGN_MESSAGES_WAIT_FOR_REGISTRY);
+  // A run continued as new holds too: its gate takes the registry's rules from the carry below.
+  const holdsMessages = !shard && patched(CAMPAIGN_MESSAGES_WAIT_FOR_REGISTRY);
   if (holdsMessages) gate.holdUntilSignaturesKnown();
   if (shard) refuseHereForCampaign(gate, campaignId);
   else if (campaignScope) gate.listen();
