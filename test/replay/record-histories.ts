@@ -40,6 +40,7 @@ import {
   keyStatusQuery,
 } from '../../workflows/messages';
 import { offboardEmployee, offboardingStatusQuery } from '../../workflows/offboard-employee';
+import { shardWorkflowId } from '../../workflows/offboard-shards';
 import { rotationCampaign } from '../../workflows/rotation-campaign';
 import type { ApproverRegistry } from '../../domain/approver-registry';
 import { startRevocation } from '../../client/revocation-client';
@@ -597,6 +598,67 @@ const scenarios: Scenario[] = [
           'offboardEmployee',
           workflowId,
           'phase awaiting-approval: 30 accounts searched in three batches started together',
+        );
+      },
+    };
+  })(),
+  (() => {
+    // Shards of two accounts above two: the parent merges what they found, and approves the purge.
+    const accounts = Array.from({ length: 4 }, (_, i) => String(310000000000 + i));
+    const leavers = scriptedOffboarding(
+      Object.fromEntries(
+        accounts.map((a, i) => [
+          a,
+          i % 3 === 0
+            ? [{ userName: 'mallory', email: 'mallory@example.com', accessKeyIds: [`AKIAMALLORYS${i}`] }]
+            : [],
+        ]),
+      ),
+    );
+    const request = OffboardingRequestSchema.parse({
+      employeeId: 'golden-e4',
+      initiator: 'hr-system@example.com',
+      match: { tagValues: ['mallory@example.com'] },
+      scope: { includeAccounts: accounts },
+      approval: { approvers: [LEAVER_APPROVER], timeout: '24h' },
+    });
+    return {
+      name: 'an offboarding over four accounts in shards of two, approved and purged',
+      activities: leavers.activities,
+      run: async ({ env, client, record }) => {
+        const workflowId = `offboard-${request.employeeId}`;
+        const handle = await client.workflow.start(offboardEmployee, {
+          taskQueue: TASK_QUEUE,
+          workflowId,
+          args: [
+            {
+              request,
+              requestedAt: new Date(await env.currentTimeMs()).toISOString(),
+              sharding: { aboveAccounts: 2, accountsPerShard: 2 },
+            },
+          ],
+        });
+        const waiting = await until(
+          'the offboarding at its approval gate',
+          () => handle.query(offboardingStatusQuery),
+          (s) => s.phase === 'awaiting-approval',
+        );
+        assert.equal(waiting.accountsSearched.length, accounts.length);
+        assert.equal(waiting.users.length, 2);
+        await handle.signal(approveSignal, { approver: LEAVER_APPROVER });
+        const final = await handle.result();
+        assert.equal(final.phase, 'completed');
+        await record(
+          'offboard-employee-sharded',
+          'offboardEmployee',
+          workflowId,
+          'completed: two shards searched and contained, the parent purged after the approval',
+        );
+        await record(
+          'offboard-employee-shard',
+          'offboardEmployee',
+          shardWorkflowId(workflowId, 0),
+          'completed: a shard of two accounts, its leaver contained, the result returned',
         );
       },
     };
