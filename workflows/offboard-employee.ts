@@ -218,6 +218,7 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
   // Before any handler is set: a message sent with the start is delivered as its handler is set.
   const holdsMessages = shard === undefined && patched(MESSAGES_WAIT_FOR_REGISTRY);
   const refersToParent = shard !== undefined && patched(SHARDS_REFER_MESSAGES_TO_PARENT);
+  // Released by the registry read below, which every run that holds makes (KEY_REGISTRY predates it).
   if (holdsMessages) gate.holdUntilSignaturesKnown();
   const toParent = `this is one shard of the offboarding ${workflowId}: send it to that workflow`;
   if (refersToParent) {
@@ -348,8 +349,6 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
         keyless: keyless.length,
       });
     }
-  } else if (holdsMessages) {
-    gate.useSignatures(effectiveSignatures(request.approval, undefined)); // never left holding
   }
 
   // 1. Discover.

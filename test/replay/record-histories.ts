@@ -14,7 +14,6 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -25,9 +24,8 @@ import type { CampaignSpec } from '../../domain/campaign-spec';
 import { OffboardingRequestSchema, type OffboardingRequest } from '../../domain/offboarding-request';
 import type { OffboardingStatus } from '../../domain/offboarding-report';
 import type { AccountRotationReport, CampaignStatus, UserRotationReport } from '../../domain/rotation-report';
-import { signedPayload, type ApprovalKey } from '../../client/approval-keys';
+import { signedPayload } from '../../client/approval-keys';
 import { startOffboarding } from '../../client/offboarding-client';
-import { publicKeyOf } from '../../domain/approval-signature';
 import { accountWorkflowId } from '../../workflows/account-rotation';
 import { campaignShardWorkflowId } from '../../workflows/campaign-shards';
 import { keyWorkflowId } from '../../workflows/key-rotation';
@@ -70,6 +68,7 @@ import { monitorKeys } from '../../workflows/monitor-keys';
 import { monitorStatusQuery } from '../../workflows/monitor-messages';
 import { createApproverRegistryActivities } from '../../activities/approver-registry-activities';
 import { payloadConverterPath, workflowBundleOptions } from '../../worker/workflow-bundle-options';
+import { newApprovalKey, registryRequiringSignatures } from '../support/approval-test-keys';
 
 /** Recorded in the histories instead of this machine's pid@hostname. */
 const IDENTITY = 'keywarden-golden-recorder';
@@ -147,13 +146,20 @@ async function offboardingAtGate(
   return { workflowId, waiting };
 }
 
+/** The leaver, tagged mallory@example.com with one key, in every `every`-th of `accounts`. */
+function malloryInEvery(accounts: string[], every: number, keyPrefix: string) {
+  return Object.fromEntries(
+    accounts.map((a, i) => [
+      a,
+      i % every === 0
+        ? [{ userName: 'mallory', email: 'mallory@example.com', accessKeyIds: [`${keyPrefix}${i}`] }]
+        : [],
+    ]),
+  );
+}
+
 const hasEvent = (report: UserRotationReport, event: RegExp) =>
   report.timeline.some((t) => event.test(t.event));
-
-function approvalKeyFor(approver: string): ApprovalKey {
-  const secretKey = new Uint8Array(randomBytes(32));
-  return { approver, secretKey, publicKey: publicKeyOf(secretKey) };
-}
 
 function rotationSpec(id: string, overrides: Partial<Parameters<typeof testSpec>[0]> = {}): CampaignSpec {
   return testSpec({
@@ -168,7 +174,7 @@ function rotationSpec(id: string, overrides: Partial<Parameters<typeof testSpec>
 const scenarios: Scenario[] = [
   (() => {
     // Signed: the histories hold the verification of a signed approval bound to the plan.
-    const approverKey = approvalKeyFor(APPROVERS[0] as string);
+    const approverKey = newApprovalKey(APPROVERS[0] as string);
     const spec = rotationSpec('golden-rotation', {
       approval: {
         approvers: APPROVERS,
@@ -177,7 +183,7 @@ const scenarios: Scenario[] = [
         signatures: 'required',
         // Every approver and the initiator (who may abort) need a key when signatures are required.
         publicKeys: Object.fromEntries(
-          [approverKey, ...[APPROVERS[1] as string, INITIATOR].map(approvalKeyFor)].map((k) => [
+          [approverKey, ...[APPROVERS[1] as string, INITIATOR].map(newApprovalKey)].map((k) => [
             k.approver,
             k.publicKey,
           ]),
@@ -485,13 +491,7 @@ const scenarios: Scenario[] = [
     return {
       name: 'a campaign whose unsigned abort came with the start, refused by the registry, at its gate',
       activities: aws.activities,
-      approverRegistry: {
-        configured: true,
-        requireSignatures: true,
-        publicKeys: Object.fromEntries(
-          [...APPROVERS, INITIATOR].map((who) => [who, approvalKeyFor(who).publicKey]),
-        ),
-      },
+      approverRegistry: registryRequiringSignatures([...APPROVERS, INITIATOR]),
       run: async ({ env, client, record }) => {
         const campaign = await client.workflow.signalWithStart(rotationCampaign, {
           taskQueue: TASK_QUEUE,
@@ -534,13 +534,7 @@ const scenarios: Scenario[] = [
     return {
       name: 'an offboarding whose unsigned cancel came with the start, refused by the registry, at its gate',
       activities: leavers.activities,
-      approverRegistry: {
-        configured: true,
-        requireSignatures: true,
-        publicKeys: Object.fromEntries(
-          [hr, LEAVER_APPROVER].map((who) => [who, approvalKeyFor(who).publicKey]),
-        ),
-      },
+      approverRegistry: registryRequiringSignatures([hr, LEAVER_APPROVER]),
       run: async ({ env, client, record }) => {
         const workflowId = `offboard-${request.employeeId}`;
         const handle = await client.workflow.signalWithStart(offboardEmployee, {
@@ -569,16 +563,7 @@ const scenarios: Scenario[] = [
   (() => {
     // More accounts than the default fan-out of runs started before it was 40 (20 at once).
     const accounts = Array.from({ length: 30 }, (_, i) => String(300000000000 + i));
-    const leavers = scriptedOffboarding(
-      Object.fromEntries(
-        accounts.map((a, i) => [
-          a,
-          i % 10 === 0
-            ? [{ userName: 'mallory', email: 'mallory@example.com', accessKeyIds: [`AKIAMALLORY${i}`] }]
-            : [],
-        ]),
-      ),
-    );
+    const leavers = scriptedOffboarding(malloryInEvery(accounts, 10, 'AKIAMALLORY'));
     const request = OffboardingRequestSchema.parse({
       employeeId: 'golden-e2',
       initiator: 'hr-system@example.com',
@@ -605,16 +590,7 @@ const scenarios: Scenario[] = [
   (() => {
     // Shards of two accounts above two: the parent merges what they found, and approves the purge.
     const accounts = Array.from({ length: 4 }, (_, i) => String(310000000000 + i));
-    const leavers = scriptedOffboarding(
-      Object.fromEntries(
-        accounts.map((a, i) => [
-          a,
-          i % 3 === 0
-            ? [{ userName: 'mallory', email: 'mallory@example.com', accessKeyIds: [`AKIAMALLORYS${i}`] }]
-            : [],
-        ]),
-      ),
-    );
+    const leavers = scriptedOffboarding(malloryInEvery(accounts, 3, 'AKIAMALLORYS'));
     const request = OffboardingRequestSchema.parse({
       employeeId: 'golden-e4',
       initiator: 'hr-system@example.com',

@@ -1,3 +1,4 @@
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { OffboardingRequest } from '../../domain/offboarding-request';
 import type { OffboardingStatus } from '../../domain/offboarding-report';
@@ -38,7 +39,7 @@ export function startOffboardingOnTestServer(
  * the gate opens, for at most `polls` tenths of a second. Returns the last status either way.
  */
 export async function waitForGateInRealTime(
-  handle: Awaited<ReturnType<typeof startOffboardingOnTestServer>>,
+  handle: Pick<WorkflowHandle<typeof offboardEmployee>, 'query'>,
   polls: number,
 ): Promise<OffboardingStatus> {
   let status = await handle.query(offboardingStatusQuery);

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { signedPayload, type ApprovalKey } from '../../../client/approval-keys';
-import { publicKeyOf } from '../../../domain/approval-signature';
+import { signedPayload } from '../../../client/approval-keys';
 import type { CampaignStatus } from '../../../domain/rotation-report';
 import type { SeededOrg } from '../../../sandbox/seed-org';
 import {
@@ -29,14 +27,10 @@ import {
   waitForExecutionStatus,
   type WebUiSession,
 } from '../../support/web-ui';
+import { newApprovalKey } from '../../support/approval-test-keys';
 
 const HOUR = 3_600_000;
 const AWAITING_APPROVAL = 'KeywardenPhase="awaiting-approval"';
-
-function keyFor(approver: string): ApprovalKey {
-  const secretKey = new Uint8Array(randomBytes(32));
-  return { approver, secretKey, publicKey: publicKeyOf(secretKey) };
-}
 
 /**
  * An approver's path through the real Temporal Web UI of the local stack, in headless Chromium:
@@ -61,8 +55,8 @@ describe('approving a campaign in the Temporal Web UI (headless Chromium)', () =
 
   test('a forged approval sent from the UI is refused; a signed one completes the campaign', async () => {
     assert.ok(stack.uiUrl, 'the harness gives the address of the Temporal Web UI');
-    const alice = keyFor(APPROVERS[0]!);
-    const mallory = keyFor(APPROVERS[0]!); // claims to be alice, with a key of her own
+    const alice = newApprovalKey(APPROVERS[0]!);
+    const mallory = newApprovalKey(APPROVERS[0]!); // claims to be alice, with a key of her own
     const spec = testSpec({
       id: uniqueId('web-ui'),
       scope: { includeAccounts: [org.accounts[0]!.accountId] },
@@ -72,8 +66,8 @@ describe('approving a campaign in the Temporal Web UI (headless Chromium)', () =
         signatures: 'required',
         publicKeys: {
           [alice.approver]: alice.publicKey,
-          [APPROVERS[1]!]: keyFor(APPROVERS[1]!).publicKey,
-          [INITIATOR]: keyFor(INITIATOR).publicKey,
+          [APPROVERS[1]!]: newApprovalKey(APPROVERS[1]!).publicKey,
+          [INITIATOR]: newApprovalKey(INITIATOR).publicKey,
         },
       },
     });

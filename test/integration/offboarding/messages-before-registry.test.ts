@@ -1,21 +1,18 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { publicKeyOf } from '../../../domain/approval-signature';
 import { OffboardingRequestSchema } from '../../../domain/offboarding-request';
-import type { OffboardingStatus } from '../../../domain/offboarding-report';
 import { KeywardenKind, KeywardenPhase } from '../../../domain/search-attributes';
 import { cancelSignal, cancelUpdate, rejectSignal } from '../../../workflows/messages';
-import {
-  offboardEmployee,
-  offboardingStatusQuery,
-  type OffboardEmployeeInput,
-} from '../../../workflows/offboard-employee';
+import { offboardEmployee, type OffboardEmployeeInput } from '../../../workflows/offboard-employee';
 import { scriptedOffboarding } from '../../replay/scripted-offboarding';
 import type { scriptedAws } from '../../support/scripted-aws';
-import { startOffboardingOnTestServer } from '../../support/offboarding-on-test-server';
+import {
+  startOffboardingOnTestServer,
+  waitForGateInRealTime,
+} from '../../support/offboarding-on-test-server';
 import { scriptedWorker, timeSkippingEnv } from '../../support/time-skipping';
+import { refusedWith, registryRequiringSignatures } from '../../support/approval-test-keys';
 
 const A = '111111111111';
 const B = '222222222222';
@@ -27,10 +24,8 @@ const org = {
   [B]: [{ userName: 'mallory', email: 'mallory@example.com', accessKeyIds: ['AKIAMALLORYB'] }],
 };
 
-function keyPair(approver: string) {
-  const secretKey = new Uint8Array(randomBytes(32));
-  return { approver, secretKey, publicKey: publicKeyOf(secretKey) };
-}
+/** The worker's registry requires signatures; the requests below say off. */
+const registry = () => registryRequiringSignatures([HR, APPROVER]);
 
 /**
  * The worker's approver key registry may require signatures that the request does not. A cancel
@@ -46,15 +41,10 @@ describe('offboarding messages that arrive before the approver registry is read'
   after(async () => env?.teardown());
 
   async function offboardWithFirstMessage(name: string, signal: typeof cancelSignal, payload: unknown) {
-    const hr = keyPair(HR);
-    const registry = {
-      configured: true,
-      requireSignatures: true,
-      publicKeys: { [HR]: hr.publicKey, [APPROVER]: keyPair(APPROVER).publicKey },
-    };
+    const signing = registry();
     const leavers = scriptedOffboarding(org);
     const scripted = { activities: leavers.activities } as unknown as ReturnType<typeof scriptedAws>;
-    const { worker, taskQueue } = await scriptedWorker(env, scripted, { approverRegistry: registry });
+    const { worker, taskQueue } = await scriptedWorker(env, scripted, { approverRegistry: signing });
     const request = OffboardingRequestSchema.parse({
       employeeId: `${name}-${Date.now()}`,
       initiator: HR,
@@ -81,12 +71,7 @@ describe('offboarding messages that arrive before the approver registry is read'
         signal,
         signalArgs: [payload],
       });
-      let status: OffboardingStatus = await handle.query(offboardingStatusQuery);
-      for (let i = 0; i < 100 && !['awaiting-approval', 'restored', 'failed'].includes(status.phase); i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        status = await handle.query(offboardingStatusQuery);
-      }
-      return { status, calls: leavers.calls };
+      return { status: await waitForGateInRealTime(handle, 100), calls: leavers.calls };
     });
   }
 
@@ -116,12 +101,7 @@ describe('offboarding messages that arrive before the approver registry is read'
   });
 
   test('an unsigned cancel update while the registry is still being read is refused: "not yet"', async () => {
-    const hr = keyPair(HR);
-    const registry = {
-      configured: true,
-      requireSignatures: true,
-      publicKeys: { [HR]: hr.publicKey, [APPROVER]: keyPair(APPROVER).publicKey },
-    };
+    const signing = registry();
     // The registry read waits until the test lets it answer.
     let answerRegistry = (): void => undefined;
     const registryAnswered = new Promise<void>((resolve) => {
@@ -135,7 +115,7 @@ describe('offboarding messages that arrive before the approver registry is read'
         approverRegistry: async () => {
           registryAsked = true;
           await registryAnswered;
-          return registry;
+          return signing;
         },
       },
     } as unknown as ReturnType<typeof scriptedAws>;
@@ -156,17 +136,12 @@ describe('offboarding messages that arrive before the approver registry is read'
         assert.ok(registryAsked, 'the offboarding is reading the registry');
         await assert.rejects(
           handle.executeUpdate(cancelUpdate, { args: [{ approver: HR, comment: 'forged: rehired' }] }),
-          (error: Error) =>
-            /not yet/.test(`${error.message} ${String((error as { cause?: Error }).cause?.message)}`),
+          refusedWith(/not yet/),
         );
       } finally {
         answerRegistry();
       }
-      let status: OffboardingStatus = await handle.query(offboardingStatusQuery);
-      for (let i = 0; i < 100 && status.phase !== 'awaiting-approval'; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        status = await handle.query(offboardingStatusQuery);
-      }
+      const status = await waitForGateInRealTime(handle, 100);
       assert.equal(status.phase, 'awaiting-approval', `the leaver stays contained; phase ${status.phase}`);
       assert.equal(status.approval.decision, undefined);
       assert.equal(status.approval.signatures, 'required');
@@ -174,8 +149,7 @@ describe('offboarding messages that arrive before the approver registry is read'
       // Now the rules are known, the same unsigned cancel is refused for what it is.
       await assert.rejects(
         handle.executeUpdate(cancelUpdate, { args: [{ approver: HR, comment: 'forged: rehired' }] }),
-        (error: Error) =>
-          /sign/i.test(`${error.message} ${String((error as { cause?: Error }).cause?.message)}`),
+        refusedWith(/sign/i),
       );
     });
   });

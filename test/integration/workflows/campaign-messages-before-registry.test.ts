@@ -1,8 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { publicKeyOf } from '../../../domain/approval-signature';
 import type { CampaignCarryOver } from '../../../domain/campaign-input';
 import type { CampaignSpec } from '../../../domain/campaign-spec';
 import type { CampaignStatus } from '../../../domain/rotation-report';
@@ -11,17 +9,12 @@ import { rotationCampaign } from '../../../workflows/rotation-campaign';
 import { APPROVERS, INITIATOR, testSpec, uniqueId } from '../../support/campaign-helpers';
 import { ACCOUNTS, oldKey, scriptedAws, user } from '../../support/scripted-aws';
 import { scriptedWorker, simulatedDay, timeSkippingEnv } from '../../support/time-skipping';
+import { registryRequiringSignatures } from '../../support/approval-test-keys';
 
 const account = ACCOUNTS[0]!;
 
-const publicKey = () => publicKeyOf(new Uint8Array(randomBytes(32)));
-
 /** The worker's registry requires signatures; the spec says off. */
-const registry = {
-  configured: true,
-  requireSignatures: true,
-  publicKeys: Object.fromEntries([...APPROVERS, INITIATOR].map((who) => [who, publicKey()])),
-};
+const registry = registryRequiringSignatures([...APPROVERS, INITIATOR]);
 
 const specSigningOff = (prefix: string) =>
   testSpec({

@@ -1,14 +1,13 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { publicKeyOf } from '../../../domain/approval-signature';
 import type {
   AccountRotationReport,
   CampaignStatus,
   UserRotationReport,
 } from '../../../domain/rotation-report';
-import { signedPayload, type ApprovalKey } from '../../../client/approval-keys';
+import { signedPayload } from '../../../client/approval-keys';
 import { keyWorkflowId } from '../../../workflows/key-rotation';
 import {
   accountStatusQuery,
@@ -21,15 +20,11 @@ import { rotationCampaign } from '../../../workflows/rotation-campaign';
 import { APPROVERS, INITIATOR, testSpec, uniqueId } from '../../support/campaign-helpers';
 import { ACCOUNTS, oldKey, scriptedAws, user } from '../../support/scripted-aws';
 import { scriptedWorker, simulatedDay, timeSkippingEnv } from '../../support/time-skipping';
+import { newApprovalKey, refusedWith } from '../../support/approval-test-keys';
 
 const account = ACCOUNTS[0]!;
 const OLD = 'AKIAOLDUSER';
 const HOUR = 3_600_000;
-
-function keyFor(approver: string): ApprovalKey {
-  const secretKey = new Uint8Array(randomBytes(32));
-  return { approver, secretKey, publicKey: publicKeyOf(secretKey) };
-}
 
 /**
  * Signed approvals at production windows: a campaign that requires signatures refuses every
@@ -45,10 +40,10 @@ describe('signed approvals and forged messages (time-skipping server)', () => {
   after(async () => env?.teardown());
 
   test('only a valid signature deletes; every forgery is refused with its reason and changes nothing', async () => {
-    const alice = keyFor(APPROVERS[0]!);
-    const bob = keyFor(APPROVERS[1]!);
-    const initiator = keyFor(INITIATOR);
-    const mallory = keyFor(APPROVERS[0]!); // claims to be alice with another key
+    const alice = newApprovalKey(APPROVERS[0]!);
+    const bob = newApprovalKey(APPROVERS[1]!);
+    const initiator = newApprovalKey(INITIATOR);
+    const mallory = newApprovalKey(APPROVERS[0]!); // claims to be alice with another key
     const spec = testSpec({
       id: uniqueId('signed'),
       scope: { includeAccounts: [account] },
@@ -182,8 +177,7 @@ describe('signed approvals and forged messages (time-skipping server)', () => {
       // An Update is refused at once, before anything is recorded.
       await assert.rejects(
         handle.executeUpdate(approveUpdate, { args: [{ approver: bob.approver }] }),
-        (error: Error) =>
-          /unsigned/.test(`${error.message} ${String((error as { cause?: Error }).cause?.message)}`),
+        refusedWith(/unsigned/),
       );
       // An approval sent to the account workflow: refused, naming the workflow with the gate.
       await env.client.workflow
@@ -255,15 +249,15 @@ describe('signed approvals and forged messages (time-skipping server)', () => {
   });
 
   test("the worker's approver key registry requires signatures and overrides keys a spec brings", async () => {
-    const alice = keyFor(APPROVERS[0]!);
-    const planted = keyFor(APPROVERS[0]!); // the spec's author holds this one
+    const alice = newApprovalKey(APPROVERS[0]!);
+    const planted = newApprovalKey(APPROVERS[0]!); // the spec's author holds this one
     const registry = {
       configured: true,
       requireSignatures: true,
       publicKeys: {
         [alice.approver]: alice.publicKey,
-        [APPROVERS[1]!]: keyFor(APPROVERS[1]!).publicKey,
-        [INITIATOR]: keyFor(INITIATOR).publicKey,
+        [APPROVERS[1]!]: newApprovalKey(APPROVERS[1]!).publicKey,
+        [INITIATOR]: newApprovalKey(INITIATOR).publicKey,
       },
     };
     const spec = testSpec({
@@ -303,13 +297,11 @@ describe('signed approvals and forged messages (time-skipping server)', () => {
       };
       await assert.rejects(
         handle.executeUpdate(approveUpdate, { args: [{ approver: alice.approver }] }),
-        (error: Error) =>
-          /unsigned/.test(`${error.message} ${String((error as { cause?: Error }).cause?.message)}`),
+        refusedWith(/unsigned/),
       );
       await assert.rejects(
         handle.executeUpdate(approveUpdate, { args: [signedPayload(planted, target, undefined, HOUR, now)] }),
-        (error: Error) =>
-          /bad signature/.test(`${error.message} ${String((error as { cause?: Error }).cause?.message)}`),
+        refusedWith(/bad signature/),
         "a key planted in the spec is not the approver's",
       );
       await handle.executeUpdate(approveUpdate, {
