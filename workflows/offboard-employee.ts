@@ -47,6 +47,7 @@ import {
 import { judgeSkip } from '../domain/offboarding-skip';
 import { KeywardenPhase } from '../domain/search-attributes';
 import { roleSessionName } from '../domain/session-name';
+import { listAccountsThrough } from './account-listing';
 import { failureMessage } from './failure-message';
 import { KEY_REGISTRY, PLAN_OFFERS, ApprovalGate, refuseApprovals } from './approval-gate';
 import { effectiveSignatures } from '../domain/effective-signatures';
@@ -357,7 +358,7 @@ async function offboard(input: OffboardEmployeeInput, notices: ApproverNotices):
   let accounts: AccountRef[] | undefined = shard?.accounts;
   for (let attempt = 1; accounts === undefined; attempt++) {
     try {
-      accounts = await listAccountsInScope({
+      accounts = await listAccountsThrough(listAccountsInScope, {
         allAccounts: includeAccounts.length === 0,
         includeOus: [],
         excludeOus: [],

@@ -2,6 +2,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { AccountRef } from '../domain/inventory';
 import type { KeywardenActivities } from '../activities';
 import type { AccountScope } from '../activities/aws/account-scope';
+import { listAccountsThrough } from './account-listing';
 
 const { listAccountsInScope } = proxyActivities<KeywardenActivities>({
   startToCloseTimeout: '2 minutes',
@@ -10,5 +11,5 @@ const { listAccountsInScope } = proxyActivities<KeywardenActivities>({
 
 /** The accounts a scope covers, as a campaign would fan out over them. */
 export async function orgAccounts(scope: AccountScope): Promise<AccountRef[]> {
-  return listAccountsInScope(scope);
+  return listAccountsThrough(listAccountsInScope, scope);
 }

@@ -58,6 +58,7 @@ import {
 } from './campaign-shards';
 import { approverTeller, decisionWithNotices, MAX_NOTIFICATION_RECORDS, NOTIFICATIONS } from './notify';
 import { ChildBook, CONCURRENT_CHILD_STARTS, quietly, type ChildEntry } from './child-book';
+import { listAccountsThrough } from './account-listing';
 import { failureMessage } from './failure-message';
 import {
   abortRotationSignal,
@@ -334,7 +335,7 @@ export async function rotationCampaign(input: CampaignInput): Promise<CampaignSt
   if (!input.carry) {
     setPhase('listing-accounts');
     try {
-      pending.push(...(shard ? shard.accounts : await listAccountsInScope(spec.scope)));
+      pending.push(...(shard ? shard.accounts : await listAccountsThrough(listAccountsInScope, spec.scope)));
     } catch (failure) {
       error = `could not list the accounts in scope: ${failureMessage(failure)}`;
       setPhase('failed');

@@ -76,7 +76,7 @@ export function readIndex(dir = HISTORIES_DIR): GoldenIndex {
  * first workflow code; each later generation has its own folder, and none is ever recorded again,
  * since workflows that started on that code may still be running.
  */
-export const CURRENT_GENERATION = 'v7';
+export const CURRENT_GENERATION = 'v8';
 
 /** Every history file (the index aside), in the folder and its generation folders, listed or not. */
 export function historyFiles(dir = HISTORIES_DIR): string[] {

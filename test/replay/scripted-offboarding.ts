@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { KeywardenActivities } from '../../activities';
 import type { ContainmentFailureDetails, MatchedUser } from '../../activities/offboarding-activities';
+import { accountListAnswer } from '../../activities/organization-activities';
 import type {
   AccountContainmentOutcome,
   BatchAccountOutcome,
@@ -87,11 +88,14 @@ export function scriptedOffboarding(
   });
 
   const activities: OffboardingActivities = {
-    listAccountsInScope: (scope) =>
+    listAccountsInScope: (scope, options) =>
       Promise.resolve(
-        (scope.includeAccounts.length > 0 ? scope.includeAccounts : Object.keys(org).sort())
-          .filter((accountId) => !scope.excludeAccounts.includes(accountId))
-          .map((accountId) => ({ accountId, name: `acct-${accountId}` })),
+        accountListAnswer(
+          (scope.includeAccounts.length > 0 ? scope.includeAccounts : Object.keys(org).sort())
+            .filter((accountId) => !scope.excludeAccounts.includes(accountId))
+            .map((accountId) => ({ accountId, name: `acct-${accountId}` })),
+          options,
+        ),
       ),
     findMatchingUsers: ({ target, match }) => {
       calls.push(`find ${target.accountId}`);

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { KeywardenActivities } from '../../activities';
 import type { UserKeysNow } from '../../activities/key-activities';
+import { accountListAnswer } from '../../activities/organization-activities';
 import type { UserFacts } from '../../domain/inventory';
 
 const DAY = 86_400_000;
@@ -73,8 +74,13 @@ export function scriptedAws(inventory: Record<string, UserFacts[]>, opts: Script
   };
 
   const activities: Partial<KeywardenActivities> = {
-    listAccountsInScope: (scope) =>
-      Promise.resolve(scope.includeAccounts.map((accountId) => ({ accountId, name: `acct-${accountId}` }))),
+    listAccountsInScope: (scope, options) =>
+      Promise.resolve(
+        accountListAnswer(
+          scope.includeAccounts.map((accountId) => ({ accountId, name: `acct-${accountId}` })),
+          options,
+        ),
+      ),
     inventoryPage: ({ target, afterUserName, maxUsers }) => {
       const all = [...(inventory[target.accountId] ?? [])].sort((a, b) =>
         a.userName < b.userName ? -1 : a.userName > b.userName ? 1 : 0,
