@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type { AccountRef } from '../domain/inventory';
 import { ErrorType } from '../domain/errors';
 
 /**
@@ -13,15 +14,14 @@ export const MAX_ACCOUNT_LIST_BYTES = 1.5 * 1024 * 1024;
  * organization and end in Temporal's size error, which names neither the cause nor the remedy.
  */
 export function assertAccountListFits(
-  list: unknown,
-  accountCount: number,
+  accounts: readonly AccountRef[],
   maxBytes: number = MAX_ACCOUNT_LIST_BYTES,
 ): void {
-  const bytes = Buffer.byteLength(JSON.stringify(list));
+  const bytes = Buffer.byteLength(JSON.stringify(accounts));
   if (bytes <= maxBytes) return;
   const mb = (n: number) => (n / 1024 / 1024).toFixed(2);
   throw ApplicationFailure.nonRetryable(
-    `the scope covers ${accountCount} accounts, and their list (${mb(bytes)} MiB) is more than one ` +
+    `the scope covers ${accounts.length} accounts, and their list (${mb(bytes)} MiB) is more than one ` +
       `Temporal payload may carry (${mb(maxBytes)} MiB here, 2 MB by default): narrow the scope ` +
       '(scope.includeOus, or scope.includeAccounts) and run one campaign or offboarding per part of the organization',
     ErrorType.LimitExceeded,

@@ -22,7 +22,7 @@ export function accountListAnswer(
   accounts: AccountRef[],
   options: AccountListOptions | undefined,
 ): AccountRef[] | PackedAccountList {
-  assertAccountListFits(accounts, accounts.length);
+  assertAccountListFits(accounts);
   return options?.packed === true ? packAccountList(accounts) : accounts;
 }
 

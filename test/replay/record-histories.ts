@@ -158,6 +158,21 @@ function malloryInEvery(accounts: string[], every: number, keyPrefix: string) {
   );
 }
 
+/** HR's request to offboard the leaver tagged mallory@example.com in `accounts`, at a 24-hour gate. */
+function malloryRequest(
+  employeeId: string,
+  accounts: string[],
+  approval: { signatures?: 'off' } = {},
+): OffboardingRequest {
+  return OffboardingRequestSchema.parse({
+    employeeId,
+    initiator: 'hr-system@example.com',
+    match: { tagValues: ['mallory@example.com'] },
+    scope: { includeAccounts: accounts },
+    approval: { approvers: [LEAVER_APPROVER], timeout: '24h', ...approval },
+  });
+}
+
 const hasEvent = (report: UserRotationReport, event: RegExp) =>
   report.timeline.some((t) => event.test(t.event));
 
@@ -448,13 +463,7 @@ const scenarios: Scenario[] = [
       ],
       [ACCOUNT_B]: [{ userName: 'mallory', email: 'mallory@example.com', accessKeyIds: ['AKIAMALLORYB'] }],
     });
-    const request = OffboardingRequestSchema.parse({
-      employeeId: 'golden-e1',
-      initiator: 'hr-system@example.com',
-      match: { tagValues: ['mallory@example.com'] },
-      scope: { includeAccounts: [ACCOUNT_A, ACCOUNT_B] },
-      approval: { approvers: [LEAVER_APPROVER], timeout: '24h' },
-    });
+    const request = malloryRequest('golden-e1', [ACCOUNT_A, ACCOUNT_B]);
     return {
       name: 'an offboarding of a leaver with users in two accounts, approved at its gate',
       activities: leavers.activities,
@@ -524,13 +533,7 @@ const scenarios: Scenario[] = [
       [ACCOUNT_A]: [{ userName: 'mallory', email: 'mallory@example.com', accessKeyIds: ['AKIAMALLORYA'] }],
     });
     const hr = 'hr-system@example.com';
-    const request = OffboardingRequestSchema.parse({
-      employeeId: 'golden-e3',
-      initiator: hr,
-      match: { tagValues: ['mallory@example.com'] },
-      scope: { includeAccounts: [ACCOUNT_A] },
-      approval: { approvers: [LEAVER_APPROVER], timeout: '24h', signatures: 'off' },
-    });
+    const request = malloryRequest('golden-e3', [ACCOUNT_A], { signatures: 'off' });
     return {
       name: 'an offboarding whose unsigned cancel came with the start, refused by the registry, at its gate',
       activities: leavers.activities,
@@ -564,13 +567,7 @@ const scenarios: Scenario[] = [
     // More accounts than the default fan-out of runs started before it was 40 (20 at once).
     const accounts = Array.from({ length: 30 }, (_, i) => String(300000000000 + i));
     const leavers = scriptedOffboarding(malloryInEvery(accounts, 10, 'AKIAMALLORY'));
-    const request = OffboardingRequestSchema.parse({
-      employeeId: 'golden-e2',
-      initiator: 'hr-system@example.com',
-      match: { tagValues: ['mallory@example.com'] },
-      scope: { includeAccounts: accounts },
-      approval: { approvers: [LEAVER_APPROVER], timeout: '24h' },
-    });
+    const request = malloryRequest('golden-e2', accounts);
     return {
       name: 'an offboarding over 30 accounts at the default fan-out, at its gate',
       activities: leavers.activities,
@@ -591,13 +588,7 @@ const scenarios: Scenario[] = [
     // Shards of two accounts above two: the parent merges what they found, and approves the purge.
     const accounts = Array.from({ length: 4 }, (_, i) => String(310000000000 + i));
     const leavers = scriptedOffboarding(malloryInEvery(accounts, 3, 'AKIAMALLORYS'));
-    const request = OffboardingRequestSchema.parse({
-      employeeId: 'golden-e4',
-      initiator: 'hr-system@example.com',
-      match: { tagValues: ['mallory@example.com'] },
-      scope: { includeAccounts: accounts },
-      approval: { approvers: [LEAVER_APPROVER], timeout: '24h' },
-    });
+    const request = malloryRequest('golden-e4', accounts);
     return {
       name: 'an offboarding over four accounts in shards of two, approved and purged',
       activities: leavers.activities,

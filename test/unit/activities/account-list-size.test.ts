@@ -54,10 +54,10 @@ describe('the size of an account list', () => {
     }
   });
 
-  test('the limit is on the payload as JSON, at the byte', () => {
+  test('the limit is on the list as JSON, at the byte', () => {
     const list = accounts(3);
     const bytes = size(list);
-    assert.doesNotThrow(() => assertAccountListFits(list, 3, bytes));
-    assert.throws(() => assertAccountListFits(list, 3, bytes - 1), ApplicationFailure);
+    assert.doesNotThrow(() => assertAccountListFits(list, bytes));
+    assert.throws(() => assertAccountListFits(list, bytes - 1), ApplicationFailure);
   });
 });
